@@ -1,0 +1,354 @@
+package io.lethe.learning.analytic;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.Learner;
+import io.lethe.learning.feature.FeatureMap;
+import io.lethe.learning.feature.FeatureMapSpec;
+import io.lethe.learning.feature.FeatureMaps;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Exact analytic continual learner: ridge regression on one-hot targets over a frozen feature map.
+ *
+ * <p>State: G = sum phi phi^T, Q = sum phi y^T, R = (G + gamma I)^-1 and the head W = R Q, all
+ * float64. Learning a batch X, Y (ACIL) and unlearning it (ACU, the same update with the sign
+ * flipped) are rank-n Woodbury updates costing O(n d^2); no solve is needed per event. The head
+ * therefore equals ridge trained on exactly the retained examples, in any order of events, up to
+ * floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve from G
+ * and Q, and {@link #rebuild()} removes from R too.
+ *
+ * <p>Classes get a zero column the first time they are seen; a class whose examples are all erased
+ * keeps its (zero) column but is marked inactive so it is never predicted.
+ */
+public final class AnalyticRidgeLearner implements Learner {
+
+    private static final int STATE_MAGIC = 0x4c455231; // "LER1"
+    private static final int SYMMETRISE_EVERY = 8;
+
+    private final FeatureMapSpec spec;
+    private final FeatureMap featureMap;
+    private final double gamma;
+    private final int d;
+
+    private INDArray gram;
+    private INDArray inverse;
+    private INDArray cross;
+    private INDArray head;
+    private int[] classes = new int[0];
+    private long[] classCounts = new long[0];
+    private long retained;
+    private int updatesSinceSymmetrise;
+
+    public AnalyticRidgeLearner(FeatureMapSpec spec, double gamma) {
+        if (!(gamma > 0) || Double.isInfinite(gamma)) {
+            throw new IllegalArgumentException("ridge gamma must be a positive finite number, got " + gamma);
+        }
+        this.spec = spec;
+        this.featureMap = FeatureMaps.create(spec);
+        this.gamma = gamma;
+        this.d = featureMap.outputDim();
+        this.gram = Nd4j.zeros(DataType.DOUBLE, d, d);
+        this.inverse = Nd4j.eye(d).castTo(DataType.DOUBLE).divi(gamma);
+        this.cross = Nd4j.zeros(DataType.DOUBLE, d, 0);
+        this.head = Nd4j.zeros(DataType.DOUBLE, d, 0);
+    }
+
+    public FeatureMapSpec featureMapSpec() {
+        return spec;
+    }
+
+    public FeatureMap featureMap() {
+        return featureMap;
+    }
+
+    public double gamma() {
+        return gamma;
+    }
+
+    public int featureDim() {
+        return d;
+    }
+
+    /** Features of raw inputs, float64, as the head sees them. */
+    public INDArray features(INDArray inputs) {
+        return featureMap.apply(inputs).castTo(DataType.DOUBLE);
+    }
+
+    @Override
+    public void learn(LabeledBatch batch) {
+        learnFeatures(features(batch.inputs()), batch.labels());
+    }
+
+    @Override
+    public void unlearn(LabeledBatch batch) {
+        unlearnFeatures(features(batch.inputs()), batch.labels());
+    }
+
+    /** Learns precomputed float64 features (n x d). */
+    public void learnFeatures(INDArray x, int[] labels) {
+        update(x, labels, +1);
+    }
+
+    /** Unlearns precomputed float64 features (n x d) that were learned before. */
+    public void unlearnFeatures(INDArray x, int[] labels) {
+        for (int label : labels) {
+            int column = columnOf(label);
+            if (column < 0 || classCounts[column] <= 0) {
+                throw new IllegalArgumentException("cannot unlearn label " + label + ": the model holds no example of it");
+            }
+        }
+        update(x, labels, -1);
+    }
+
+    private void update(INDArray features, int[] labels, int sign) {
+        int n = labels.length;
+        if (n == 0) {
+            return;
+        }
+        if (features.rows() != n || features.columns() != d) {
+            throw new IllegalArgumentException("features must be " + n + " x " + d + ", got "
+                    + Arrays.toString(features.shape()));
+        }
+        INDArray x = features.dataType() == DataType.DOUBLE ? features : features.castTo(DataType.DOUBLE);
+        if (sign > 0) {
+            for (int label : labels) {
+                ensureClass(label);
+            }
+        }
+        INDArray y = oneHot(labels);
+
+        // Sufficient statistics: G += s X^T X, Q += s X^T Y.
+        Nd4j.gemm(x, x, gram, true, false, sign, 1.0);
+        Nd4j.gemm(x, y, cross, true, false, sign, 1.0);
+
+        // K = (I + s X R X^T)^-1 ; R <- R - s R X^T K X R ; W <- W + s R' X^T (Y - X W), R' X^T = (K X R)^T.
+        INDArray xr = Nd4j.gemm(x, inverse, false, false);
+        INDArray s = Nd4j.gemm(xr, x, false, true);
+        if (sign < 0) {
+            s.negi();
+        }
+        s.addi(Nd4j.eye(n).castTo(DataType.DOUBLE));
+        // I + s X R X^T is symmetric positive definite (for unlearning: because the batch is contained
+        // in R), so K X R comes from a Cholesky solve rather than a general inverse.
+        INDArray kxr = RidgeSolver.solveWithFactor(RidgeSolver.cholesky(s), xr);
+        INDArray residual = y.dup('c');
+        Nd4j.gemm(x, head, residual, false, false, -1.0, 1.0);
+        Nd4j.gemm(xr, kxr, inverse, true, false, -sign, 1.0);
+        Nd4j.gemm(kxr, residual, head, true, false, sign, 1.0);
+
+        for (int label : labels) {
+            classCounts[columnOf(label)] += sign;
+        }
+        retained += (long) sign * n;
+        if (++updatesSinceSymmetrise >= SYMMETRISE_EVERY) {
+            RidgeSolver.symmetrise(inverse);
+            updatesSinceSymmetrise = 0;
+        }
+    }
+
+    private INDArray oneHot(int[] labels) {
+        double[] flat = new double[labels.length * classes.length];
+        for (int i = 0; i < labels.length; i++) {
+            flat[i * classes.length + columnOf(labels[i])] = 1.0;
+        }
+        return Nd4j.create(flat, new long[] {labels.length, classes.length}, DataType.DOUBLE);
+    }
+
+    private int columnOf(int label) {
+        for (int c = 0; c < classes.length; c++) {
+            if (classes[c] == label) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    private void ensureClass(int label) {
+        if (label < 0) {
+            throw new IllegalArgumentException("labels must be non-negative, got " + label);
+        }
+        if (columnOf(label) >= 0) {
+            return;
+        }
+        classes = Arrays.copyOf(classes, classes.length + 1);
+        classes[classes.length - 1] = label;
+        classCounts = Arrays.copyOf(classCounts, classCounts.length + 1);
+        cross = appendZeroColumn(cross);
+        head = appendZeroColumn(head);
+    }
+
+    private INDArray appendZeroColumn(INDArray m) {
+        INDArray wider = Nd4j.zeros(DataType.DOUBLE, d, m.columns() + 1);
+        if (m.columns() > 0) {
+            wider.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, m.columns())).assign(m);
+        }
+        return wider;
+    }
+
+    @Override
+    public INDArray scores(INDArray inputs) {
+        return scoresOfFeatures(features(inputs));
+    }
+
+    public INDArray scoresOfFeatures(INDArray x) {
+        if (classes.length == 0) {
+            return Nd4j.zeros(DataType.DOUBLE, x.rows(), 0);
+        }
+        return Nd4j.gemm(x, head, false, false);
+    }
+
+    @Override
+    public int[] predict(INDArray inputs) {
+        return RidgeModel.argmax(scores(inputs), classes, activeFlags());
+    }
+
+    @Override
+    public int[] classes() {
+        return classes.clone();
+    }
+
+    /** Retained examples per class, in column order. */
+    public long[] classCounts() {
+        return classCounts.clone();
+    }
+
+    private boolean[] activeFlags() {
+        boolean[] active = new boolean[classes.length];
+        for (int c = 0; c < classes.length; c++) {
+            active[c] = classCounts[c] > 0;
+        }
+        return active;
+    }
+
+    @Override
+    public long retainedExamples() {
+        return retained;
+    }
+
+    /** A copy of the head W (d x C). */
+    public INDArray head() {
+        return head.dup();
+    }
+
+    /** Copies of the sufficient statistics G (d x d) and Q (d x C). */
+    public INDArray gram() {
+        return gram.dup();
+    }
+
+    public INDArray cross() {
+        return cross.dup();
+    }
+
+    /** The prediction-only model: feature map spec, classes and head. */
+    public RidgeModel model() {
+        return new RidgeModel(spec, classes, activeFlags(), head.dup());
+    }
+
+    /**
+     * Solves W directly from G and Q by Cholesky, reports the relative Frobenius distance of the
+     * recursive head to it, and adopts the solved head. Cost O(d^3 / 3).
+     */
+    public double verifyHead() {
+        if (classes.length == 0) {
+            return 0;
+        }
+        INDArray solved = RidgeSolver.solve(gram, cross, gamma);
+        double drift = RidgeSolver.relativeFrobenius(head, solved);
+        head = solved;
+        return drift;
+    }
+
+    /** Rebuilds R and W from G and Q by Cholesky and reports how far the recursive ones had drifted. */
+    public RebuildReport rebuild() {
+        INDArray lower = RidgeSolver.choleskyOfRegularised(gram, gamma);
+        INDArray newInverse = RidgeSolver.solveWithFactor(lower, Nd4j.eye(d).castTo(DataType.DOUBLE));
+        RidgeSolver.symmetrise(newInverse);
+        double inverseDrift = RidgeSolver.relativeFrobenius(inverse, newInverse);
+        double headDrift = 0;
+        if (classes.length > 0) {
+            INDArray newHead = RidgeSolver.solveWithFactor(lower, cross);
+            headDrift = RidgeSolver.relativeFrobenius(head, newHead);
+            head = newHead;
+        }
+        inverse = newInverse;
+        updatesSinceSymmetrise = 0;
+        return new RebuildReport(headDrift, inverseDrift);
+    }
+
+    /** How far the recursive state had drifted from a direct solve when it was rebuilt. */
+    public record RebuildReport(double headRelativeDrift, double inverseRelativeDrift) {
+    }
+
+    @Override
+    public Map<String, String> config() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("learner", "analytic-ridge");
+        m.put("ridge.gamma", Double.toString(gamma));
+        m.putAll(spec.describe());
+        return m;
+    }
+
+    @Override
+    public void writeState(DataOutputStream out) throws IOException {
+        out.writeInt(STATE_MAGIC);
+        out.writeUTF(spec.kind());
+        out.writeInt(d);
+        out.writeLong(spec.seed());
+        out.writeDouble(gamma);
+        out.writeInt(classes.length);
+        for (int c = 0; c < classes.length; c++) {
+            out.writeInt(classes[c]);
+            out.writeLong(classCounts[c]);
+        }
+        out.writeLong(retained);
+        Nd4j.write(gram, out);
+        Nd4j.write(inverse, out);
+        Nd4j.write(cross, out);
+        Nd4j.write(head, out);
+        out.flush();
+    }
+
+    @Override
+    public void readState(DataInputStream in) throws IOException {
+        if (in.readInt() != STATE_MAGIC) {
+            throw new IOException("not an analytic learner state (bad magic)");
+        }
+        String kind = in.readUTF();
+        int dim = in.readInt();
+        long seed = in.readLong();
+        double g = in.readDouble();
+        if (!kind.equals(spec.kind()) || dim != d || seed != spec.seed() || g != gamma) {
+            throw new IOException("state was written by a different learner configuration: kind " + kind + ", d "
+                    + dim + ", seed " + seed + ", gamma " + g + "; this learner has " + config());
+        }
+        int c = in.readInt();
+        int[] newClasses = new int[c];
+        long[] newCounts = new long[c];
+        for (int i = 0; i < c; i++) {
+            newClasses[i] = in.readInt();
+            newCounts[i] = in.readLong();
+        }
+        long newRetained = in.readLong();
+        INDArray newGram = Nd4j.read(in);
+        INDArray newInverse = Nd4j.read(in);
+        INDArray newCross = Nd4j.read(in);
+        INDArray newHead = Nd4j.read(in);
+        classes = newClasses;
+        classCounts = newCounts;
+        retained = newRetained;
+        gram = newGram;
+        inverse = newInverse;
+        cross = newCross;
+        head = newHead;
+        updatesSinceSymmetrise = 0;
+    }
+}

