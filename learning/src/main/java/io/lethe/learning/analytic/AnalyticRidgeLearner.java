@@ -20,7 +20,10 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <p>State: G = sum phi phi^T, Q = sum phi y^T, R = (G + gamma I)^-1 and the head W = R Q, all
  * float64. Learning a batch X, Y (ACIL) and unlearning it (ACU, the same update with the sign
- * flipped) are rank-n Woodbury updates costing O(n d^2); no solve is needed per event. The head
+ * flipped) are rank-n Woodbury updates costing O(n d^2); no solve is needed per event. Learning
+ * is deferred: a learned batch moves G and Q at once and R, W at the next {@link #refresh()}
+ * (before any unlearning, prediction or export), as one block update or, when more than d/2
+ * examples are pending, one re-inversion, which streams many small batches at BLAS-3 speed. The head
  * therefore equals ridge trained on exactly the retained examples, in any order of events, up to
  * floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve from G
  * and Q, and {@link #rebuild()} removes from R too.
@@ -46,6 +49,12 @@ public final class AnalyticRidgeLearner implements Learner {
     private long[] classCounts = new long[0];
     private long retained;
     private int updatesSinceSymmetrise;
+    /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
+    private final java.util.List<INDArray> pendingFeatures = new java.util.ArrayList<>();
+    private final java.util.List<int[]> pendingLabels = new java.util.ArrayList<>();
+    private int pendingCount;
+    private long fullRefreshes;
+    private long blockRefreshes;
 
     public AnalyticRidgeLearner(FeatureMapSpec spec, double gamma) {
         if (!(gamma > 0) || Double.isInfinite(gamma)) {
@@ -122,14 +131,36 @@ public final class AnalyticRidgeLearner implements Learner {
             for (int label : labels) {
                 ensureClass(label);
             }
+            // Learning is deferred: only the sufficient statistics move now (2 n d^2 flops); R and W
+            // catch up in refresh(), by one block update or one re-inversion, whichever is cheaper.
+            accumulate(x, oneHot(labels), +1);
+            pendingFeatures.add(x.dup());
+            pendingLabels.add(labels.clone());
+            pendingCount += n;
+        } else {
+            refresh();
+            INDArray y = oneHot(labels);
+            accumulate(x, y, -1);
+            woodbury(x, y, -1);
         }
-        INDArray y = oneHot(labels);
+        for (int label : labels) {
+            classCounts[columnOf(label)] += sign;
+        }
+        retained += (long) sign * n;
+    }
 
-        // Sufficient statistics: G += s X^T X, Q += s X^T Y.
+    private void accumulate(INDArray x, INDArray y, int sign) {
+        // G += s X^T X, Q += s X^T Y.
         Nd4j.gemm(x, x, gram, true, false, sign, 1.0);
         Nd4j.gemm(x, y, cross, true, false, sign, 1.0);
+    }
 
-        // K = (I + s X R X^T)^-1 ; R <- R - s R X^T K X R ; W <- W + s R' X^T (Y - X W), R' X^T = (K X R)^T.
+    /**
+     * Rank-n update of R and W for a batch already added to (or removed from) G and Q.
+     * K = (I + s X R X^T)^-1 ; R <- R - s R X^T K X R ; W <- W + s R' X^T (Y - X W), with R' X^T = (K X R)^T.
+     */
+    private void woodbury(INDArray x, INDArray y, int sign) {
+        int n = (int) x.rows();
         INDArray xr = Nd4j.gemm(x, inverse, false, false);
         INDArray s = Nd4j.gemm(xr, x, false, true);
         if (sign < 0) {
@@ -137,21 +168,57 @@ public final class AnalyticRidgeLearner implements Learner {
         }
         s.addi(Nd4j.eye(n).castTo(DataType.DOUBLE));
         // I + s X R X^T is symmetric positive definite (for unlearning: because the batch is contained
-        // in R), so K X R comes from a Cholesky solve rather than a general inverse.
-        INDArray kxr = RidgeSolver.solveWithFactor(RidgeSolver.cholesky(s), xr);
+        // in R), so its inverse comes from a Cholesky factorisation.
+        INDArray kxr = Nd4j.gemm(RidgeSolver.inverseSpd(s), xr, false, false);
         INDArray residual = y.dup('c');
         Nd4j.gemm(x, head, residual, false, false, -1.0, 1.0);
         Nd4j.gemm(xr, kxr, inverse, true, false, -sign, 1.0);
         Nd4j.gemm(kxr, residual, head, true, false, sign, 1.0);
-
-        for (int label : labels) {
-            classCounts[columnOf(label)] += sign;
-        }
-        retained += (long) sign * n;
         if (++updatesSinceSymmetrise >= SYMMETRISE_EVERY) {
             RidgeSolver.symmetrise(inverse);
             updatesSinceSymmetrise = 0;
         }
+    }
+
+    /**
+     * Brings R and W up to date with everything learned. A block update costs about 4 p d^2 for p
+     * pending examples, a re-inversion about 2.5 d^3; the cheaper one is taken. Both give the same
+     * head up to rounding. Called before any unlearning, prediction or export.
+     */
+    public void refresh() {
+        if (pendingCount == 0) {
+            return;
+        }
+        if ((long) pendingCount * 2 < d) {
+            INDArray x = pendingFeatures.size() == 1 ? pendingFeatures.get(0)
+                    : Nd4j.vstack(pendingFeatures.toArray(new INDArray[0]));
+            int[] labels = new int[pendingCount];
+            int offset = 0;
+            for (int[] block : pendingLabels) {
+                System.arraycopy(block, 0, labels, offset, block.length);
+                offset += block.length;
+            }
+            woodbury(x, oneHot(labels), +1);
+            blockRefreshes++;
+        } else {
+            inverse = RidgeSolver.inverseOfRegularised(gram, gamma);
+            head = Nd4j.gemm(inverse, cross, false, false);
+            updatesSinceSymmetrise = 0;
+            fullRefreshes++;
+        }
+        pendingFeatures.clear();
+        pendingLabels.clear();
+        pendingCount = 0;
+    }
+
+    /** Examples learned into the statistics but not yet into R and W. */
+    public int pendingExamples() {
+        return pendingCount;
+    }
+
+    /** How often {@link #refresh()} re-inverted, and how often it applied a block update. */
+    public long[] refreshCounts() {
+        return new long[] {fullRefreshes, blockRefreshes};
     }
 
     private INDArray oneHot(int[] labels) {
@@ -200,6 +267,7 @@ public final class AnalyticRidgeLearner implements Learner {
     }
 
     public INDArray scoresOfFeatures(INDArray x) {
+        refresh();
         if (classes.length == 0) {
             return Nd4j.zeros(DataType.DOUBLE, x.rows(), 0);
         }
@@ -236,6 +304,7 @@ public final class AnalyticRidgeLearner implements Learner {
 
     /** A copy of the head W (d x C). */
     public INDArray head() {
+        refresh();
         return head.dup();
     }
 
@@ -250,32 +319,35 @@ public final class AnalyticRidgeLearner implements Learner {
 
     /** The prediction-only model: feature map spec, classes and head. */
     public RidgeModel model() {
+        refresh();
         return new RidgeModel(spec, classes, activeFlags(), head.dup());
     }
 
     /**
+     * Relative residual of the normal equations for the current head, ||(G + gamma I) W - Q|| / ||Q||:
+     * an O(d^2 C) check that the head solves ridge on exactly the retained statistics.
+     */
+    public double normalEquationResidual() {
+        refresh();
+        return RidgeSolver.normalEquationResidual(gram, cross, head, gamma);
+    }
+
+    /**
      * Solves W directly from G and Q by Cholesky, reports the relative Frobenius distance of the
-     * recursive head to it, and adopts the solved head. Cost O(d^3 / 3).
+     * recursive head to it, and adopts the solved head (and the solved inverse). Cost O(d^3).
      */
     public double verifyHead() {
-        if (classes.length == 0) {
-            return 0;
-        }
-        INDArray solved = RidgeSolver.solve(gram, cross, gamma);
-        double drift = RidgeSolver.relativeFrobenius(head, solved);
-        head = solved;
-        return drift;
+        return rebuild().headRelativeDrift();
     }
 
     /** Rebuilds R and W from G and Q by Cholesky and reports how far the recursive ones had drifted. */
     public RebuildReport rebuild() {
-        INDArray lower = RidgeSolver.choleskyOfRegularised(gram, gamma);
-        INDArray newInverse = RidgeSolver.solveWithFactor(lower, Nd4j.eye(d).castTo(DataType.DOUBLE));
-        RidgeSolver.symmetrise(newInverse);
+        refresh();
+        INDArray newInverse = RidgeSolver.inverseOfRegularised(gram, gamma);
         double inverseDrift = RidgeSolver.relativeFrobenius(inverse, newInverse);
         double headDrift = 0;
         if (classes.length > 0) {
-            INDArray newHead = RidgeSolver.solveWithFactor(lower, cross);
+            INDArray newHead = Nd4j.gemm(newInverse, cross, false, false);
             headDrift = RidgeSolver.relativeFrobenius(head, newHead);
             head = newHead;
         }
@@ -299,6 +371,7 @@ public final class AnalyticRidgeLearner implements Learner {
 
     @Override
     public void writeState(DataOutputStream out) throws IOException {
+        refresh();
         out.writeInt(STATE_MAGIC);
         out.writeUTF(spec.kind());
         out.writeInt(d);
@@ -350,5 +423,8 @@ public final class AnalyticRidgeLearner implements Learner {
         cross = newCross;
         head = newHead;
         updatesSinceSymmetrise = 0;
+        pendingFeatures.clear();
+        pendingLabels.clear();
+        pendingCount = 0;
     }
 }

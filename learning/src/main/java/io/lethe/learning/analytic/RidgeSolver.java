@@ -7,6 +7,12 @@ import org.nd4j.linalg.factory.Nd4j;
 /** Direct ridge solves by Cholesky factorisation, the reference the recursive learner is held to. */
 public final class RidgeSolver {
 
+    /**
+     * ND4J 1.0.0-M2.1's CPU trsm converts order, side, uplo and transpose to CBLAS enums but passes
+     * the diag character through unconverted, so it must be given CBLAS's CblasNonUnit (131) itself.
+     */
+    private static final char CBLAS_NON_UNIT = (char) 131;
+
     private RidgeSolver() {
     }
 
@@ -34,15 +40,48 @@ public final class RidgeSolver {
 
     /** W = (G + gamma I)^-1 Q. */
     public static INDArray solve(INDArray gram, INDArray cross, double gamma) {
-        INDArray l = choleskyOfRegularised(gram, gamma);
-        return solveWithFactor(l, cross);
+        INDArray inverse = inverseOfRegularised(gram, gamma);
+        return Nd4j.gemm(inverse, cross.castTo(DataType.DOUBLE), false, false);
     }
 
-    /** Solves (L L^T) X = B given the lower factor L. */
-    public static INDArray solveWithFactor(INDArray lower, INDArray rhs) {
-        INDArray b = rhs.castTo(DataType.DOUBLE).dup('c');
-        INDArray z = Nd4j.linalg().triangularSolve(lower, b, true, false);
-        return Nd4j.linalg().triangularSolve(lower, z, true, true);
+    /** (G + gamma I)^-1 by Cholesky. */
+    public static INDArray inverseOfRegularised(INDArray gram, double gamma) {
+        INDArray a = gram.castTo(DataType.DOUBLE).dup('c');
+        a.addi(Nd4j.eye(a.rows()).castTo(DataType.DOUBLE).muli(gamma));
+        return inverseSpd(a);
+    }
+
+    /**
+     * Inverse of a symmetric positive definite matrix: potrf, then two trsm calls against the
+     * identity. The right-hand side is square on purpose: ND4J 1.0.0-M2.1's trsm takes the number
+     * of right-hand-side columns from the triangular matrix, so only a square right-hand side is
+     * safe; and its CPU implementation passes the diag flag to CBLAS unconverted, hence
+     * {@link #CBLAS_NON_UNIT}. ND4J's own triangular_solve op is a scalar loop (minutes at d = 1,536).
+     */
+    public static INDArray inverseSpd(INDArray spd) {
+        INDArray lower = cholesky(spd).dup('f');
+        long n = lower.rows();
+        INDArray x = Nd4j.eye(n).castTo(DataType.DOUBLE).dup('f');
+        Nd4j.getBlasWrapper().level3().trsm('f', 'L', 'L', 'N', CBLAS_NON_UNIT, 1.0, lower, x);
+        Nd4j.getBlasWrapper().level3().trsm('f', 'L', 'L', 'T', CBLAS_NON_UNIT, 1.0, lower, x);
+        symmetrise(x);
+        return x;
+    }
+
+    /**
+     * Relative residual of the ridge normal equations, ||(G + gamma I) W - Q||_F / ||Q||_F: a cheap
+     * (O(d^2 C)) check that W solves the system of the retained statistics.
+     */
+    public static double normalEquationResidual(INDArray gram, INDArray cross, INDArray head, double gamma) {
+        if (cross.columns() == 0) {
+            return 0;
+        }
+        INDArray residual = cross.mul(-1.0);
+        Nd4j.gemm(gram, head, residual, false, false, 1.0, 1.0);
+        residual.addi(head.mul(gamma));
+        double scale = cross.norm2Number().doubleValue();
+        double r = residual.norm2Number().doubleValue();
+        return scale == 0 ? r : r / scale;
     }
 
     /** Replaces m by (m + m^T) / 2 in place. */
