@@ -1,0 +1,127 @@
+package io.lethe.modelstore;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lethe.learning.analytic.RidgeModel;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * A local folder of checkpoints: {@code checkpoints/<sha256>.ckpt} and
+ * {@code manifests/<model>/v<version>.json}. Every file is written to a temporary name, fsynced,
+ * renamed atomically and the folder fsynced, so a crash leaves either the old state or the new one,
+ * never a torn file. Content addressing makes re-publishing identical bytes a no-op and lets readers
+ * verify what they load.
+ */
+public final class CheckpointStore {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path root;
+
+    public CheckpointStore(Path root) {
+        this.root = root.toAbsolutePath();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Writes the checkpoint bytes (content-addressed) and returns where they are. */
+    public StoredCheckpoint writeCheckpoint(RidgeModel model) throws IOException {
+        byte[] bytes = CheckpointCodec.encode(model);
+        String sha = sha256(bytes);
+        Path file = root.resolve("checkpoints").resolve(sha + ".ckpt");
+        if (!Files.exists(file) || Files.size(file) != bytes.length) {
+            writeAtomically(file, bytes);
+        }
+        return new StoredCheckpoint(file.toUri(), sha, bytes.length);
+    }
+
+    /** Writes the manifest of a version (replacing one of the same version that was never announced). */
+    public Path writeManifest(CheckpointManifest manifest) throws IOException {
+        Path file = manifestPath(manifest.modelName(), manifest.version());
+        writeAtomically(file, JSON.writeValueAsBytes(manifest));
+        return file;
+    }
+
+    public Path manifestPath(String modelName, long version) {
+        return root.resolve("manifests").resolve(safe(modelName)).resolve(String.format("v%012d.json", version));
+    }
+
+    public Optional<CheckpointManifest> readManifest(String modelName, long version) throws IOException {
+        Path file = manifestPath(modelName, version);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        return Optional.of(JSON.readValue(file.toFile(), CheckpointManifest.class));
+    }
+
+    /** Loads a checkpoint and verifies its bytes against the expected hash. */
+    public RidgeModel read(URI uri, String expectedSha256) throws IOException {
+        byte[] bytes = Files.readAllBytes(Path.of(uri));
+        String actual = sha256(bytes);
+        if (!actual.equals(expectedSha256)) {
+            throw new IOException("checkpoint " + uri + " is corrupt: sha256 " + actual + ", expected " + expectedSha256);
+        }
+        return CheckpointCodec.decode(bytes);
+    }
+
+    public RidgeModel read(StoredCheckpoint checkpoint) throws IOException {
+        return read(checkpoint.uri(), checkpoint.sha256());
+    }
+
+    /** temp file in the same folder, fsync, atomic rename, fsync the folder. */
+    public static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path folder = target.getParent();
+        Files.createDirectories(folder);
+        Path temp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
+        try {
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer buffer = ByteBuffer.wrap(bytes);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                throw new IOException("the file system of " + folder + " cannot rename atomically", e);
+            }
+            try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
+                dir.force(true);
+            } catch (IOException ignored) {
+                // Some file systems cannot fsync a directory; the rename itself is still atomic.
+            }
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String safe(String name) {
+        if (!name.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("model names may hold only letters, digits, '.', '_' and '-': " + name);
+        }
+        return name;
+    }
+}

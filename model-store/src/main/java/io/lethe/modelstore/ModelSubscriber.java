@@ -1,0 +1,81 @@
+package io.lethe.modelstore;
+
+import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiConsumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Follows the model-versions topic (committed records only) and hands each new version, loaded and
+ * hash-verified from the checkpoint store, to a callback. What a downstream service embeds.
+ */
+public final class ModelSubscriber implements AutoCloseable {
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final CheckpointStore store;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+
+    public ModelSubscriber(String bootstrapServers, CheckpointStore store, boolean fromBeginning) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-subscriber-" + UUID.randomUUID());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumer.subscribe(List.of(LetheTopics.MODEL_VERSIONS));
+        this.store = store;
+    }
+
+    /** Polls once and delivers what arrived; returns how many versions were delivered. */
+    public int pollOnce(Duration timeout, BiConsumer<ModelVersion, RidgeModel> onVersion) {
+        int delivered = 0;
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+            ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
+            try {
+                RidgeModel model = store.read(URI.create(version.getCheckpointUri()), version.getSha256());
+                onVersion.accept(version, model);
+                delivered++;
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot load model version " + version.getVersion() + ": " + e.getMessage(), e);
+            }
+        }
+        return delivered;
+    }
+
+    /** Delivers versions until {@link #close()} is called from another thread. */
+    public void run(BiConsumer<ModelVersion, RidgeModel> onVersion) {
+        while (running.get()) {
+            try {
+                pollOnce(Duration.ofMillis(200), onVersion);
+            } catch (org.apache.kafka.common.errors.WakeupException e) {
+                break;
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        synchronized (this) {
+            try {
+                consumer.close(Duration.ofSeconds(2));
+            } catch (RuntimeException ignored) {
+                // Closing from another thread while polling may race; the consumer is released either way.
+            }
+        }
+    }
+}

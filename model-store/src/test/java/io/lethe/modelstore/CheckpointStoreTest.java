@@ -1,0 +1,83 @@
+package io.lethe.modelstore;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.learning.feature.FeatureMapSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+
+class CheckpointStoreTest {
+
+    private static RidgeModel model(long seed) {
+        return new RidgeModel(FeatureMapSpec.denseRelu(16, 32, seed), new int[] {3, 1}, new boolean[] {true, false},
+                Nd4j.rand(DataType.DOUBLE, 32, 2));
+    }
+
+    @Test
+    void checkpointsAreContentAddressedAndRoundTrip(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        RidgeModel model = model(1);
+        StoredCheckpoint stored = store.writeCheckpoint(model);
+        assertEquals(stored.sha256() + ".ckpt", Path.of(stored.uri()).getFileName().toString());
+        assertEquals(CheckpointStore.sha256(Files.readAllBytes(Path.of(stored.uri()))), stored.sha256());
+
+        RidgeModel back = store.read(stored);
+        assertEquals(model.featureMap(), back.featureMap());
+        assertArrayEquals(model.classes(), back.classes());
+        assertArrayEquals(model.active(), back.active());
+        assertEquals(model.weights(), back.weights());
+
+        // Same content, same file; no temp files left behind.
+        assertEquals(stored, store.writeCheckpoint(model));
+        try (Stream<Path> files = Files.walk(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
+        }
+    }
+
+    @Test
+    void corruptionIsDetectedOnRead(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        StoredCheckpoint stored = store.writeCheckpoint(model(2));
+        byte[] bytes = Files.readAllBytes(Path.of(stored.uri()));
+        bytes[bytes.length - 3] ^= 0x5a;
+        Files.write(Path.of(stored.uri()), bytes);
+        IOException e = assertThrows(IOException.class, () -> store.read(stored));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    @Test
+    void manifestsCarryLineage(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        StoredCheckpoint stored = store.writeCheckpoint(model(3));
+        CheckpointManifest manifest = new CheckpointManifest("mnist", 7, 6L, stored.sha256(), stored.sizeBytes(),
+                "ERASURE", 99L, Map.of("lethe.examples-0", 41L), List.of("req-1"), 100, 90,
+                Map.of("ridge.gamma", "1.0"), 3);
+        store.writeManifest(manifest);
+        assertEquals(manifest, store.readManifest("mnist", 7).orElseThrow());
+        assertTrue(store.readManifest("mnist", 8).isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> store.manifestPath("../etc", 1));
+    }
+
+    @Test
+    void anInterruptedWriteLeavesThePreviousFileIntact(@TempDir Path dir) throws IOException {
+        Path target = dir.resolve("file.bin");
+        CheckpointStore.writeAtomically(target, new byte[] {1, 2, 3});
+        // A crash between temp write and rename leaves a stray temp file and the old target.
+        Files.write(dir.resolve(".file.bin123.tmp"), new byte[] {9});
+        assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(target));
+        CheckpointStore.writeAtomically(target, new byte[] {4});
+        assertArrayEquals(new byte[] {4}, Files.readAllBytes(target));
+    }
+}

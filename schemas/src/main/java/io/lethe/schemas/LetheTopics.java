@@ -1,0 +1,28 @@
+package io.lethe.schemas;
+
+import java.util.List;
+
+/** Topic names and what each carries (values in Avro single-object encoding). */
+public final class LetheTopics {
+
+    /** {@link TrainingExample}, keyed by subject id. */
+    public static final String EXAMPLES = "lethe.examples";
+    /** {@link ErasureRequest}, keyed by subject id (or the scope for class and task erasures). */
+    public static final String ERASURES = "lethe.erasures";
+    /** {@link ModelVersion}, keyed by model name. */
+    public static final String MODEL_VERSIONS = "lethe.model-versions";
+    /** {@link ErasureReceipt}, keyed by request id. */
+    public static final String ERASURE_RECEIPTS = "lethe.erasure-receipts";
+    /** {@link EvaluationReport}, keyed by model name. */
+    public static final String EVALUATIONS = "lethe.evaluations";
+    /** {@link DeadLetter}, keyed like the rejected record. */
+    public static final String DEAD_LETTERS = "lethe.dead-letters";
+    /** Internal: {@link LearnerCommand} from validation to the model's single learner, one partition. */
+    public static final String LEARNER_COMMANDS = "lethe.learner-commands";
+
+    public static final List<String> ALL = List.of(EXAMPLES, ERASURES, MODEL_VERSIONS, ERASURE_RECEIPTS,
+            EVALUATIONS, DEAD_LETTERS, LEARNER_COMMANDS);
+
+    private LetheTopics() {
+    }
+}
