@@ -1,0 +1,163 @@
+package io.lethe.streams;
+
+import io.lethe.learning.feature.FeatureMapSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Every setting of a Lethe application, read from properties (file, system properties or
+ * LETHE_* environment variables), validated at start-up with messages that say what to fix.
+ *
+ * @param bootstrapServers Kafka cluster; empty means start the embedded broker
+ * @param applicationId Kafka Streams application id
+ * @param modelName name of the model (one learner per model)
+ * @param stateDir Kafka Streams state and learner snapshots
+ * @param modelStoreDir checkpoint store folder
+ * @param featureMap the frozen feature map
+ * @param ridgeGamma ridge regularisation
+ * @param maxClasses labels must lie in [0, maxClasses)
+ * @param inputPartitions partitions of the examples and erasures topics
+ * @param learnBatchSize examples learned per learner update
+ * @param publishEveryExamples publish a model version after this many learned examples
+ * @param publishIdleMs publish pending learning after this long without input
+ * @param snapshotEveryExamples snapshot the learner state after this many journal events
+ * @param maxRecordBytes larger input records go to the dead-letter topic
+ * @param commitIntervalMs Kafka Streams commit interval (exactly_once_v2)
+ */
+public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
+                          Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
+                          int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
+                          int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs) {
+
+    /** Defaults, with documentation, as (key, default, description). */
+    public static final List<String[]> SETTINGS = List.of(
+            new String[] {"bootstrap.servers", "", "Kafka cluster; empty starts an embedded KRaft broker on loopback"},
+            new String[] {"lethe.application.id", "lethe", "Kafka Streams application id"},
+            new String[] {"lethe.model.name", "mnist", "model name (letters, digits, . _ -)"},
+            new String[] {"lethe.state.dir", "var/state", "Kafka Streams state and learner snapshots"},
+            new String[] {"lethe.model.store.dir", "var/models", "checkpoint store folder"},
+            new String[] {"lethe.feature.map", "random-conv", "random-conv (96 5x5 filters, 6x6 pooling, 1,536 features) or dense-relu"},
+            new String[] {"lethe.feature.dense.features", "2048", "width of the dense-relu map"},
+            new String[] {"lethe.feature.seed", "42", "seed of the feature map"},
+            new String[] {"lethe.input.dim", "784", "input length (28 x 28 images for random-conv)"},
+            new String[] {"lethe.ridge.gamma", "1.0", "ridge regularisation, > 0"},
+            new String[] {"lethe.max.classes", "10", "labels must lie in [0, max.classes)"},
+            new String[] {"lethe.input.partitions", "3", "partitions of the examples and erasures topics"},
+            new String[] {"lethe.learn.batch.size", "256", "examples per learner update"},
+            new String[] {"lethe.publish.every.examples", "5000", "publish a version after this many learned examples"},
+            new String[] {"lethe.publish.idle.ms", "1000", "publish pending learning after this long without input"},
+            new String[] {"lethe.snapshot.every.examples", "20000", "snapshot the learner after this many journal events"},
+            new String[] {"lethe.max.record.bytes", "65536", "larger input records are dead-lettered"},
+            new String[] {"lethe.commit.interval.ms", "100", "Kafka Streams commit interval"});
+
+    public LetheConfig {
+        List<String> problems = new ArrayList<>();
+        if (ridgeGamma <= 0 || Double.isNaN(ridgeGamma) || Double.isInfinite(ridgeGamma)) {
+            problems.add("lethe.ridge.gamma must be a positive number, got " + ridgeGamma);
+        }
+        if (maxClasses < 2) {
+            problems.add("lethe.max.classes must be at least 2, got " + maxClasses);
+        }
+        if (inputPartitions < 1) {
+            problems.add("lethe.input.partitions must be at least 1, got " + inputPartitions);
+        }
+        if (learnBatchSize < 1) {
+            problems.add("lethe.learn.batch.size must be at least 1, got " + learnBatchSize);
+        }
+        if (publishEveryExamples < 1) {
+            problems.add("lethe.publish.every.examples must be at least 1, got " + publishEveryExamples);
+        }
+        if (snapshotEveryExamples < 1) {
+            problems.add("lethe.snapshot.every.examples must be at least 1, got " + snapshotEveryExamples);
+        }
+        if (maxRecordBytes < 1024) {
+            problems.add("lethe.max.record.bytes must be at least 1024, got " + maxRecordBytes);
+        }
+        if (!modelName.matches("[A-Za-z0-9._-]+")) {
+            problems.add("lethe.model.name may hold only letters, digits, '.', '_' and '-': '" + modelName + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid Lethe configuration:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    public boolean embeddedBroker() {
+        return bootstrapServers == null || bootstrapServers.isBlank();
+    }
+
+    public LetheConfig withBootstrapServers(String servers) {
+        return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
+                maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs);
+    }
+
+    /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
+    public static LetheConfig from(Properties overrides) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String[] setting : SETTINGS) {
+            values.put(setting[0], setting[1]);
+        }
+        for (String key : overrides.stringPropertyNames()) {
+            values.put(key, overrides.getProperty(key));
+        }
+        System.getenv().forEach((k, v) -> {
+            if (k.startsWith("LETHE_")) {
+                values.put(k.substring(6).toLowerCase().replace('_', '.'), v);
+            }
+        });
+        for (String key : values.keySet()) {
+            if (key.startsWith("lethe.") && SETTINGS.stream().noneMatch(s -> s[0].equals(key))) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'; known settings: "
+                        + SETTINGS.stream().map(s -> s[0]).toList());
+            }
+        }
+        try {
+            int inputDim = Integer.parseInt(values.get("lethe.input.dim"));
+            long seed = Long.parseLong(values.get("lethe.feature.seed"));
+            String kind = values.get("lethe.feature.map");
+            FeatureMapSpec spec = switch (kind) {
+                case FeatureMapSpec.RANDOM_CONV -> {
+                    int side = (int) Math.round(Math.sqrt(inputDim));
+                    if (side * side != inputDim) {
+                        throw new IllegalArgumentException("random-conv needs a square image; lethe.input.dim " + inputDim
+                                + " is not a square");
+                    }
+                    yield side == 28 ? FeatureMapSpec.mnistConv(seed) : FeatureMapSpec.randomConv(side, 96, 5, 6, seed);
+                }
+                case FeatureMapSpec.DENSE_RELU -> FeatureMapSpec.denseRelu(inputDim,
+                        Integer.parseInt(values.get("lethe.feature.dense.features")), seed);
+                default -> throw new IllegalArgumentException("lethe.feature.map must be random-conv or dense-relu, got '"
+                        + kind + "'");
+            };
+            return new LetheConfig(values.get("bootstrap.servers"), values.get("lethe.application.id"),
+                    values.get("lethe.model.name"), Path.of(values.get("lethe.state.dir")),
+                    Path.of(values.get("lethe.model.store.dir")), spec,
+                    Double.parseDouble(values.get("lethe.ridge.gamma")),
+                    Integer.parseInt(values.get("lethe.max.classes")),
+                    Integer.parseInt(values.get("lethe.input.partitions")),
+                    Integer.parseInt(values.get("lethe.learn.batch.size")),
+                    Integer.parseInt(values.get("lethe.publish.every.examples")),
+                    Long.parseLong(values.get("lethe.publish.idle.ms")),
+                    Integer.parseInt(values.get("lethe.snapshot.every.examples")),
+                    Integer.parseInt(values.get("lethe.max.record.bytes")),
+                    Long.parseLong(values.get("lethe.commit.interval.ms")));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
+                    + e.getMessage() + ")", e);
+        }
+    }
+
+    /** The learner settings recorded in each model version's lineage. */
+    public Map<String, String> describe() {
+        Map<String, String> m = new LinkedHashMap<>(featureMap.describe());
+        m.put("learner", "analytic-ridge");
+        m.put("ridge.gamma", Double.toString(ridgeGamma));
+        m.put("max.classes", Integer.toString(maxClasses));
+        m.put("learn.batch.size", Integer.toString(learnBatchSize));
+        return m;
+    }
+}

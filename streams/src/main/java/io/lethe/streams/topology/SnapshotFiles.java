@@ -1,0 +1,68 @@
+package io.lethe.streams.topology;
+
+import io.lethe.learning.analytic.AnalyticRidgeLearner;
+import io.lethe.modelstore.CheckpointStore;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Learner snapshots as local files, {@code snapshot-<journal seq>.bin}, written atomically. */
+final class SnapshotFiles {
+
+    private final Path folder;
+
+    SnapshotFiles(Path folder) {
+        this.folder = folder;
+    }
+
+    Path path(long seq) {
+        return folder.resolve(String.format("snapshot-%016d.bin", seq));
+    }
+
+    boolean exists(long seq) {
+        return Files.isRegularFile(path(seq));
+    }
+
+    void write(long seq, AnalyticRidgeLearner learner, Map<String, Long> offsets) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+        DataOutputStream out = new DataOutputStream(bytes);
+        learner.writeState(out);
+        out.writeInt(offsets.size());
+        for (Map.Entry<String, Long> entry : offsets.entrySet()) {
+            out.writeUTF(entry.getKey());
+            out.writeLong(entry.getValue());
+        }
+        out.flush();
+        CheckpointStore.writeAtomically(path(seq), bytes.toByteArray());
+    }
+
+    void read(long seq, AnalyticRidgeLearner learner, Map<String, Long> offsets) throws IOException {
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path(seq)), 1 << 16))) {
+            learner.readState(in);
+            int count = in.readInt();
+            for (int i = 0; i < count; i++) {
+                offsets.merge(in.readUTF(), in.readLong(), Math::max);
+            }
+        }
+    }
+
+    /** Deletes snapshots older than {@code seq} (the one before the newest is kept until the newest is committed). */
+    void deleteOlderThan(long seq) {
+        if (!Files.isDirectory(folder)) {
+            return;
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            files.filter(p -> p.getFileName().toString().startsWith("snapshot-"))
+                    .filter(p -> p.compareTo(path(seq)) < 0)
+                    .forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // Old snapshots are only disk space.
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.lethe.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.learning.analytic.RidgeSolver;
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.DeadLetter;
+import io.lethe.schemas.ErasureReceipt;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import io.lethe.schemas.ReceiptStatus;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.topology.LetheTopology;
+import io.lethe.streams.topology.StoreNames;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The topology end to end in {@link TopologyTestDriver}: learning, exact erasure, receipts, dead letters. */
+class LetheTopologyTest {
+
+    @TempDir
+    Path dir;
+    private LetheConfig config;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> examples;
+    private TestInputTopic<String, byte[]> erasures;
+    private TestOutputTopic<String, byte[]> versions;
+    private TestOutputTopic<String, byte[]> receipts;
+    private TestOutputTopic<String, byte[]> deadLetters;
+
+    @BeforeEach
+    void start() {
+        config = TestData.config(dir);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(LetheTopology.build(config), props);
+        examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
+        erasures = driver.createInputTopic(LetheTopics.ERASURES, new StringSerializer(), new ByteArraySerializer());
+        versions = driver.createOutputTopic(LetheTopics.MODEL_VERSIONS, new StringDeserializer(), new ByteArrayDeserializer());
+        receipts = driver.createOutputTopic(LetheTopics.ERASURE_RECEIPTS, new StringDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(LetheTopics.DEAD_LETTERS, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void send(List<TrainingExample> batch) {
+        for (TrainingExample e : batch) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+    }
+
+    private List<ModelVersion> readVersions() {
+        List<ModelVersion> out = new ArrayList<>();
+        versions.readValuesToList().forEach(v -> out.add(AvroCodec.MODEL_VERSION.decode(v)));
+        return out;
+    }
+
+    private List<ErasureReceipt> readReceipts() {
+        List<ErasureReceipt> out = new ArrayList<>();
+        receipts.readValuesToList().forEach(v -> out.add(AvroCodec.ERASURE_RECEIPT.decode(v)));
+        return out;
+    }
+
+    private RidgeModel load(ModelVersion version) throws Exception {
+        return new CheckpointStore(config.modelStoreDir()).read(URI.create(version.getCheckpointUri()), version.getSha256());
+    }
+
+    private double distanceToDirectSolve(RidgeModel model, List<TrainingExample> retained) {
+        RidgeModel direct = TestData.directSolve(config, retained, model.classes());
+        return RidgeSolver.relativeFrobenius(model.weights(), direct.weights());
+    }
+
+    @Test
+    void publishesAVersionEveryNExamplesThatEqualsTheDirectSolve() throws Exception {
+        List<TrainingExample> data = TestData.examples(1, 0, 120, 10);
+        send(data);
+        List<ModelVersion> published = readVersions();
+        assertEquals(2, published.size(), "one version per 50 examples");
+        ModelVersion second = published.get(1);
+        assertEquals(2, second.getVersion());
+        assertEquals(1L, second.getParentVersion());
+        assertEquals(100, second.getLineage().getExamplesRetained());
+        assertTrue(distanceToDirectSolve(load(second), data.subList(0, 100)) < 1e-6);
+
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        ModelVersion idle = readVersions().get(0);
+        assertEquals("FLUSH", idle.getTrigger().name());
+        assertEquals(120, idle.getLineage().getExamplesRetained());
+        assertTrue(distanceToDirectSolve(load(idle), data) < 1e-6);
+        assertFalse(idle.getLineage().getInputOffsets().isEmpty(), "lineage names the input offsets learned");
+    }
+
+    @Test
+    void reDeliveredExamplesAreLearnedOnce() throws Exception {
+        List<TrainingExample> data = TestData.examples(2, 0, 30, 5);
+        send(data);
+        send(data.subList(0, 10));
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        ModelVersion version = readVersions().get(0);
+        assertEquals(30, version.getLineage().getExamplesRetained());
+        assertTrue(distanceToDirectSolve(load(version), data) < 1e-6);
+    }
+
+    @Test
+    void subjectErasureYieldsOneReceiptNamingACheckpointWithoutTheSubject() throws Exception {
+        List<TrainingExample> data = TestData.examples(3, 0, 80, 8);
+        send(data);
+        readVersions();
+        erasures.pipeInput("subject-3", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("req-1", ErasureScope.SUBJECT, "subject-3", List.of(), null, null)));
+
+        List<ErasureReceipt> got = readReceipts();
+        assertEquals(1, got.size());
+        ErasureReceipt receipt = got.get(0);
+        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
+        assertEquals(10, receipt.getExamplesRemoved());
+        assertTrue(receipt.getVerificationResidual() < 1e-8, "normal-equation residual " + receipt.getVerificationResidual());
+
+        List<ModelVersion> published = readVersions();
+        ModelVersion erased = published.get(published.size() - 1);
+        assertEquals(receipt.getModelVersion(), erased.getVersion());
+        assertEquals(List.of("req-1"), erased.getLineage().getErasureRequestIds());
+        List<TrainingExample> remaining = data.stream().filter(e -> !e.getSubjectId().equals("subject-3")).toList();
+        assertTrue(distanceToDirectSolve(load(erased), remaining) < 1e-6,
+                "the receipt's checkpoint equals ridge trained without the subject");
+
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(StoreNames.RETAINED_EXAMPLES);
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            int count = 0;
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> kv = all.next();
+                assertFalse(kv.key.startsWith("subject-3\u0000"), "erased data left in the store: " + kv.key);
+                count++;
+            }
+            assertEquals(70, count);
+        }
+    }
+
+    @Test
+    void everyErasureRequestEndsInExactlyOneReceipt() throws Exception {
+        List<TrainingExample> data = TestData.examples(4, 0, 64, 8);
+        send(data);
+        erasures.pipeInput("subject-1", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("by-examples", ErasureScope.EXAMPLES, "subject-1", List.of("ex-1", "ex-9"), null, null)));
+        erasures.pipeInput("class-2", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("by-class", ErasureScope.CLASS, null, List.of(), 2, null)));
+        erasures.pipeInput("task-0", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("by-task", ErasureScope.TASK, null, List.of(), null, 0)));
+        erasures.pipeInput("nobody", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("nothing", ErasureScope.SUBJECT, "nobody", List.of(), null, null)));
+        erasures.pipeInput("x", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("invalid", ErasureScope.SUBJECT, null, List.of(), null, null)));
+        erasures.pipeInput("x", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("unknown-scope", ErasureScope.UNKNOWN, null, List.of(), null, null)));
+
+        Map<String, ErasureReceipt> byId = new HashMap<>();
+        for (ErasureReceipt r : readReceipts()) {
+            assertNull(byId.put(r.getRequestId(), r), "two receipts for " + r.getRequestId());
+        }
+        assertEquals(6, byId.size());
+        assertEquals(2, byId.get("by-examples").getExamplesRemoved());
+        assertEquals(16, byId.get("by-class").getExamplesRemoved());
+        assertEquals(30, byId.get("by-task").getExamplesRemoved()); // labels 0 and 1: 32, minus ex-1 and ex-9
+        assertEquals(ReceiptStatus.NOTHING_TO_ERASE, byId.get("nothing").getStatus());
+        assertEquals(ReceiptStatus.REJECTED, byId.get("invalid").getStatus());
+        assertEquals(ReceiptStatus.REJECTED, byId.get("unknown-scope").getStatus());
+
+        List<ModelVersion> published = readVersions();
+        ModelVersion last = published.get(published.size() - 1);
+        List<TrainingExample> remaining = data.stream().filter(e -> e.getLabel() == 3).toList();
+        assertEquals(remaining.size(), last.getLineage().getExamplesRetained());
+        assertTrue(distanceToDirectSolve(load(last), remaining) < 1e-6);
+        assertEquals(last.getVersion(), byId.get("nothing").getModelVersion());
+    }
+
+    @Test
+    void badInputGoesToTheDeadLetterTopicWithAReasonAndTheStreamKeepsGoing() throws Exception {
+        TrainingExample good = TestData.examples(5, 0, 1, 1).get(0);
+        examples.pipeInput("s", new byte[] {1, 2, 3, 4});
+        TrainingExample wrongDim = TrainingExample.newBuilder(good).setExampleId("w")
+                .setFeatures(good.getFeatures().subList(0, 5)).build();
+        examples.pipeInput(wrongDim.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(wrongDim));
+        List<Float> withNan = new ArrayList<>(good.getFeatures());
+        withNan.set(3, Float.NaN);
+        TrainingExample nan = TrainingExample.newBuilder(good).setExampleId("n").setFeatures(withNan).build();
+        examples.pipeInput(nan.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(nan));
+        TrainingExample inf = TrainingExample.newBuilder(good).setExampleId("i")
+                .setFeatures(new ArrayList<>(withNan.stream().map(v -> v.isNaN() ? Float.POSITIVE_INFINITY : v).toList())).build();
+        examples.pipeInput(inf.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(inf));
+        TrainingExample badLabel = TrainingExample.newBuilder(good).setExampleId("l").setLabel(17).build();
+        examples.pipeInput(badLabel.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(badLabel));
+        examples.pipeInput("s", new byte[70_000]);
+        erasures.pipeInput("s", new byte[] {(byte) 0xC3, 1, 0, 0});
+        erasures.pipeInput("x", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("unknown-scope", ErasureScope.UNKNOWN, null, List.of(), null, null)));
+        send(List.of(good));
+
+        List<DeadLetter> letters = new ArrayList<>();
+        deadLetters.readValuesToList().forEach(v -> letters.add(AvroCodec.DEAD_LETTER.decode(v)));
+        List<String> reasons = letters.stream().map(DeadLetter::getReason).toList();
+        assertEquals(8, letters.size(), reasons.toString());
+        assertTrue(reasons.get(0).contains("single-object"), reasons.get(0));
+        assertTrue(reasons.get(1).contains("wrong input dimension"), reasons.get(1));
+        assertTrue(reasons.get(2).contains("non-finite"), reasons.get(2));
+        assertTrue(reasons.get(3).contains("non-finite"), reasons.get(3));
+        assertTrue(reasons.get(4).contains("unknown label"), reasons.get(4));
+        assertTrue(reasons.get(5).contains("oversized"), reasons.get(5));
+        assertTrue(reasons.get(6).contains("ErasureRequest"), reasons.get(6));
+        assertTrue(reasons.get(7).contains("unknown erasure scope"), reasons.get(7));
+        assertEquals(LetheTopics.EXAMPLES, letters.get(1).getSourceTopic());
+        assertEquals(AvroCodec.TRAINING_EXAMPLE.encode(wrongDim).length, letters.get(1).getPayload().remaining(),
+                "the rejected bytes are kept");
+
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        List<ModelVersion> published = readVersions();
+        assertEquals(1, published.size());
+        assertEquals(1, published.get(0).getLineage().getExamplesRetained(), "the valid example after them was learned");
+    }
+}

@@ -1,0 +1,72 @@
+package io.lethe.streams;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.analytic.JointRidge;
+import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.schemas.ErasureRequest;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.topology.ExampleBatches;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.SplittableRandom;
+
+/** Small synthetic examples and configurations for topology tests. */
+public final class TestData {
+
+    public static final int DIM = 16;
+    public static final int CLASSES = 4;
+
+    private TestData() {
+    }
+
+    public static LetheConfig config(Path dir) {
+        Properties p = new Properties();
+        p.setProperty("lethe.feature.map", "dense-relu");
+        p.setProperty("lethe.feature.dense.features", "48");
+        p.setProperty("lethe.input.dim", Integer.toString(DIM));
+        p.setProperty("lethe.max.classes", Integer.toString(CLASSES));
+        p.setProperty("lethe.learn.batch.size", "8");
+        p.setProperty("lethe.publish.every.examples", "50");
+        p.setProperty("lethe.snapshot.every.examples", "40");
+        p.setProperty("lethe.publish.idle.ms", "500");
+        p.setProperty("lethe.input.partitions", "2");
+        p.setProperty("lethe.state.dir", dir.resolve("state").toString());
+        p.setProperty("lethe.model.store.dir", dir.resolve("models").toString());
+        p.setProperty("lethe.model.name", "test-model");
+        return LetheConfig.from(p);
+    }
+
+    /** n examples over the given number of subjects; label and task depend on the index. */
+    public static List<TrainingExample> examples(long seed, int from, int n, int subjects) {
+        SplittableRandom random = new SplittableRandom(seed + from);
+        List<TrainingExample> out = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            int label = i % CLASSES;
+            List<Float> features = new ArrayList<>(DIM);
+            for (int j = 0; j < DIM; j++) {
+                features.add((float) (((j * 7 + label * 3) % 5) / 5.0 + 0.3 * random.nextGaussian()));
+            }
+            out.add(TrainingExample.newBuilder().setExampleId("ex-" + i).setSubjectId("subject-" + (i % subjects))
+                    .setTask(label / 2).setLabel(label).setPixels(null).setFeatures(features)
+                    .setEventTime(Instant.ofEpochMilli(1000L + i)).build());
+        }
+        return out;
+    }
+
+    public static ErasureRequest erasure(String id, ErasureScope scope, String subject, List<String> exampleIds,
+                                         Integer classLabel, Integer task) {
+        return ErasureRequest.newBuilder().setRequestId(id).setScope(scope).setSubjectId(subject)
+                .setExampleIds(exampleIds).setClassLabel(classLabel).setTask(task)
+                .setRequestedAt(Instant.now()).setReason("test").build();
+    }
+
+    /** Ridge trained directly on the given examples, class columns in the given order. */
+    public static RidgeModel directSolve(LetheConfig config, List<TrainingExample> examples, int[] classes) {
+        LabeledBatch batch = ExampleBatches.of(examples, DIM);
+        return JointRidge.fit(config.featureMap(), config.ridgeGamma(), classes, 1, b -> batch);
+    }
+}
