@@ -1,0 +1,113 @@
+package io.lethe.streams.app;
+
+import io.lethe.streams.LetheConfig;
+import io.lethe.streams.broker.EmbeddedKafkaBroker;
+import io.lethe.streams.topology.LetheTopology;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Lethe: the Kafka Streams client over {@link LetheTopology}, with the embedded broker
+ * when no {@code bootstrap.servers} is configured.
+ */
+public final class LetheApplication implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LetheApplication.class);
+
+    private final LetheConfig config;
+    private final EmbeddedKafkaBroker broker;
+    private final KafkaStreams streams;
+
+    private LetheApplication(LetheConfig config, EmbeddedKafkaBroker broker, KafkaStreams streams) {
+        this.config = config;
+        this.broker = broker;
+        this.streams = streams;
+    }
+
+    /** Starts (and, with no bootstrap.servers, first starts an embedded broker under the state folder). */
+    public static LetheApplication start(LetheConfig config) throws IOException, InterruptedException {
+        EmbeddedKafkaBroker broker = null;
+        LetheConfig effective = config;
+        if (config.embeddedBroker()) {
+            broker = EmbeddedKafkaBroker.start(config.stateDir().resolve("embedded-kafka"), false);
+            effective = config.withBootstrapServers(broker.bootstrapServers());
+            LOG.info("no bootstrap.servers configured: started an embedded Kafka broker at {}", broker.bootstrapServers());
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, effective.bootstrapServers()))) {
+            TopicSetup.ensureTopics(admin, effective);
+        }
+        KafkaStreams streams = new KafkaStreams(LetheTopology.build(effective), streamsProperties(effective));
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it (exactly-once: uncommitted work is redone, never doubled)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        LetheApplication app = new LetheApplication(effective, broker, streams);
+        app.awaitRunning(Duration.ofSeconds(60));
+        return app;
+    }
+
+    static Properties streamsProperties(LetheConfig config) {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().resolve("streams").toAbsolutePath().toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitIntervalMs());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), 4 << 20);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 2000);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 600_000);
+        return props;
+    }
+
+    public void awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                throw new IllegalStateException("Kafka Streams stopped while starting: " + streams.state());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Kafka Streams not running after " + timeout + ": " + streams.state());
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    public LetheConfig config() {
+        return config;
+    }
+
+    public String bootstrapServers() {
+        return config.bootstrapServers();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    /** Stops the streams client; with keepBroker the embedded broker stays up (for restart tests). */
+    public void stop() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+}

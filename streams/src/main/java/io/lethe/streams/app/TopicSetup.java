@@ -1,0 +1,65 @@
+package io.lethe.streams.app;
+
+import io.lethe.schemas.LetheTopics;
+import io.lethe.streams.LetheConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates Lethe's topics when missing and checks the ones the design depends on. */
+public final class TopicSetup {
+
+    private TopicSetup() {
+    }
+
+    public static void ensureTopics(Admin admin, LetheConfig config) throws InterruptedException {
+        Set<String> existing;
+        try {
+            existing = admin.listTopics().names().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list topics on " + config.bootstrapServers() + ": " + e.getCause(), e);
+        }
+        List<NewTopic> missing = new ArrayList<>();
+        for (String topic : LetheTopics.ALL) {
+            if (existing.contains(topic)) {
+                continue;
+            }
+            int partitions = topic.equals(LetheTopics.EXAMPLES) || topic.equals(LetheTopics.ERASURES)
+                    ? config.inputPartitions() : 1;
+            missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty())
+                    .configs(Map.of("max.message.bytes", Integer.toString(4 << 20))));
+        }
+        try {
+            admin.createTopics(missing).all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topics: " + e.getCause(), e);
+            }
+        }
+        try {
+            Map<String, TopicDescription> described = admin.describeTopics(
+                    List.of(LetheTopics.LEARNER_COMMANDS, LetheTopics.EXAMPLES, LetheTopics.ERASURES)).allTopicNames().get();
+            int learnerPartitions = described.get(LetheTopics.LEARNER_COMMANDS).partitions().size();
+            if (learnerPartitions != 1) {
+                throw new IllegalStateException(LetheTopics.LEARNER_COMMANDS + " has " + learnerPartitions
+                        + " partitions; it must have exactly 1 (each model has a single learner)");
+            }
+            int examples = described.get(LetheTopics.EXAMPLES).partitions().size();
+            int erasures = described.get(LetheTopics.ERASURES).partitions().size();
+            if (examples != erasures) {
+                throw new IllegalStateException(LetheTopics.EXAMPLES + " has " + examples + " partitions but "
+                        + LetheTopics.ERASURES + " has " + erasures + "; they must match so a subject's examples and"
+                        + " erasures are co-partitioned");
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot describe topics: " + e.getCause(), e);
+        }
+    }
+}
