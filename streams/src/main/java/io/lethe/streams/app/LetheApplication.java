@@ -98,9 +98,13 @@ public final class LetheApplication implements AutoCloseable {
         return streams;
     }
 
-    /** Stops the streams client; with keepBroker the embedded broker stays up (for restart tests). */
+    /**
+     * Stops the streams client and leaves the consumer group, so that a restarted instance gets its
+     * tasks at once instead of after the session timeout. An embedded broker stays up until close.
+     */
     public void stop() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
 
     @Override

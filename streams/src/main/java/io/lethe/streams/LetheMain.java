@@ -1,0 +1,101 @@
+package io.lethe.streams;
+
+import io.lethe.streams.app.LetheApplication;
+import io.lethe.streams.demo.SplitMnistDemo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Command line: {@code demo} runs the Split-MNIST demo on the embedded broker; {@code run} runs the
+ * application until interrupted; {@code settings} lists every setting with its default.
+ */
+public final class LetheMain {
+
+    private LetheMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        Properties overrides = new Properties();
+        Path config = null;
+        int subjects = 1000;
+        int subjectErasures = 50;
+        int erasedClass = 3;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--config") && i + 1 < args.length) {
+                config = Path.of(args[++i]);
+            } else if (arg.startsWith("-D") && arg.contains("=")) {
+                overrides.setProperty(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.equals("--erase-subjects") && i + 1 < args.length) {
+                subjectErasures = Integer.parseInt(args[++i]);
+            } else if (arg.equals("--subjects") && i + 1 < args.length) {
+                subjects = Integer.parseInt(args[++i]);
+            } else if (arg.equals("--erase-class") && i + 1 < args.length) {
+                erasedClass = Integer.parseInt(args[++i]);
+            } else {
+                System.err.println("unknown argument: " + arg);
+                usage();
+                System.exit(2);
+            }
+        }
+        if (config != null) {
+            Properties fromFile = new Properties();
+            try (InputStream in = Files.newInputStream(config)) {
+                fromFile.load(in);
+            }
+            fromFile.putAll(overrides);
+            overrides = fromFile;
+        }
+        try {
+            switch (command) {
+                case "demo" -> {
+                    if (erasedClass < 0 || erasedClass > 9 || subjects < 1 || subjectErasures < 1) {
+                        throw new IllegalArgumentException("--erase-class must be 0..9, --subjects and --erase-subjects >= 1");
+                    }
+                    Path data = Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist"));
+                    new SplitMnistDemo(new SplitMnistDemo.Options(data, Path.of("var/demo"), Path.of("var/demo-summary.json"),
+                            subjects, subjectErasures, erasedClass, overrides, 7), System.out).run();
+                    System.exit(0);
+                }
+                case "run" -> run(overrides);
+                case "settings" -> {
+                    for (String[] s : LetheConfig.SETTINGS) {
+                        System.out.printf("%-32s %-12s %s%n", s[0], s[1].isEmpty() ? "(empty)" : s[1], s[2]);
+                    }
+                }
+                default -> usage();
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("lethe: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    private static void run(Properties overrides) throws Exception {
+        LetheConfig config = LetheConfig.from(overrides);
+        LetheApplication app = LetheApplication.start(config);
+        System.out.println("Lethe is running against " + app.bootstrapServers() + " (model " + config.modelName()
+                + "); Ctrl-C stops it");
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            app.close();
+            stop.countDown();
+        }));
+        stop.await();
+    }
+
+    private static void usage() {
+        System.out.println("""
+                usage: lethe <command> [options]
+                  demo      Split-MNIST through an embedded Kafka broker: learn 5 tasks, erase subjects and a class,
+                            compare with joint ridge; writes var/demo-summary.json
+                            [--subjects N (1000)] [--erase-subjects N (50)] [--erase-class C (3)] [-Dsetting=value ...]
+                  run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
+                  settings  list every setting with its default""");
+    }
+}

@@ -1,0 +1,31 @@
+package io.lethe.streams.demo;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
+
+/** What the demo measured; written to var/demo-summary.json. Accuracies are in percent. */
+record DemoSummary(
+        @JsonProperty("final_accuracy") double finalAccuracy,
+        @JsonProperty("joint_ridge_accuracy") double jointRidgeAccuracy,
+        @JsonProperty("accuracy_gap_points") double accuracyGapPoints,
+        @JsonProperty("exactness_residual") double exactnessResidual,
+        @JsonProperty("examples_learned") long examplesLearned,
+        @JsonProperty("examples_retained") long examplesRetained,
+        @JsonProperty("learn_examples_per_s") double learnExamplesPerSecond,
+        @JsonProperty("erasures_requested") int erasuresRequested,
+        @JsonProperty("receipts") int receipts,
+        @JsonProperty("erasure_p50_ms") double erasureP50Ms,
+        @JsonProperty("erasure_p99_ms") double erasureP99Ms,
+        @JsonProperty("erasure_max_ms") double erasureMaxMs,
+        @JsonProperty("class_erasure_ms") double classErasureMs,
+        @JsonProperty("erased_subjects") int erasedSubjects,
+        @JsonProperty("erased_class") int erasedClass,
+        @JsonProperty("accuracy_after_task") List<Map<String, Double>> accuracyAfterTask,
+        @JsonProperty("model_versions") long modelVersions,
+        @JsonProperty("final_model_version") long finalModelVersion,
+        @JsonProperty("feature_map") Map<String, String> featureMap,
+        @JsonProperty("ridge_gamma") double ridgeGamma,
+        @JsonProperty("scenario") String scenario,
+        @JsonProperty("wall_seconds") double wallSeconds) {
+}

@@ -1,0 +1,418 @@
+package io.lethe.streams.demo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lethe.learning.analytic.JointRidge;
+import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.learning.analytic.RidgeSolver;
+import io.lethe.learning.data.ImageDataset;
+import io.lethe.learning.data.MnistIdx;
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.modelstore.ModelSubscriber;
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureReceipt;
+import io.lethe.schemas.ErasureRequest;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.EvaluationReport;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import io.lethe.schemas.TaskAccuracy;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.LetheConfig;
+import io.lethe.streams.app.LetheApplication;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Split-MNIST, class-incremental, through Kafka: five tasks of two classes each, every example
+ * owned by one of {@code subjects} data subjects; then single-subject erasures one at a time (for
+ * latency) and one whole-class erasure; then the final model against ridge trained jointly on the
+ * retained data with the same features.
+ */
+public final class SplitMnistDemo {
+
+    private static final int TASKS = 5;
+
+    private final Options options;
+    private final PrintStream out;
+
+    /** Demo settings: data folder, output folder, sizes of the erasure phase, and Lethe overrides. */
+    public record Options(Path dataDir, Path workDir, Path summaryFile, int subjects, int subjectErasures,
+                          int erasedClass, Properties overrides, long seed) {
+    }
+
+    public SplitMnistDemo(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    static String subjectOf(int trainIndex, int subjects) {
+        return "subject-" + (trainIndex % subjects);
+    }
+
+    public DemoSummary run() throws Exception {
+        long wallStart = System.nanoTime();
+        out.println("== Lethe demo: Split-MNIST (class-incremental, 5 tasks) with exact analytic unlearning ==");
+        ImageDataset train = MnistIdx.load(options.dataDir(), true);
+        ImageDataset test = MnistIdx.load(options.dataDir(), false);
+        out.printf("loaded MNIST: %,d training and %,d test images from %s%n", train.size(), test.size(), options.dataDir());
+
+        deleteRecursively(options.workDir());
+        Properties props = new Properties();
+        props.setProperty("lethe.state.dir", options.workDir().resolve("state").toString());
+        props.setProperty("lethe.model.store.dir", options.workDir().resolve("models").toString());
+        props.setProperty("lethe.application.id", "lethe-demo");
+        props.setProperty("lethe.publish.every.examples", "4000");
+        props.setProperty("lethe.publish.idle.ms", "300");
+        props.setProperty("lethe.commit.interval.ms", "50");
+        props.putAll(options.overrides());
+        LetheConfig config = LetheConfig.from(props);
+        out.printf("feature map: %s (%,d features), ridge gamma %s%n", config.featureMap().kind(),
+                config.featureMap().outputDim(), config.ridgeGamma());
+
+        out.print("featurising the 10,000 test images once (the map is frozen) ... ");
+        out.flush();
+        long t = System.nanoTime();
+        TestSetEvaluator evaluator = new TestSetEvaluator(test, config.featureMap());
+        out.printf("%.1f s%n", (System.nanoTime() - t) / 1e9);
+
+        out.println(config.embeddedBroker() ? "starting the embedded Kafka broker (KRaft) and Lethe ..."
+                : "starting Lethe against " + config.bootstrapServers() + " ...");
+        try (LetheApplication app = LetheApplication.start(config)) {
+            String bootstrap = app.bootstrapServers();
+            out.printf("Kafka at %s; topics %s%n", bootstrap, LetheTopics.ALL);
+            CheckpointStore store = new CheckpointStore(config.modelStoreDir());
+            Map<Long, VersionEval> evaluations = new ConcurrentHashMap<>();
+            AtomicReference<VersionEval> latest = new AtomicReference<>();
+            long[] firstSend = {0};
+            try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
+                 ModelSubscriber subscriber = new ModelSubscriber(bootstrap, store, true)) {
+                Thread evaluatorThread = new Thread(() -> subscriber.run((version, model) -> {
+                    VersionEval eval = evaluate(version, model, evaluator);
+                    evaluations.put(version.getVersion(), eval);
+                    latest.set(eval);
+                    publishReport(producer, config, version, eval);
+                    double seconds = firstSend[0] == 0 ? 0 : (version.getCreatedAt().toEpochMilli() - firstSend[0]) / 1000.0;
+                    out.printf("  v%-3d %-17s learned %,7d  retained %,7d  %6.1f s  accuracy per task: %s%n",
+                            version.getVersion(), version.getTrigger(), version.getLineage().getExamplesLearned(),
+                            version.getLineage().getExamplesRetained(), seconds, eval.describe());
+                }), "lethe-demo-evaluator");
+                evaluatorThread.setDaemon(true);
+                evaluatorThread.start();
+
+                // 1. Learn the five tasks, one after another.
+                List<Map<String, Double>> afterTask = new ArrayList<>();
+                SplittableRandom random = new SplittableRandom(options.seed());
+                long produced = 0;
+                out.println("learning (a model version is published every 4,000 examples and when input pauses):");
+                for (int task = 0; task < TASKS; task++) {
+                    int[] indices = train.indicesOfClasses(2 * task, 2 * task + 1);
+                    shuffle(indices, random);
+                    out.printf(" task %d: classes {%d,%d}, %,d examples%n", task, 2 * task, 2 * task + 1, indices.length);
+                    if (firstSend[0] == 0) {
+                        firstSend[0] = System.currentTimeMillis();
+                    }
+                    for (int index : indices) {
+                        TrainingExample example = TrainingExample.newBuilder()
+                                .setExampleId("mnist-train-" + index)
+                                .setSubjectId(subjectOf(index, options.subjects()))
+                                .setTask(task)
+                                .setLabel(train.labels()[index])
+                                .setPixels(ByteBuffer.wrap(train.pixels()[index]))
+                                .setFeatures(null)
+                                .setEventTime(Instant.now())
+                                .build();
+                        producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, example.getSubjectId(),
+                                AvroCodec.TRAINING_EXAMPLE.encode(example)));
+                    }
+                    producer.flush();
+                    produced += indices.length;
+                    long target = produced;
+                    VersionEval done = awaitVersion(latest, v -> v.examplesLearned >= target, Duration.ofMinutes(10));
+                    afterTask.add(done.perTask);
+                }
+                VersionEval learnedAll = latest.get();
+                double learnSeconds = (learnedAll.createdAt - firstSend[0]) / 1000.0;
+                double learnRate = produced / learnSeconds;
+                out.printf("learned %,d examples in %.1f s through Kafka: %,.0f examples/s%n", produced, learnSeconds, learnRate);
+
+                // 2. Erase subjects one at a time (latency from produce to receipt), then a whole class.
+                List<String> subjects = pickSubjects(random);
+                out.printf("erasing %d subjects one at a time, then class %d:%n", subjects.size(), options.erasedClass());
+                List<Double> latencies = new ArrayList<>();
+                int receipts = 0;
+                ErasureReceipt last = null;
+                try (KafkaConsumer<String, byte[]> receiptConsumer = receiptConsumer(bootstrap)) {
+                    for (String subject : subjects) {
+                        long sent = System.currentTimeMillis();
+                        ErasureReceipt receipt = erase(producer, receiptConsumer, ErasureScope.SUBJECT, subject, null, sent);
+                        double latency = System.currentTimeMillis() - sent;
+                        latencies.add(latency);
+                        receipts++;
+                        last = receipt;
+                        if (receipts <= 3 || receipts % 10 == 0) {
+                            out.printf("  receipt %-18s %-10s removed %3d  model v%-3d %5.0f ms  residual %.1e%n",
+                                    receipt.getRequestId(), receipt.getStatus(), receipt.getExamplesRemoved(),
+                                    receipt.getModelVersion(), latency, receipt.getVerificationResidual());
+                        }
+                    }
+                    long sent = System.currentTimeMillis();
+                    last = erase(producer, receiptConsumer, ErasureScope.CLASS, "class-" + options.erasedClass(),
+                            options.erasedClass(), sent);
+                    receipts++;
+                    double classLatency = System.currentTimeMillis() - sent;
+                    out.printf("  receipt %-18s %-10s removed %,d  model v%d %5.0f ms%n", last.getRequestId(),
+                            last.getStatus(), last.getExamplesRemoved(), last.getModelVersion(), classLatency);
+
+                    // 3. The final model against ridge trained jointly on what was retained.
+                    long finalVersion = last.getModelVersion();
+                    ModelVersion finalEvent = awaitVersion(latest, v -> v.version >= finalVersion, Duration.ofMinutes(2)).event;
+                    RidgeModel finalModel = store.read(URI.create(finalEvent.getCheckpointUri()), finalEvent.getSha256());
+                    int[] keptClasses = IntStream.range(0, 10).filter(c -> c != options.erasedClass()).toArray();
+                    double finalAccuracy = evaluator.accuracy(evaluator.predict(finalModel), keptClasses);
+
+                    Set<String> erased = new HashSet<>(subjects);
+                    int[] retainedIdx = IntStream.range(0, train.size())
+                            .filter(i -> train.labels()[i] != options.erasedClass())
+                            .filter(i -> !erased.contains(subjectOf(i, options.subjects()))).toArray();
+                    out.printf("reference: ridge trained jointly on the %,d retained examples (same features) ... ",
+                            retainedIdx.length);
+                    out.flush();
+                    t = System.nanoTime();
+                    int chunks = (retainedIdx.length + 999) / 1000;
+                    RidgeModel joint = JointRidge.fit(config.featureMap(), config.ridgeGamma(), finalModel.classes(), chunks,
+                            b -> train.batch(Arrays.copyOfRange(retainedIdx, b * 1000, Math.min(retainedIdx.length, (b + 1) * 1000))));
+                    out.printf("%.1f s%n", (System.nanoTime() - t) / 1e9);
+                    double jointAccuracy = evaluator.accuracy(evaluator.predict(joint), keptClasses);
+                    double residual = RidgeSolver.relativeFrobenius(finalModel.weights(), joint.weights());
+
+                    double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+                    DemoSummary summary = new DemoSummary(finalAccuracy, jointAccuracy, finalAccuracy - jointAccuracy,
+                            residual, learnedAll.examplesLearned, finalEvent.getLineage().getExamplesRetained(), learnRate,
+                            subjects.size() + 1, receipts, percentile(sorted, 50), percentile(sorted, 99),
+                            sorted[sorted.length - 1], classLatency, subjects.size(), options.erasedClass(), afterTask,
+                            finalVersion, finalVersion, config.featureMap().describe(), config.ridgeGamma(),
+                            "split-mnist-class-incremental", (System.nanoTime() - wallStart) / 1e9);
+                    printTable(summary);
+                    writeSummary(summary);
+                    return summary;
+                }
+            }
+        }
+    }
+
+    private List<String> pickSubjects(SplittableRandom random) {
+        List<String> all = new ArrayList<>();
+        for (int s = 0; s < options.subjects(); s++) {
+            all.add("subject-" + s);
+        }
+        List<String> picked = new ArrayList<>();
+        for (int i = 0; i < options.subjectErasures() && !all.isEmpty(); i++) {
+            picked.add(all.remove(random.nextInt(all.size())));
+        }
+        return picked;
+    }
+
+    private ErasureReceipt erase(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> receipts,
+                                 ErasureScope scope, String key, Integer classLabel, long sentAt) throws Exception {
+        String id = "erase-" + key;
+        ErasureRequest request = ErasureRequest.newBuilder().setRequestId(id).setScope(scope)
+                .setSubjectId(scope == ErasureScope.SUBJECT ? key : null).setExampleIds(List.of())
+                .setClassLabel(classLabel).setTask(null).setRequestedAt(Instant.ofEpochMilli(sentAt))
+                .setReason("demo: right to be forgotten").build();
+        producer.send(new ProducerRecord<>(LetheTopics.ERASURES, key, AvroCodec.ERASURE_REQUEST.encode(request)));
+        producer.flush();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : receipts.poll(Duration.ofMillis(5))) {
+                ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(record.value());
+                if (receipt.getRequestId().equals(id)) {
+                    return receipt;
+                }
+            }
+        }
+        throw new IllegalStateException("no receipt for " + id + " within 2 minutes");
+    }
+
+    private static VersionEval evaluate(ModelVersion version, RidgeModel model, TestSetEvaluator evaluator) {
+        int[] predicted = evaluator.predict(model);
+        Set<Integer> seen = new HashSet<>();
+        int[] classes = model.classes();
+        boolean[] active = model.active();
+        for (int c = 0; c < classes.length; c++) {
+            if (active[c]) {
+                seen.add(classes[c]);
+            }
+        }
+        Map<String, Double> perTask = new LinkedHashMap<>();
+        for (int task = 0; task < TASKS; task++) {
+            int[] taskClasses = IntStream.of(2 * task, 2 * task + 1).filter(seen::contains).toArray();
+            if (taskClasses.length > 0) {
+                perTask.put("task" + task, evaluator.accuracy(predicted, taskClasses));
+            }
+        }
+        int[] all = seen.stream().mapToInt(Integer::intValue).toArray();
+        double average = all.length == 0 ? Double.NaN : evaluator.accuracy(predicted, all);
+        return new VersionEval(version.getVersion(), version.getLineage().getExamplesLearned(),
+                version.getCreatedAt().toEpochMilli(), perTask, average, version);
+    }
+
+    private static void publishReport(KafkaProducer<String, byte[]> producer, LetheConfig config, ModelVersion version,
+                                      VersionEval eval) {
+        List<TaskAccuracy> tasks = new ArrayList<>();
+        eval.perTask.forEach((name, accuracy) -> tasks.add(new TaskAccuracy(Integer.parseInt(name.substring(4)), accuracy, 0)));
+        EvaluationReport report = EvaluationReport.newBuilder().setModelName(config.modelName())
+                .setModelVersion(version.getVersion()).setStep(version.getLineage().getExamplesLearned())
+                .setEvaluatedAt(Instant.now()).setTaskAccuracies(tasks).setAverageAccuracy(eval.average)
+                .setMetrics(Map.of()).build();
+        producer.send(new ProducerRecord<>(LetheTopics.EVALUATIONS, config.modelName(),
+                AvroCodec.EVALUATION_REPORT.encode(report)));
+    }
+
+    private static VersionEval awaitVersion(AtomicReference<VersionEval> latest,
+                                            java.util.function.Predicate<VersionEval> done, Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            VersionEval v = latest.get();
+            if (v != null && done.test(v)) {
+                return v;
+            }
+            Thread.sleep(20);
+        }
+        throw new IllegalStateException("the expected model version did not arrive within " + timeout);
+    }
+
+    private void printTable(DemoSummary s) {
+        out.println();
+        out.println("Accuracy (%) on each task's test images after learning each task (class-incremental, 10-way):");
+        out.printf("  %-12s", "after task");
+        for (int task = 0; task < TASKS; task++) {
+            out.printf("  T%d {%d,%d}", task, 2 * task, 2 * task + 1);
+        }
+        out.println();
+        for (int row = 0; row < s.accuracyAfterTask().size(); row++) {
+            out.printf("  %-12s", "task " + row);
+            for (int task = 0; task < TASKS; task++) {
+                Double a = s.accuracyAfterTask().get(row).get("task" + task);
+                out.printf("  %8s", a == null ? "-" : String.format("%.2f", a));
+            }
+            out.println();
+        }
+        out.println();
+        out.println("+--------------------------------------------------+----------------+");
+        row("final accuracy, test images of retained classes (%)", String.format("%.2f", s.finalAccuracy()));
+        row("joint ridge on the retained data, same features (%)", String.format("%.2f", s.jointRidgeAccuracy()));
+        row("difference (points)", String.format("%+.3f", s.accuracyGapPoints()));
+        row("exactness residual ||W - W_joint||_F / ||W_joint||_F", String.format("%.2e", s.exactnessResidual()));
+        row("examples learned through Kafka", String.format("%,d", s.examplesLearned()));
+        row("examples retained after erasure", String.format("%,d", s.examplesRetained()));
+        row("learn throughput (examples/s, produce to version)", String.format("%,.0f", s.learnExamplesPerSecond()));
+        row("erasures requested / receipts", s.erasuresRequested() + " / " + s.receipts());
+        row("single-subject erasure latency p50 (ms)", String.format("%.0f", s.erasureP50Ms()));
+        row("single-subject erasure latency p99 (ms)", String.format("%.0f", s.erasureP99Ms()));
+        row("class erasure latency (ms)", String.format("%.0f", s.classErasureMs()));
+        row("wall time (s)", String.format("%.1f", s.wallSeconds()));
+        out.println("+--------------------------------------------------+----------------+");
+        out.println("summary written to " + options.summaryFile());
+    }
+
+    private void row(String name, String value) {
+        out.printf("| %-48s | %14s |%n", name, value);
+    }
+
+    private void writeSummary(DemoSummary summary) throws IOException {
+        Files.createDirectories(options.summaryFile().toAbsolutePath().getParent());
+        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
+        CheckpointStore.writeAtomically(options.summaryFile().toAbsolutePath(), json);
+    }
+
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+    }
+
+    private static void shuffle(int[] a, SplittableRandom random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int tmp = a[i];
+            a[i] = a[j];
+            a[j] = tmp;
+        }
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static KafkaConsumer<String, byte[]> receiptConsumer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-demo-receipts-" + UUID.randomUUID());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(LetheTopics.ERASURE_RECEIPTS));
+        return consumer;
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** One model version's evaluation. */
+    record VersionEval(long version, long examplesLearned, long createdAt, Map<String, Double> perTask, double average,
+                       ModelVersion event) {
+        String describe() {
+            StringBuilder b = new StringBuilder();
+            perTask.forEach((task, acc) -> b.append(String.format("T%s %5.1f  ", task.substring(4), acc)));
+            return b.toString().trim();
+        }
+    }
+}
