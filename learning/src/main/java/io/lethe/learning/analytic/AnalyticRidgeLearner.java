@@ -141,7 +141,13 @@ public final class AnalyticRidgeLearner implements Learner {
             refresh();
             INDArray y = oneHot(labels);
             accumulate(x, y, -1);
-            woodbury(x, y, -1);
+            if ((long) n * 2 < d) {
+                woodbury(x, y, -1);
+            } else {
+                // A large erasure (a whole class, say) is cheaper as one re-inversion than as a
+                // rank-n update: about 2.5 d^3 against 4 n d^2.
+                reinvert();
+            }
         }
         for (int label : labels) {
             classCounts[columnOf(label)] += sign;
@@ -201,14 +207,18 @@ public final class AnalyticRidgeLearner implements Learner {
             woodbury(x, oneHot(labels), +1);
             blockRefreshes++;
         } else {
-            inverse = RidgeSolver.inverseOfRegularised(gram, gamma);
-            head = Nd4j.gemm(inverse, cross, false, false);
-            updatesSinceSymmetrise = 0;
-            fullRefreshes++;
+            reinvert();
         }
         pendingFeatures.clear();
         pendingLabels.clear();
         pendingCount = 0;
+    }
+
+    private void reinvert() {
+        inverse = RidgeSolver.inverseOfRegularised(gram, gamma);
+        head = Nd4j.gemm(inverse, cross, false, false);
+        updatesSinceSymmetrise = 0;
+        fullRefreshes++;
     }
 
     /** Examples learned into the statistics but not yet into R and W. */

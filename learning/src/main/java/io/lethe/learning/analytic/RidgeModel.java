@@ -78,13 +78,15 @@ public record RidgeModel(FeatureMapSpec featureMap, int[] classes, boolean[] act
             Arrays.fill(out, -1);
             return out;
         }
-        double[][] s = scores.toDoubleMatrix();
+        // One flat copy: toDoubleMatrix() builds a view per row, which costs more than the product.
+        double[] s = scores.dup('c').data().asDouble();
+        int width = classes.length;
         for (int i = 0; i < n; i++) {
             int best = -1;
             double bestScore = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < classes.length; c++) {
-                if (active[c] && s[i][c] > bestScore) {
-                    bestScore = s[i][c];
+            for (int c = 0; c < width; c++) {
+                if (active[c] && s[i * width + c] > bestScore) {
+                    bestScore = s[i * width + c];
                     best = c;
                 }
             }

@@ -4,7 +4,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Seeded random convolution: each k x k filter is drawn Gaussian, made zero-mean (so flat regions
@@ -13,12 +12,10 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class RandomConvFeatureMap implements FeatureMap {
 
-    private static final org.nd4j.linalg.factory.ops.NDBase BASE_OPS = new org.nd4j.linalg.factory.ops.NDBase();
-
     private final FeatureMapSpec spec;
     private final INDArray filterMatrix; // [k*k, filters]: column f is filter f, row-major taps
     private final INDArray filterRows;   // [filters, k*k]
-    private final INDArray patchIndex;   // input index read by tap t at conv position p, ordered (t, p)
+    private final INDArray poolColumns;  // [conv positions, pooled positions], 1/pool^2 inside a window
     private final int convSide;
     private final int pooledSide;
 
@@ -53,17 +50,14 @@ public final class RandomConvFeatureMap implements FeatureMap {
         this.convSide = side - k + 1;
         this.pooledSide = convSide / spec.pool();
         int positions = convSide * convSide;
-        int[] index = new int[positions * k * k];
+        int p = spec.pool();
+        double[] pool = new double[positions * pooledSide * pooledSide];
         for (int y = 0; y < convSide; y++) {
             for (int x = 0; x < convSide; x++) {
-                for (int ky = 0; ky < k; ky++) {
-                    for (int kx = 0; kx < k; kx++) {
-                        index[(ky * k + kx) * positions + y * convSide + x] = (y + ky) * side + (x + kx);
-                    }
-                }
+                pool[(y * convSide + x) * pooledSide * pooledSide + (y / p) * pooledSide + x / p] = 1.0 / (p * p);
             }
         }
-        this.patchIndex = Nd4j.createFromArray(index);
+        this.poolColumns = Nd4j.create(pool, new long[] {positions, (long) pooledSide * pooledSide}, DataType.DOUBLE);
     }
 
     @Override
@@ -86,52 +80,89 @@ public final class RandomConvFeatureMap implements FeatureMap {
         return out;
     }
 
-    /** Images per GEMM: small chunks with a reused output buffer ran 1.5-3x faster than one big batch. */
+    /** Images per GEMM: small chunks with reused buffers ran 1.5-3x faster than one big batch here. */
     private static final int CHUNK = 64;
-    private INDArray convBuffer;
 
     /**
-     * Convolution as one row gather (im2col, transposed) and one GEMM, then ReLU and pooling as a
-     * reshaped sum: all ND4J ops, so a GPU backend runs them too. ND4J's conv2d op in float64 ran at
-     * under 1,000 images/s here; a column gather was as slow.
+     * Convolution as im2col and one GEMM (ND4J, so a GPU backend runs it), ReLU, then average
+     * pooling. The im2col gather and the pooling sums are plain Java loops: ND4J's gather op and
+     * its reductions on this layout took longer than the GEMM itself, and pooling as a GEMM wastes
+     * 94% of its multiplications on zeros.
      */
     @Override
     public synchronized INDArray apply(INDArray inputs) {
         InputChecks.requireWidth(inputs, spec.inputDim());
         long n = inputs.rows();
         int f = spec.filters();
-        INDArray x = inputs.castTo(DataType.DOUBLE);
+        double[] x = inputs.castTo(DataType.DOUBLE).dup('c').data().asDouble();
         INDArray out = Nd4j.create(DataType.DOUBLE, n, (long) f * pooledSide * pooledSide);
-        for (long start = 0; start < n; start += CHUNK) {
-            long end = Math.min(n, start + CHUNK);
-            INDArray rows = x.get(NDArrayIndex.interval(start, end), NDArrayIndex.all());
-            out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(applyChunk(rows));
+        for (int start = 0; start < n; start += CHUNK) {
+            int end = (int) Math.min(n, start + CHUNK);
+            out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(applyChunk(x, start, end));
         }
         return out;
     }
 
-    private INDArray applyChunk(INDArray x) {
-        long m = x.rows();
+    private INDArray patchArray;
+    private INDArray convArray;
+
+    private INDArray applyChunk(double[] x, int start, int end) {
+        int m = end - start;
         int k = spec.kernel();
+        int taps = k * k;
         int f = spec.filters();
-        int p = spec.pool();
         int positions = convSide * convSide;
-        INDArray columns = x.transpose().dup('c'); // [pixel, image]
-        // [(tap, position), image] viewed as [tap, (position, image)]
-        INDArray patches = BASE_OPS.gather(columns, patchIndex, 0).reshape('c', (long) k * k, positions * m);
-        INDArray conv;
-        if (m == CHUNK) {
-            if (convBuffer == null) {
-                convBuffer = Nd4j.create(DataType.DOUBLE, f, positions * (long) CHUNK);
-            }
-            conv = convBuffer;
-        } else {
-            conv = Nd4j.create(DataType.DOUBLE, f, positions * m);
+        int side = spec.imageSide();
+        int columns = CHUNK * positions;
+        if (patchArray == null) {
+            // Fixed-shape native buffers, reused and accessed in place: allocating or copying the
+            // multi-megabyte arrays per call cost more than the GEMM.
+            patchArray = Nd4j.create(DataType.DOUBLE, taps, columns);
+            convArray = Nd4j.create(DataType.DOUBLE, f, columns);
         }
-        Nd4j.gemm(filterRows, patches, conv, false, false, 1.0, 0.0); // [filter, (y, x, image)]
-        Transforms.relu(conv, false);
-        INDArray pooled = conv.reshape('c', f, pooledSide, p, pooledSide, p, m).sum(2, 4).muli(1.0 / (p * p));
-        // [filter, py, px, image] -> [image, (filter, py, px)]
-        return pooled.permute(3, 0, 1, 2).dup('c').reshape('c', m, (long) f * pooledSide * pooledSide);
+        // patches[tap][(image, y, x)] = pixel (y + ky, x + kx) of the image; missing images are zero.
+        java.nio.DoubleBuffer patches = patchArray.data().asNioDouble();
+        if (m < CHUNK) {
+            patchArray.assign(0.0);
+        }
+        for (int tap = 0; tap < taps; tap++) {
+            int ky = tap / k;
+            int kx = tap % k;
+            int rowBase = tap * columns;
+            for (int image = 0; image < m; image++) {
+                int src = (start + image) * spec.inputDim();
+                int dst = rowBase + image * positions;
+                for (int y = 0; y < convSide; y++) {
+                    patches.put(dst + y * convSide, x, src + (y + ky) * side + kx, convSide);
+                }
+            }
+        }
+        Nd4j.gemm(filterRows, patchArray, convArray, false, false, 1.0, 0.0); // [filter, (image, position)]
+        // ReLU and average pooling (disjoint windows: a plain sum per window) in one pass over the output.
+        java.nio.DoubleBuffer conv = convArray.data().asNioDouble();
+        int pooledCount = pooledSide * pooledSide;
+        int p = spec.pool();
+        double scale = 1.0 / (p * p);
+        double[] pooled = new double[m * f * pooledCount];
+        for (int filter = 0; filter < f; filter++) {
+            for (int image = 0; image < m; image++) {
+                int base = filter * columns + image * positions;
+                int outBase = image * f * pooledCount + filter * pooledCount;
+                for (int cy = 0; cy < convSide; cy++) {
+                    int row = base + cy * convSide;
+                    int pooledRow = outBase + (cy / p) * pooledSide;
+                    for (int cx = 0; cx < convSide; cx++) {
+                        double v = conv.get(row + cx);
+                        if (v > 0) {
+                            pooled[pooledRow + cx / p] += v;
+                        }
+                    }
+                }
+                for (int q = 0; q < pooledCount; q++) {
+                    pooled[outBase + q] *= scale;
+                }
+            }
+        }
+        return Nd4j.create(pooled, new long[] {m, (long) f * pooledCount}, DataType.DOUBLE);
     }
 }

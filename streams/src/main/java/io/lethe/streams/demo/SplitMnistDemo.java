@@ -95,7 +95,7 @@ public final class SplitMnistDemo {
         props.setProperty("lethe.application.id", "lethe-demo");
         props.setProperty("lethe.publish.every.examples", "4000");
         props.setProperty("lethe.publish.idle.ms", "300");
-        props.setProperty("lethe.commit.interval.ms", "50");
+        props.setProperty("lethe.commit.interval.ms", "20");
         props.putAll(options.overrides());
         LetheConfig config = LetheConfig.from(props);
         out.printf("feature map: %s (%,d features), ridge gamma %s%n", config.featureMap().kind(),

@@ -149,9 +149,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                     source.getOffset()));
             removed.add(AvroCodec.TRAINING_EXAMPLE.decode(match.value));
         }
-        for (int start = 0; start < removed.size(); start += UNLEARN_CHUNK) {
-            List<TrainingExample> chunk = removed.subList(start, Math.min(removed.size(), start + UNLEARN_CHUNK));
-            learner.unlearn(ExampleBatches.of(chunk, config.featureMap().inputDim()));
+        if (!removed.isEmpty()) {
+            // One batch: the learner picks a rank-n update or a re-inversion, whichever is cheaper.
+            learner.unlearn(ExampleBatches.of(removed, config.featureMap().inputDim()));
         }
         ReceiptStatus status = removed.isEmpty() ? ReceiptStatus.NOTHING_TO_ERASE : ReceiptStatus.COMPLETED;
         if (!removed.isEmpty()) {
