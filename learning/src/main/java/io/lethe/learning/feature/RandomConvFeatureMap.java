@@ -105,6 +105,7 @@ public final class RandomConvFeatureMap implements FeatureMap {
 
     private INDArray patchArray;
     private INDArray convArray;
+    private double[] convCopy;
 
     private INDArray applyChunk(double[] x, int start, int end) {
         int m = end - start;
@@ -138,31 +139,36 @@ public final class RandomConvFeatureMap implements FeatureMap {
             }
         }
         Nd4j.gemm(filterRows, patchArray, convArray, false, false, 1.0, 0.0); // [filter, (image, position)]
-        // ReLU and average pooling (disjoint windows: a plain sum per window) in one pass over the output.
-        java.nio.DoubleBuffer conv = convArray.data().asNioDouble();
+        // ReLU and average pooling (disjoint windows: a plain sum per window) in one pass over a bulk
+        // copy of the output, filters split across cores.
+        if (convCopy == null) {
+            convCopy = new double[f * columns];
+        }
+        double[] conv = convCopy;
+        convArray.data().asNioDouble().get(0, conv);
         int pooledCount = pooledSide * pooledSide;
         int p = spec.pool();
         double scale = 1.0 / (p * p);
         double[] pooled = new double[m * f * pooledCount];
-        for (int filter = 0; filter < f; filter++) {
+        java.util.stream.IntStream.range(0, f).parallel().forEach(filter -> {
             for (int image = 0; image < m; image++) {
                 int base = filter * columns + image * positions;
                 int outBase = image * f * pooledCount + filter * pooledCount;
-                for (int cy = 0; cy < convSide; cy++) {
-                    int row = base + cy * convSide;
-                    int pooledRow = outBase + (cy / p) * pooledSide;
-                    for (int cx = 0; cx < convSide; cx++) {
-                        double v = conv.get(row + cx);
-                        if (v > 0) {
-                            pooled[pooledRow + cx / p] += v;
+                for (int py = 0; py < pooledSide; py++) {
+                    for (int px = 0; px < pooledSide; px++) {
+                        double sum = 0;
+                        for (int dy = 0; dy < p; dy++) {
+                            int row = base + (py * p + dy) * convSide + px * p;
+                            for (int dx = 0; dx < p; dx++) {
+                                double v = conv[row + dx];
+                                sum += v > 0 ? v : 0;
+                            }
                         }
+                        pooled[outBase + py * pooledSide + px] = sum * scale;
                     }
                 }
-                for (int q = 0; q < pooledCount; q++) {
-                    pooled[outBase + q] *= scale;
-                }
             }
-        }
+        });
         return Nd4j.create(pooled, new long[] {m, (long) f * pooledCount}, DataType.DOUBLE);
     }
 }
