@@ -21,9 +21,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>State: G = sum phi phi^T, Q = sum phi y^T, R = (G + gamma I)^-1 and the head W = R Q, all
  * float64. Learning a batch X, Y (ACIL) and unlearning it (ACU, the same update with the sign
  * flipped) are rank-n Woodbury updates costing O(n d^2); no solve is needed per event. Learning
- * is deferred: a learned batch moves G and Q at once and R, W at the next {@link #refresh()}
- * (before any unlearning, prediction or export), as one block update or, when more than d/2
- * examples are pending, one re-inversion, which streams many small batches at BLAS-3 speed. The head
+ * is deferred: a learned batch moves G and Q at once; W catches up by one Cholesky solve when it
+ * is read ({@link #refreshHead()}, before prediction or export), and R at the next
+ * {@link #refresh()} (before any unlearning), as one block update or, when more than d/2 examples
+ * are pending, one re-inversion. After any update of R, W = R Q, which equals ACIL's recursive W
+ * update and costs only d^2 C. The head
  * therefore equals ridge trained on exactly the retained examples, in any order of events, up to
  * floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve from G
  * and Q, and {@link #rebuild()} removes from R too.
@@ -34,7 +36,7 @@ import org.nd4j.linalg.factory.Nd4j;
 public final class AnalyticRidgeLearner implements Learner {
 
     private static final int STATE_MAGIC = 0x4c455231; // "LER1"
-    private static final int SYMMETRISE_EVERY = 8;
+    private static final int SYMMETRISE_EVERY = 32;
 
     private final FeatureMapSpec spec;
     private final FeatureMap featureMap;
@@ -51,8 +53,9 @@ public final class AnalyticRidgeLearner implements Learner {
     private int updatesSinceSymmetrise;
     /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
     private final java.util.List<INDArray> pendingFeatures = new java.util.ArrayList<>();
-    private final java.util.List<int[]> pendingLabels = new java.util.ArrayList<>();
     private int pendingCount;
+    /** Whether W solves ridge on everything learned (it can be, while R still waits for a refresh). */
+    private boolean headCurrent = true;
     private long fullRefreshes;
     private long blockRefreshes;
 
@@ -135,14 +138,14 @@ public final class AnalyticRidgeLearner implements Learner {
             // catch up in refresh(), by one block update or one re-inversion, whichever is cheaper.
             accumulate(x, oneHot(labels), +1);
             pendingFeatures.add(x.dup());
-            pendingLabels.add(labels.clone());
             pendingCount += n;
+            headCurrent = false;
         } else {
             refresh();
             INDArray y = oneHot(labels);
             accumulate(x, y, -1);
             if ((long) n * 2 < d) {
-                woodbury(x, y, -1);
+                woodbury(x, -1);
             } else {
                 // A large erasure (a whole class, say) is cheaper as one re-inversion than as a
                 // rank-n update: about 2.5 d^3 against 4 n d^2.
@@ -165,7 +168,7 @@ public final class AnalyticRidgeLearner implements Learner {
      * Rank-n update of R and W for a batch already added to (or removed from) G and Q.
      * K = (I + s X R X^T)^-1 ; R <- R - s R X^T K X R ; W <- W + s R' X^T (Y - X W), with R' X^T = (K X R)^T.
      */
-    private void woodbury(INDArray x, INDArray y, int sign) {
+    private void woodbury(INDArray x, int sign) {
         int n = (int) x.rows();
         INDArray xr = Nd4j.gemm(x, inverse, false, false);
         INDArray s = Nd4j.gemm(xr, x, false, true);
@@ -176,14 +179,13 @@ public final class AnalyticRidgeLearner implements Learner {
         // I + s X R X^T is symmetric positive definite (for unlearning: because the batch is contained
         // in R), so its inverse comes from a Cholesky factorisation.
         INDArray kxr = Nd4j.gemm(RidgeSolver.inverseSpd(s), xr, false, false);
-        INDArray residual = y.dup('c');
-        Nd4j.gemm(x, head, residual, false, false, -1.0, 1.0);
         Nd4j.gemm(xr, kxr, inverse, true, false, -sign, 1.0);
-        Nd4j.gemm(kxr, residual, head, true, false, sign, 1.0);
         if (++updatesSinceSymmetrise >= SYMMETRISE_EVERY) {
-            RidgeSolver.symmetrise(inverse);
-            updatesSinceSymmetrise = 0;
+            tidy();
         }
+        // W = R Q: equal to ACIL's recursive W update, and cheap because C is much smaller than d.
+        head = Nd4j.gemm(inverse, cross, false, false);
+        headCurrent = true;
     }
 
     /**
@@ -198,27 +200,50 @@ public final class AnalyticRidgeLearner implements Learner {
         if ((long) pendingCount * 2 < d) {
             INDArray x = pendingFeatures.size() == 1 ? pendingFeatures.get(0)
                     : Nd4j.vstack(pendingFeatures.toArray(new INDArray[0]));
-            int[] labels = new int[pendingCount];
-            int offset = 0;
-            for (int[] block : pendingLabels) {
-                System.arraycopy(block, 0, labels, offset, block.length);
-                offset += block.length;
-            }
-            woodbury(x, oneHot(labels), +1);
+            woodbury(x, +1);
             blockRefreshes++;
         } else {
             reinvert();
         }
         pendingFeatures.clear();
-        pendingLabels.clear();
         pendingCount = 0;
     }
 
     private void reinvert() {
         inverse = RidgeSolver.inverseOfRegularised(gram, gamma);
         head = Nd4j.gemm(inverse, cross, false, false);
+        headCurrent = true;
         updatesSinceSymmetrise = 0;
         fullRefreshes++;
+    }
+
+    /**
+     * Brings W (not R) up to date by one Cholesky solve from G and Q, about d^3 / 3 flops: all that
+     * prediction and publication need. R catches up at the next {@link #refresh()}.
+     */
+    public void refreshHead() {
+        if (headCurrent) {
+            return;
+        }
+        head = classes.length == 0 ? head : RidgeSolver.solve(gram, cross, gamma).dup('c');
+        headCurrent = true;
+    }
+
+    /**
+     * Re-symmetrises R (rank-n updates leave it symmetric only up to rounding). Cheap enough to run
+     * every {@code SYMMETRISE_EVERY} updates, and idle callers may run it sooner so that no erasure
+     * pays for it.
+     */
+    public void tidy() {
+        if (updatesSinceSymmetrise > 0) {
+            RidgeSolver.symmetrise(inverse);
+            updatesSinceSymmetrise = 0;
+        }
+    }
+
+    /** Whether R is behind the statistics, so that the next unlearning first pays for a refresh. */
+    public boolean inverseBehind() {
+        return pendingCount > 0;
     }
 
     /** Examples learned into the statistics but not yet into R and W. */
@@ -277,7 +302,7 @@ public final class AnalyticRidgeLearner implements Learner {
     }
 
     public INDArray scoresOfFeatures(INDArray x) {
-        refresh();
+        refreshHead();
         if (classes.length == 0) {
             return Nd4j.zeros(DataType.DOUBLE, x.rows(), 0);
         }
@@ -314,7 +339,7 @@ public final class AnalyticRidgeLearner implements Learner {
 
     /** A copy of the head W (d x C). */
     public INDArray head() {
-        refresh();
+        refreshHead();
         return head.dup();
     }
 
@@ -329,7 +354,7 @@ public final class AnalyticRidgeLearner implements Learner {
 
     /** The prediction-only model: feature map spec, classes and head. */
     public RidgeModel model() {
-        refresh();
+        refreshHead();
         return new RidgeModel(spec, classes, activeFlags(), head.dup());
     }
 
@@ -338,7 +363,7 @@ public final class AnalyticRidgeLearner implements Learner {
      * an O(d^2 C) check that the head solves ridge on exactly the retained statistics.
      */
     public double normalEquationResidual() {
-        refresh();
+        refreshHead();
         return RidgeSolver.normalEquationResidual(gram, cross, head, gamma);
     }
 
@@ -362,6 +387,7 @@ public final class AnalyticRidgeLearner implements Learner {
             head = newHead;
         }
         inverse = newInverse;
+        headCurrent = true;
         updatesSinceSymmetrise = 0;
         return new RebuildReport(headDrift, inverseDrift);
     }
@@ -432,9 +458,9 @@ public final class AnalyticRidgeLearner implements Learner {
         inverse = newInverse;
         cross = newCross;
         head = newHead;
+        headCurrent = true;
         updatesSinceSymmetrise = 0;
         pendingFeatures.clear();
-        pendingLabels.clear();
         pendingCount = 0;
     }
 }

@@ -31,17 +31,34 @@ public final class RidgeSolver {
     public static INDArray cholesky(INDArray spd) {
         INDArray a = spd.castTo(DataType.DOUBLE).dup('f');
         symmetrise(a);
-        Nd4j.getBlasWrapper().lapack().potrf(a, true);
+        if (NativeLapack.available()) {
+            NativeLapack.potrf(a);
+        } else {
+            Nd4j.getBlasWrapper().lapack().potrf(a, true);
+        }
         if (a.rows() == 1) {
             return a;
         }
         return Nd4j.linalg().matrixBandPart(a, (int) a.rows() - 1, 0)[0];
     }
 
-    /** W = (G + gamma I)^-1 Q. */
+    /** W = (G + gamma I)^-1 Q, by Cholesky: about d^3 / 3 flops when LAPACK is at hand. */
     public static INDArray solve(INDArray gram, INDArray cross, double gamma) {
+        if (NativeLapack.available() && cross.columns() > 0) {
+            INDArray a = regularised(gram, gamma);
+            NativeLapack.potrf(a);
+            INDArray x = cross.castTo(DataType.DOUBLE).dup('f');
+            NativeLapack.potrs(a, x);
+            return x;
+        }
         INDArray inverse = inverseOfRegularised(gram, gamma);
         return Nd4j.gemm(inverse, cross.castTo(DataType.DOUBLE), false, false);
+    }
+
+    private static INDArray regularised(INDArray gram, double gamma) {
+        INDArray a = gram.castTo(DataType.DOUBLE).dup('f');
+        a.addi(Nd4j.eye(a.rows()).castTo(DataType.DOUBLE).muli(gamma));
+        return a;
     }
 
     /** (G + gamma I)^-1 by Cholesky. */
@@ -59,6 +76,20 @@ public final class RidgeSolver {
      * {@link #CBLAS_NON_UNIT}. ND4J's own triangular_solve op is a scalar loop (minutes at d = 1,536).
      */
     public static INDArray inverseSpd(INDArray spd) {
+        if (NativeLapack.available()) {
+            // potrf + potri: about d^3 flops, against 7 d^3 / 3 for potrf and two triangular solves.
+            INDArray a = spd.castTo(DataType.DOUBLE).dup('f');
+            NativeLapack.potrf(a);
+            NativeLapack.potri(a);
+            long n = a.rows();
+            if (n == 1) {
+                return a;
+            }
+            INDArray lower = Nd4j.linalg().matrixBandPart(a, (int) n - 1, 0)[0];
+            INDArray strictlyLower = Nd4j.linalg().matrixBandPart(a, (int) n - 1, 0)[0]
+                    .subi(Nd4j.diag(Nd4j.diag(a)));
+            return lower.addi(strictlyLower.transpose());
+        }
         INDArray lower = cholesky(spd).dup('f');
         long n = lower.rows();
         INDArray x = Nd4j.eye(n).castTo(DataType.DOUBLE).dup('f');

@@ -150,21 +150,32 @@ public final class RandomConvFeatureMap implements FeatureMap {
         int p = spec.pool();
         double scale = 1.0 / (p * p);
         double[] pooled = new double[m * f * pooledCount];
+        int used = m * positions;
         java.util.stream.IntStream.range(0, f).parallel().forEach(filter -> {
+            int filterBase = filter * columns;
+            // ReLU as a plain counted loop, which the JIT vectorises.
+            for (int i = filterBase; i < filterBase + used; i++) {
+                conv[i] = Math.max(conv[i], 0.0);
+            }
+            double[] rowSums = new double[pooledSide];
             for (int image = 0; image < m; image++) {
-                int base = filter * columns + image * positions;
+                int base = filterBase + image * positions;
                 int outBase = image * f * pooledCount + filter * pooledCount;
                 for (int py = 0; py < pooledSide; py++) {
-                    for (int px = 0; px < pooledSide; px++) {
-                        double sum = 0;
-                        for (int dy = 0; dy < p; dy++) {
-                            int row = base + (py * p + dy) * convSide + px * p;
+                    java.util.Arrays.fill(rowSums, 0.0);
+                    for (int dy = 0; dy < p; dy++) {
+                        int row = base + (py * p + dy) * convSide;
+                        for (int px = 0; px < pooledSide; px++) {
+                            int b = row + px * p;
+                            double sum = 0;
                             for (int dx = 0; dx < p; dx++) {
-                                double v = conv[row + dx];
-                                sum += v > 0 ? v : 0;
+                                sum += conv[b + dx];
                             }
+                            rowSums[px] += sum;
                         }
-                        pooled[outBase + py * pooledSide + px] = sum * scale;
+                    }
+                    for (int px = 0; px < pooledSide; px++) {
+                        pooled[outBase + py * pooledSide + px] = rowSums[px] * scale;
                     }
                 }
             }

@@ -95,7 +95,7 @@ public final class SplitMnistDemo {
         props.setProperty("lethe.application.id", "lethe-demo");
         props.setProperty("lethe.publish.every.examples", "4000");
         props.setProperty("lethe.publish.idle.ms", "300");
-        props.setProperty("lethe.commit.interval.ms", "20");
+        props.setProperty("lethe.commit.interval.ms", "10");
         props.putAll(options.overrides());
         LetheConfig config = LetheConfig.from(props);
         out.printf("feature map: %s (%,d features), ridge gamma %s%n", config.featureMap().kind(),
@@ -182,9 +182,10 @@ public final class SplitMnistDemo {
                         receipts++;
                         last = receipt;
                         if (receipts <= 3 || receipts % 10 == 0) {
-                            out.printf("  receipt %-18s %-10s removed %3d  model v%-3d %5.0f ms  residual %.1e%n",
+                            out.printf("  receipt %-18s %-10s removed %3d  model v%-3d %5.0f ms  residual %.1e  (%s)%n",
                                     receipt.getRequestId(), receipt.getStatus(), receipt.getExamplesRemoved(),
-                                    receipt.getModelVersion(), latency, receipt.getVerificationResidual());
+                                    receipt.getModelVersion(), latency, receipt.getVerificationResidual(),
+                                    receipt.getMessage().substring(receipt.getMessage().indexOf("learner time")));
                         }
                     }
                     long sent = System.currentTimeMillis();
