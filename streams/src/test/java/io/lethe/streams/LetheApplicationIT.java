@@ -182,7 +182,9 @@ class LetheApplicationIT {
             // Restart with local state (snapshot + journal): no double learning.
             app.stop();
             app = LetheApplication.start(config);
-            List<TrainingExample> more = TestData.examples(8, 150, 40, 10);
+            // New data after the erasure (later event times): subject-2 may contribute again.
+            List<TrainingExample> more = TestData.withEventTime(TestData.examples(8, 150, 40, 10),
+                    java.time.Instant.now().plusSeconds(1));
             send(producer, more);
             all.addAll(more);
             ModelVersion afterRestart = await(versions, AvroCodec.MODEL_VERSION::decode,

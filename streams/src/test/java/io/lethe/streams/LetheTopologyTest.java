@@ -170,6 +170,32 @@ class LetheTopologyTest {
     }
 
     @Test
+    void anErasureCoversItsSubjectsOlderExamplesEvenWhenTheyArriveLater() throws Exception {
+        List<TrainingExample> data = TestData.examples(9, 0, 40, 4);
+        send(data);
+        java.time.Instant requestedAt = java.time.Instant.now();
+        erasures.pipeInput("subject-1", AvroCodec.ERASURE_REQUEST.encode(io.lethe.schemas.ErasureRequest.newBuilder(
+                TestData.erasure("late", ErasureScope.SUBJECT, "subject-1", List.of(), null, null))
+                .setRequestedAt(requestedAt).build()));
+        // Produced before the request (older event time) but arriving after it: covered, never learned.
+        List<TrainingExample> straggler = TestData.withEventTime(TestData.examples(9, 41, 1, 4),
+                requestedAt.minusMillis(5));
+        // New data from the same subject after the request: learned.
+        List<TrainingExample> fresh = TestData.withEventTime(TestData.examples(9, 45, 1, 4), requestedAt.plusMillis(5));
+        assertEquals("subject-1", straggler.get(0).getSubjectId());
+        assertEquals("subject-1", fresh.get(0).getSubjectId());
+        send(straggler);
+        send(fresh);
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        List<ModelVersion> published = readVersions();
+        ModelVersion last = published.get(published.size() - 1);
+        List<TrainingExample> expected = new ArrayList<>(data.stream().filter(e -> !e.getSubjectId().equals("subject-1")).toList());
+        expected.addAll(fresh);
+        assertEquals(expected.size(), last.getLineage().getExamplesRetained());
+        assertTrue(distanceToDirectSolve(load(last), expected) < 1e-6);
+    }
+
+    @Test
     void everyErasureRequestEndsInExactlyOneReceipt() throws Exception {
         List<TrainingExample> data = TestData.examples(4, 0, 64, 8);
         send(data);

@@ -57,6 +57,15 @@ public final class TestData {
         return out;
     }
 
+    /** The same examples stamped with the given event time. */
+    public static List<TrainingExample> withEventTime(List<TrainingExample> examples, Instant time) {
+        List<TrainingExample> out = new ArrayList<>();
+        for (TrainingExample e : examples) {
+            out.add(TrainingExample.newBuilder(e).setEventTime(time).build());
+        }
+        return out;
+    }
+
     public static ErasureRequest erasure(String id, ErasureScope scope, String subject, List<String> exampleIds,
                                          Integer classLabel, Integer task) {
         return ErasureRequest.newBuilder().setRequestId(id).setScope(scope).setSubjectId(subject)

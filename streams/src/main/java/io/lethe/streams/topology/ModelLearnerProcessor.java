@@ -71,6 +71,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private KeyValueStore<String, byte[]> retained;
     private KeyValueStore<Long, byte[]> journal;
     private KeyValueStore<String, Long> meta;
+    private KeyValueStore<String, Long> watermarks;
+    private long examplesCoveredByErasures;
     private AnalyticRidgeLearner learner;
 
     private final List<TrainingExample> pending = new ArrayList<>();
@@ -95,6 +97,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         this.retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
         this.journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
+        this.watermarks = context.getStateStore(StoreNames.ERASURE_WATERMARKS);
         this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
         restore();
         long tick = Math.max(20, Math.min(200, config.publishIdleMs() / 2));
@@ -126,6 +129,12 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         if (retained.get(key) != null) {
             return; // A re-delivered example id is learned once.
         }
+        if (coveredByAnErasure(example)) {
+            // Examples and erasures travel on different topics, so an example produced before a request
+            // can reach the learner after it; the request covers it all the same: it is never learned.
+            examplesCoveredByErasures++;
+            return;
+        }
         retained.put(key, AvroCodec.TRAINING_EXAMPLE.encode(example));
         appendJournal(new JournalEvent(true, key, null, source.getTopic(), source.getPartition(), source.getOffset()));
         pending.add(example);
@@ -139,8 +148,45 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         }
     }
 
+    private boolean coveredByAnErasure(TrainingExample example) {
+        long eventTime = example.getEventTime().toEpochMilli();
+        for (String key : new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
+                "task:" + example.getTask(), "example:" + example.getSubjectId() + KEY_SEPARATOR + example.getExampleId(),
+                "example:" + KEY_SEPARATOR + example.getExampleId()}) {
+            Long requestedAt = watermarks.get(key);
+            if (requestedAt != null && eventTime <= requestedAt) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void recordWatermarks(ErasureRequest request) {
+        long at = request.getRequestedAt().toEpochMilli();
+        List<String> keys = new ArrayList<>();
+        switch (request.getScope()) {
+            case SUBJECT -> keys.add("subject:" + request.getSubjectId());
+            case CLASS -> keys.add("class:" + request.getClassLabel());
+            case TASK -> keys.add("task:" + request.getTask());
+            case EXAMPLES -> {
+                String subject = request.getSubjectId() == null ? "" : request.getSubjectId();
+                request.getExampleIds().forEach(id -> keys.add("example:" + subject + KEY_SEPARATOR + id));
+            }
+            default -> {
+                // Rejected by the validator.
+            }
+        }
+        for (String key : keys) {
+            Long previous = watermarks.get(key);
+            if (previous == null || previous < at) {
+                watermarks.put(key, at);
+            }
+        }
+    }
+
     private void onErasure(ErasureRequest request, SourcePosition source) {
         long started = System.nanoTime();
+        recordWatermarks(request);
         flushPending();
         List<KeyValue<String, byte[]>> matches = findMatches(request);
         List<TrainingExample> removed = new ArrayList<>(matches.size());

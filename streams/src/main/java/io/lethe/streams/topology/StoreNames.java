@@ -7,6 +7,12 @@ public final class StoreNames {
     public static final String RETAINED_EXAMPLES = "retained-examples";
     /** sequence number -> learn/unlearn event since the last learner snapshot. */
     public static final String LEARNER_JOURNAL = "learner-journal";
+    /**
+     * What each erasure covers, for examples that reach the learner after it: "subject:", "class:",
+     * "task:" or "example:" + id -> the latest requested_at (epoch ms). An example whose event time is
+     * not after a matching entry is never learned.
+     */
+    public static final String ERASURE_WATERMARKS = "erasure-watermarks";
     /** counters: journal sequence, snapshot sequence, model version, examples learned. */
     public static final String LEARNER_META = "learner-meta";
 
