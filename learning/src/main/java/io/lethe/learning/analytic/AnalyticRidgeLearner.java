@@ -67,8 +67,10 @@ public final class AnalyticRidgeLearner implements Learner {
         this.featureMap = FeatureMaps.create(spec);
         this.gamma = gamma;
         this.d = featureMap.outputDim();
-        this.gram = Nd4j.zeros(DataType.DOUBLE, d, d);
-        this.inverse = Nd4j.eye(d).castTo(DataType.DOUBLE).divi(gamma);
+        // Column-major: Nd4j.gemm accumulates into an 'f' matrix in place; into a 'c' one it copies
+        // the whole d x d output in and out on every call.
+        this.gram = Nd4j.create(DataType.DOUBLE, new long[] {d, d}, 'f');
+        this.inverse = Nd4j.eye(d).castTo(DataType.DOUBLE).divi(gamma).dup('f');
         this.cross = Nd4j.zeros(DataType.DOUBLE, d, 0);
         this.head = Nd4j.zeros(DataType.DOUBLE, d, 0);
     }
@@ -137,8 +139,12 @@ public final class AnalyticRidgeLearner implements Learner {
             // Learning is deferred: only the sufficient statistics move now (2 n d^2 flops); R and W
             // catch up in refresh(), by one block update or one re-inversion, whichever is cheaper.
             accumulate(x, oneHot(labels), +1);
-            pendingFeatures.add(x.dup());
             pendingCount += n;
+            if ((long) pendingCount * 2 < d) {
+                pendingFeatures.add(x.dup());
+            } else {
+                pendingFeatures.clear(); // refresh() will re-invert; the rows are not needed
+            }
             headCurrent = false;
         } else {
             refresh();
@@ -210,7 +216,7 @@ public final class AnalyticRidgeLearner implements Learner {
     }
 
     private void reinvert() {
-        inverse = RidgeSolver.inverseOfRegularised(gram, gamma);
+        inverse = RidgeSolver.inverseOfRegularised(gram, gamma).dup('f');
         head = Nd4j.gemm(inverse, cross, false, false);
         headCurrent = true;
         updatesSinceSymmetrise = 0;
@@ -378,7 +384,7 @@ public final class AnalyticRidgeLearner implements Learner {
     /** Rebuilds R and W from G and Q by Cholesky and reports how far the recursive ones had drifted. */
     public RebuildReport rebuild() {
         refresh();
-        INDArray newInverse = RidgeSolver.inverseOfRegularised(gram, gamma);
+        INDArray newInverse = RidgeSolver.inverseOfRegularised(gram, gamma).dup('f');
         double inverseDrift = RidgeSolver.relativeFrobenius(inverse, newInverse);
         double headDrift = 0;
         if (classes.length > 0) {
@@ -454,8 +460,8 @@ public final class AnalyticRidgeLearner implements Learner {
         classes = newClasses;
         classCounts = newCounts;
         retained = newRetained;
-        gram = newGram;
-        inverse = newInverse;
+        gram = newGram.dup('f');
+        inverse = newInverse.dup('f');
         cross = newCross;
         head = newHead;
         headCurrent = true;

@@ -117,7 +117,7 @@ public final class RidgeSolver {
 
     /** Replaces m by (m + m^T) / 2 in place. */
     public static void symmetrise(INDArray m) {
-        INDArray t = m.transpose().dup('c');
+        INDArray t = m.transpose().dup(m.ordering());
         m.addi(t).muli(0.5);
     }
 
