@@ -19,6 +19,7 @@ record DemoSummary(
         @JsonProperty("erasure_p99_ms") double erasureP99Ms,
         @JsonProperty("erasure_max_ms") double erasureMaxMs,
         @JsonProperty("class_erasure_ms") double classErasureMs,
+        @JsonProperty("erasure_latencies_ms") List<Double> erasureLatenciesMs,
         @JsonProperty("erased_subjects") int erasedSubjects,
         @JsonProperty("erased_class") int erasedClass,
         @JsonProperty("accuracy_after_task") List<Map<String, Double>> accuracyAfterTask,
