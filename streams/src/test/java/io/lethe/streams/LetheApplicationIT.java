@@ -30,15 +30,12 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,16 +89,6 @@ class LetheApplicationIT {
                 ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(topic));
-        return c;
-    }
 
     private static <T> T await(KafkaConsumer<String, byte[]> consumer, java.util.function.Function<byte[], T> decode,
                                Predicate<T> wanted, Duration timeout) {
@@ -136,9 +123,9 @@ class LetheApplicationIT {
         LetheConfig config = config("lethe-it-" + UUID.randomUUID().toString().substring(0, 8));
         List<TrainingExample> all = new ArrayList<>(TestData.examples(7, 0, 150, 10));
         try (KafkaProducer<String, byte[]> producer = producer();
-             KafkaConsumer<String, byte[]> versions = consumer(LetheTopics.MODEL_VERSIONS);
-             KafkaConsumer<String, byte[]> receipts = consumer(LetheTopics.ERASURE_RECEIPTS);
-             KafkaConsumer<String, byte[]> deadLetters = consumer(LetheTopics.DEAD_LETTERS)) {
+             KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.MODEL_VERSIONS);
+             KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.ERASURE_RECEIPTS);
+             KafkaConsumer<String, byte[]> deadLetters = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.DEAD_LETTERS)) {
 
             LetheApplication app = LetheApplication.start(config);
             producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, "subject-x", new byte[] {9, 9, 9})).get();
@@ -164,7 +151,7 @@ class LetheApplicationIT {
             // The retained-examples changelog holds tombstones for every erased example.
             String changelog = config.applicationId() + "-retained-examples-changelog";
             Map<String, Boolean> lastIsTombstone = new HashMap<>();
-            try (KafkaConsumer<String, byte[]> log = consumer(changelog)) {
+            try (KafkaConsumer<String, byte[]> log = TestClients.committedConsumer(broker.bootstrapServers(), changelog)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (System.nanoTime() < deadline
                         && lastIsTombstone.keySet().stream().filter(k -> k.startsWith("subject-2\u0000")).count() < 15) {

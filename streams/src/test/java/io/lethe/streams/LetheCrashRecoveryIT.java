@@ -25,21 +25,17 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,7 +138,7 @@ class LetheCrashRecoveryIT {
                 }
 
                 Map<String, Integer> receiptCounts = new HashMap<>();
-                try (KafkaConsumer<String, byte[]> receipts = consumer(broker, LetheTopics.ERASURE_RECEIPTS)) {
+                try (KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.ERASURE_RECEIPTS)) {
                     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                     while (receiptCounts.size() < requestIds.size() && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(200))) {
@@ -161,7 +157,7 @@ class LetheCrashRecoveryIT {
                 assertTrue(receiptCounts.values().stream().allMatch(c -> c == 1), "exactly one receipt each: " + receiptCounts);
 
                 ModelVersion last = null;
-                try (KafkaConsumer<String, byte[]> versions = consumer(broker, LetheTopics.MODEL_VERSIONS)) {
+                try (KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.MODEL_VERSIONS)) {
                     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
                     while ((last == null || last.getLineage().getExamplesRetained() != retained.size())
                             && System.nanoTime() < deadline) {
@@ -191,14 +187,4 @@ class LetheCrashRecoveryIT {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(EmbeddedKafkaBroker broker, String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "crash-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(topic));
-        return c;
-    }
 }

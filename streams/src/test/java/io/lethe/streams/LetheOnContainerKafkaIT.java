@@ -22,15 +22,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,8 +67,8 @@ class LetheOnContainerKafkaIT {
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                      ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.getBootstrapServers()),
                      new StringSerializer(), new ByteArraySerializer());
-             KafkaConsumer<String, byte[]> receipts = consumer(LetheTopics.ERASURE_RECEIPTS);
-             KafkaConsumer<String, byte[]> versions = consumer(LetheTopics.MODEL_VERSIONS)) {
+             KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(KAFKA.getBootstrapServers(), LetheTopics.ERASURE_RECEIPTS);
+             KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(KAFKA.getBootstrapServers(), LetheTopics.MODEL_VERSIONS)) {
             for (TrainingExample e : data) {
                 producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e)));
             }
@@ -100,14 +97,4 @@ class LetheOnContainerKafkaIT {
         }
     }
 
-    private static KafkaConsumer<String, byte[]> consumer(String topic) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KAFKA.getBootstrapServers());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "tc-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        c.subscribe(List.of(topic));
-        return c;
-    }
 }
