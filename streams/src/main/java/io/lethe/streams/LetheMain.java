@@ -63,6 +63,9 @@ public final class LetheMain {
                     System.exit(0);
                 }
                 case "run" -> run(overrides);
+                case "bench" -> io.lethe.streams.bench.LearnerBench.run(
+                        Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
+                        Path.of("var/bench-learner.json"), 20_000, System.out);
                 case "settings" -> {
                     for (String[] s : LetheConfig.SETTINGS) {
                         System.out.printf("%-32s %-12s %s%n", s[0], s[1].isEmpty() ? "(empty)" : s[1], s[2]);
@@ -95,6 +98,7 @@ public final class LetheMain {
                   demo      Split-MNIST through an embedded Kafka broker: learn 5 tasks, erase subjects and a class,
                             compare with joint ridge; writes var/demo-summary.json
                             [--subjects N (1000)] [--erase-subjects N (50)] [--erase-class C (3)] [-Dsetting=value ...]
+                  bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
                   settings  list every setting with its default""");
     }

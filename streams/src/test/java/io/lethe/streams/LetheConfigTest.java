@@ -1,0 +1,57 @@
+package io.lethe.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class LetheConfigTest {
+
+    private static Properties props(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        LetheConfig config = LetheConfig.from(new Properties());
+        assertTrue(config.embeddedBroker());
+        assertEquals(1536, config.featureMap().outputDim());
+        assertEquals(1.0, config.ridgeGamma());
+        assertEquals(10, config.maxClasses());
+    }
+
+    @Test
+    void badSettingsFailAtStartUpWithMessagesThatSayWhatToFix() {
+        IllegalArgumentException gamma = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.ridge.gamma", "-1")));
+        assertTrue(gamma.getMessage().contains("lethe.ridge.gamma"), gamma.getMessage());
+
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.ridge.gama", "1")));
+        assertTrue(unknown.getMessage().contains("unknown setting 'lethe.ridge.gama'"), unknown.getMessage());
+
+        IllegalArgumentException map = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.feature.map", "pca")));
+        assertTrue(map.getMessage().contains("random-conv or dense-relu"), map.getMessage());
+
+        IllegalArgumentException square = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.input.dim", "100000", "lethe.feature.map", "random-conv",
+                        "lethe.input.dim", "785")));
+        assertTrue(square.getMessage().contains("square"), square.getMessage());
+
+        IllegalArgumentException number = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.max.classes", "ten")));
+        assertTrue(number.getMessage().contains("not a number"), number.getMessage());
+
+        IllegalArgumentException several = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.learn.batch.size", "0", "lethe.model.name", "a/b")));
+        assertTrue(several.getMessage().contains("lethe.learn.batch.size") && several.getMessage().contains("lethe.model.name"),
+                several.getMessage());
+    }
+}
