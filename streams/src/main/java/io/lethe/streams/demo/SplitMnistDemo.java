@@ -339,7 +339,7 @@ public final class SplitMnistDemo {
             out.println();
         }
         out.println();
-        out.println("+--------------------------------------------------+----------------+");
+        out.println("+--------------------------------------------------------+----------------+");
         row("final accuracy, test images of retained classes (%)", String.format("%.2f", s.finalAccuracy()));
         row("joint ridge on the retained data, same features (%)", String.format("%.2f", s.jointRidgeAccuracy()));
         row("difference (points)", String.format("%+.3f", s.accuracyGapPoints()));
@@ -352,12 +352,12 @@ public final class SplitMnistDemo {
         row("single-subject erasure latency p99 (ms)", String.format("%.0f", s.erasureP99Ms()));
         row("class erasure latency (ms)", String.format("%.0f", s.classErasureMs()));
         row("wall time (s)", String.format("%.1f", s.wallSeconds()));
-        out.println("+--------------------------------------------------+----------------+");
+        out.println("+--------------------------------------------------------+----------------+");
         out.println("summary written to " + options.summaryFile());
     }
 
     private void row(String name, String value) {
-        out.printf("| %-48s | %14s |%n", name, value);
+        out.printf("| %-54s | %14s |%n", name, value);
     }
 
     private void writeSummary(DemoSummary summary) throws IOException {
