@@ -27,6 +27,7 @@ record DemoSummary(
         @JsonProperty("final_model_version") long finalModelVersion,
         @JsonProperty("feature_map") Map<String, String> featureMap,
         @JsonProperty("ridge_gamma") double ridgeGamma,
+        @JsonProperty("continual_evaluation") Map<String, Object> continualEvaluation,
         @JsonProperty("scenario") String scenario,
         @JsonProperty("wall_seconds") double wallSeconds) {
 }

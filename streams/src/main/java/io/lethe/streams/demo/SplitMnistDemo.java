@@ -114,6 +114,16 @@ public final class SplitMnistDemo {
             out.printf("Kafka at %s; topics %s%n", bootstrap, LetheTopics.ALL);
             CheckpointStore store = new CheckpointStore(config.modelStoreDir());
             Map<Long, VersionEval> evaluations = new ConcurrentHashMap<>();
+            long[] taskEnds = new long[TASKS];
+            long cumulative = 0;
+            for (int task = 0; task < TASKS; task++) {
+                cumulative += train.indicesOfClasses(2 * task, 2 * task + 1).length;
+                taskEnds[task] = cumulative;
+            }
+            io.lethe.learning.metrics.MinAccuracy minAcc = new io.lethe.learning.metrics.MinAccuracy();
+            io.lethe.learning.metrics.WorstCaseAccuracy wcAcc = new io.lethe.learning.metrics.WorstCaseAccuracy();
+            io.lethe.learning.metrics.WindowedForgetting forgetting = new io.lethe.learning.metrics.WindowedForgetting(10);
+            io.lethe.learning.metrics.StabilityGap gaps = new io.lethe.learning.metrics.StabilityGap(1.0);
             AtomicReference<VersionEval> latest = new AtomicReference<>();
             long[] firstSend = {0};
             try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
@@ -127,6 +137,21 @@ public final class SplitMnistDemo {
                         return;
                     }
                     VersionEval eval = evaluate(version, model, evaluator);
+                    long learnedSoFar = version.getLineage().getExamplesLearned();
+                    int currentTask = 0;
+                    while (currentTask < TASKS - 1 && learnedSoFar > taskEnds[currentTask]) {
+                        currentTask++;
+                    }
+                    Map<Integer, Double> byTask = new java.util.TreeMap<>();
+                    eval.perTask.forEach((name, accuracy) -> byTask.put(Integer.parseInt(name.substring(4)), accuracy));
+                    io.lethe.learning.metrics.Evaluation e =
+                            new io.lethe.learning.metrics.Evaluation(learnedSoFar, currentTask, byTask);
+                    synchronized (gaps) {
+                        minAcc.update(e);
+                        wcAcc.update(e);
+                        forgetting.update(e);
+                        gaps.update(e);
+                    }
                     evaluations.put(version.getVersion(), eval);
                     latest.set(eval);
                     publishReport(producer, config, version, eval);
@@ -173,6 +198,35 @@ public final class SplitMnistDemo {
                 double learnSeconds = (learnedAll.createdAt - firstSend[0]) / 1000.0;
                 double learnRate = produced / learnSeconds;
                 out.printf("learned %,d examples in %.1f s through Kafka: %,.0f examples/s%n", produced, learnSeconds, learnRate);
+                Map<String, Object> continual = new LinkedHashMap<>();
+                synchronized (gaps) {
+                    continual.put("min_acc", minAcc.result());
+                    continual.put("wc_acc", wcAcc.result());
+                    continual.put("wf10", forgetting.result().forgetting());
+                    continual.put("wp10", forgetting.result().plasticity());
+                    List<Map<String, Object>> gapRows = new ArrayList<>();
+                    for (io.lethe.learning.metrics.StabilityGap.Gap gap : gaps.result()) {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("new_task", gap.newTask());
+                        row.put("old_task", gap.oldTask());
+                        row.put("before", gap.before());
+                        row.put("minimum", gap.minimum());
+                        row.put("depth", gap.depth());
+                        row.put("recovery_examples", gap.recoverySteps());
+                        gapRows.add(row);
+                    }
+                    continual.put("stability_gaps", gapRows);
+                }
+                out.printf("continual evaluation (evaluated at every published version): min-ACC %.2f, WC-ACC %.2f,"
+                        + " WF^10 %.2f, WP^10 %.2f points%n", continual.get("min_acc"), continual.get("wc_acc"),
+                        continual.get("wf10"), continual.get("wp10"));
+                out.println("stability gap per transition and old task (depth in points; recovery in examples, -1: not within 1 point):");
+                for (Object row : (List<?>) continual.get("stability_gaps")) {
+                    Map<?, ?> g = (Map<?, ?>) row;
+                    out.printf("  task %s starts: task %s %.2f -> min %.2f, depth %.2f, recovery %s%n", g.get("new_task"),
+                            g.get("old_task"), (Double) g.get("before"), (Double) g.get("minimum"), (Double) g.get("depth"),
+                            g.get("recovery_examples"));
+                }
 
                 // 2. Erase subjects one at a time (latency from produce to receipt), then a whole class.
                 List<String> subjects = pickSubjects(random);
@@ -230,7 +284,7 @@ public final class SplitMnistDemo {
                             residual, learnedAll.examplesLearned, finalEvent.getLineage().getExamplesRetained(), learnRate,
                             subjects.size() + 1, receipts, percentile(sorted, 50), percentile(sorted, 99),
                             sorted[sorted.length - 1], classLatency, latencies, subjects.size(), options.erasedClass(), afterTask,
-                            finalVersion, finalVersion, config.featureMap().describe(), config.ridgeGamma(),
+                            finalVersion, finalVersion, config.featureMap().describe(), config.ridgeGamma(), continual,
                             "split-mnist-class-incremental", (System.nanoTime() - wallStart) / 1e9);
                     printTable(summary);
                     writeSummary(summary);
