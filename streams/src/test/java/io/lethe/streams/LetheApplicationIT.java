@@ -26,7 +26,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -65,23 +64,10 @@ class LetheApplicationIT {
     }
 
     private LetheConfig config(String appId) {
-        Properties p = new Properties();
-        p.setProperty("bootstrap.servers", broker.bootstrapServers());
-        p.setProperty("lethe.application.id", appId);
-        p.setProperty("lethe.feature.map", "dense-relu");
-        p.setProperty("lethe.feature.dense.features", "48");
-        p.setProperty("lethe.input.dim", Integer.toString(TestData.DIM));
-        p.setProperty("lethe.max.classes", Integer.toString(TestData.CLASSES));
-        p.setProperty("lethe.learn.batch.size", "16");
-        p.setProperty("lethe.publish.every.examples", "100000");
-        p.setProperty("lethe.snapshot.every.examples", "60");
-        p.setProperty("lethe.publish.idle.ms", "300");
-        p.setProperty("lethe.input.partitions", "2");
-        p.setProperty("lethe.state.dir", dir.resolve("state").toString());
-        p.setProperty("lethe.model.store.dir", dir.resolve("models").toString());
-        p.setProperty("lethe.model.name", "it-model");
-        p.setProperty("lethe.commit.interval.ms", "50");
-        return LetheConfig.from(p);
+        return TestData.config(dir, "bootstrap.servers", broker.bootstrapServers(), "lethe.application.id", appId,
+                "lethe.learn.batch.size", "16", "lethe.publish.every.examples", "100000",
+                "lethe.snapshot.every.examples", "60", "lethe.publish.idle.ms", "300", "lethe.model.name", "it-model",
+                "lethe.commit.interval.ms", "50");
     }
 
     private static KafkaProducer<String, byte[]> producer() {

@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -51,17 +50,9 @@ class LetheOnContainerKafkaIT {
 
     @Test
     void learnsAndErasesExactlyOnAContainerBroker() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("bootstrap.servers", KAFKA.getBootstrapServers());
-        p.setProperty("lethe.application.id", "lethe-tc-" + UUID.randomUUID().toString().substring(0, 8));
-        p.setProperty("lethe.feature.map", "dense-relu");
-        p.setProperty("lethe.feature.dense.features", "48");
-        p.setProperty("lethe.input.dim", Integer.toString(TestData.DIM));
-        p.setProperty("lethe.max.classes", Integer.toString(TestData.CLASSES));
-        p.setProperty("lethe.publish.idle.ms", "300");
-        p.setProperty("lethe.state.dir", dir.resolve("state").toString());
-        p.setProperty("lethe.model.store.dir", dir.resolve("models").toString());
-        LetheConfig config = LetheConfig.from(p);
+        LetheConfig config = TestData.config(dir, "bootstrap.servers", KAFKA.getBootstrapServers(),
+                "lethe.application.id", "lethe-tc-" + UUID.randomUUID().toString().substring(0, 8),
+                "lethe.publish.idle.ms", "300");
         List<TrainingExample> data = new ArrayList<>(TestData.examples(11, 0, 80, 8));
         try (LetheApplication app = LetheApplication.start(config);
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(

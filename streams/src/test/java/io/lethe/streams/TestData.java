@@ -24,6 +24,11 @@ public final class TestData {
     }
 
     public static LetheConfig config(Path dir) {
+        return config(dir, new String[0]);
+    }
+
+    /** The test configuration with some settings replaced: key, value, key, value, ... */
+    public static LetheConfig config(Path dir, String... overrides) {
         Properties p = new Properties();
         p.setProperty("lethe.feature.map", "dense-relu");
         p.setProperty("lethe.feature.dense.features", "48");
@@ -37,6 +42,9 @@ public final class TestData {
         p.setProperty("lethe.state.dir", dir.resolve("state").toString());
         p.setProperty("lethe.model.store.dir", dir.resolve("models").toString());
         p.setProperty("lethe.model.name", "test-model");
+        for (int i = 0; i < overrides.length; i += 2) {
+            p.setProperty(overrides[i], overrides[i + 1]);
+        }
         return LetheConfig.from(p);
     }
 
