@@ -52,7 +52,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.publish.idle.ms", "1000", "publish pending learning after this long without input"},
             new String[] {"lethe.snapshot.every.examples", "20000", "snapshot the learner after this many journal events"},
             new String[] {"lethe.max.record.bytes", "65536", "larger input records are dead-lettered"},
-            new String[] {"lethe.commit.interval.ms", "20", "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction)"});
+            new String[] {"lethe.commit.interval.ms", "100", "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction); erasures request their own commit"});
 
     public LetheConfig {
         List<String> problems = new ArrayList<>();

@@ -13,6 +13,7 @@ record DemoSummary(
         @JsonProperty("examples_learned") long examplesLearned,
         @JsonProperty("examples_retained") long examplesRetained,
         @JsonProperty("learn_examples_per_s") double learnExamplesPerSecond,
+        @JsonProperty("learn_steady_examples_per_s") double learnSteadyExamplesPerSecond,
         @JsonProperty("erasures_requested") int erasuresRequested,
         @JsonProperty("receipts") int receipts,
         @JsonProperty("erasure_p50_ms") double erasureP50Ms,

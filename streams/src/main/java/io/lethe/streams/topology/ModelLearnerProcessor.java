@@ -99,6 +99,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
         this.watermarks = context.getStateStore(StoreNames.ERASURE_WATERMARKS);
         this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
+        warmUp();
         restore();
         long tick = Math.max(20, Math.min(200, config.publishIdleMs() / 2));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -227,6 +228,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                         + (processedMs - unlearnMs) + " ms)")
                 .build();
         context.forward(new Record<>(request.getRequestId(), AvroCodec.ERASURE_RECEIPT.encode(receipt), now), TO_RECEIPTS);
+        context.commit(); // the receipt (and the version it names) become visible now, not at the next interval
     }
 
     private List<KeyValue<String, byte[]>> findMatches(ErasureRequest request) {
@@ -362,6 +364,37 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             keys.forEach(journal::delete);
         }
         snapshots.deleteOlderThan(previous);
+    }
+
+    /**
+     * Runs every numeric path once (features, learning, both refreshes, unlearning) on a scratch
+     * learner with synthetic inputs, so the first real erasure does not pay for JIT compilation and
+     * native buffer set-up.
+     */
+    private void warmUp() {
+        AnalyticRidgeLearner scratch = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
+        int n = 96;
+        int dim = config.featureMap().inputDim();
+        float[] values = new float[n * dim];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextDouble();
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+        }
+        org.nd4j.linalg.api.ndarray.INDArray inputs = org.nd4j.linalg.factory.Nd4j.create(values, new long[] {n, dim},
+                org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        scratch.learn(new io.lethe.learning.LabeledBatch(inputs, labels));
+        scratch.refreshHead();
+        scratch.refresh();
+        io.lethe.learning.LabeledBatch some = new io.lethe.learning.LabeledBatch(
+                inputs.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 60), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(),
+                java.util.Arrays.copyOf(labels, 60));
+        scratch.unlearn(some);
+        scratch.normalEquationResidual();
+        scratch.model();
     }
 
     /** Rebuilds the learner so that it covers exactly the committed input (see the class comment). */

@@ -80,6 +80,11 @@ public final class RecordValidator implements Processor<String, byte[], String, 
                     .setCommand(command)
                     .build();
             context.forward(record.withKey(config.modelName()).withValue(AvroCodec.LEARNER_COMMAND.encode(out)), TO_LEARNER);
+            if (command instanceof ErasureRequest) {
+                // Erasures should not wait for the commit interval (which is tuned for learning
+                // throughput): ask for a commit, so the request reaches the learner at once.
+                context.commit();
+            }
         } catch (AvroCodec.AvroCodecException e) {
             reject(record, source, e.getMessage(), "MalformedAvro");
         }
