@@ -27,11 +27,13 @@ import java.util.Properties;
  * @param snapshotEveryExamples snapshot the learner state after this many journal events
  * @param maxRecordBytes larger input records go to the dead-letter topic
  * @param commitIntervalMs Kafka Streams commit interval (exactly_once_v2)
+ * @param streamsOverrides settings given as {@code streams.<name>}, passed to Kafka Streams as {@code <name>}
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
-                          int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs) {
+                          int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
+                          java.util.Map<String, String> streamsOverrides) {
 
     /** Defaults, with documentation, as (key, default, description). */
     public static final List<String[]> SETTINGS = List.of(
@@ -83,6 +85,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid Lethe configuration:\n  " + String.join("\n  ", problems));
         }
+        streamsOverrides = java.util.Map.copyOf(streamsOverrides);
     }
 
     public boolean embeddedBroker() {
@@ -92,7 +95,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
     public LetheConfig withBootstrapServers(String servers) {
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
-                snapshotEveryExamples, maxRecordBytes, commitIntervalMs);
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -144,11 +147,21 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                     Long.parseLong(values.get("lethe.publish.idle.ms")),
                     Integer.parseInt(values.get("lethe.snapshot.every.examples")),
                     Integer.parseInt(values.get("lethe.max.record.bytes")),
-                    Long.parseLong(values.get("lethe.commit.interval.ms")));
+                    Long.parseLong(values.get("lethe.commit.interval.ms")), streamsOverrides(values));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
                     + e.getMessage() + ")", e);
         }
+    }
+
+    private static Map<String, String> streamsOverrides(Map<String, String> values) {
+        Map<String, String> out = new LinkedHashMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith("streams.")) {
+                out.put(key.substring("streams.".length()), value);
+            }
+        });
+        return out;
     }
 
     /** The learner settings recorded in each model version's lineage. */

@@ -64,6 +64,8 @@ class LetheCrashRecoveryIT {
                 Map.entry("lethe.learn.batch.size", "8"), Map.entry("lethe.publish.every.examples", "40"),
                 Map.entry("lethe.snapshot.every.examples", "30"), Map.entry("lethe.publish.idle.ms", "300"),
                 Map.entry("lethe.commit.interval.ms", "50"), Map.entry("lethe.input.partitions", "2"),
+                // The killed member never leaves the group: a short session lets the restarted one take over sooner.
+                Map.entry("streams.consumer.session.timeout.ms", "10000"),
                 Map.entry("lethe.state.dir", dir.resolve("state").toString()),
                 Map.entry("lethe.model.store.dir", dir.resolve("models").toString()));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -139,7 +141,7 @@ class LetheCrashRecoveryIT {
 
                 Map<String, Integer> receiptCounts = new HashMap<>();
                 try (KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.ERASURE_RECEIPTS)) {
-                    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
                     while (receiptCounts.size() < requestIds.size() && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(200))) {
                             ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
@@ -158,7 +160,7 @@ class LetheCrashRecoveryIT {
 
                 ModelVersion last = null;
                 try (KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.MODEL_VERSIONS)) {
-                    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                    long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
                     while ((last == null || last.getLineage().getExamplesRetained() != retained.size())
                             && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
