@@ -151,7 +151,13 @@ public final class AnalyticRidgeLearner implements Learner {
             INDArray y = oneHot(labels);
             accumulate(x, y, -1);
             if ((long) n * 2 < d) {
-                woodbury(x, -1);
+                try {
+                    woodbury(x, -1);
+                } catch (ArithmeticException notPositiveDefinite) {
+                    // Rounding can make I - X R X^T lose definiteness for a near-duplicate batch; the
+                    // statistics are already exact, so re-invert from them instead.
+                    reinvert();
+                }
             } else {
                 // A large erasure (a whole class, say) is cheaper as one re-inversion than as a
                 // rank-n update: about 2.5 d^3 against 4 n d^2.
