@@ -249,6 +249,8 @@ class LetheTopologyTest {
         TrainingExample badLabel = TrainingExample.newBuilder(good).setExampleId("l").setLabel(17).build();
         examples.pipeInput(badLabel.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(badLabel));
         examples.pipeInput("s", new byte[70_000]);
+        examples.pipeInput("someone-else", AvroCodec.TRAINING_EXAMPLE.encode(
+                TrainingExample.newBuilder(good).setExampleId("k").build()));
         erasures.pipeInput("s", new byte[] {(byte) 0xC3, 1, 0, 0});
         erasures.pipeInput("x", AvroCodec.ERASURE_REQUEST.encode(
                 TestData.erasure("unknown-scope", ErasureScope.UNKNOWN, null, List.of(), null, null)));
@@ -257,15 +259,16 @@ class LetheTopologyTest {
         List<DeadLetter> letters = new ArrayList<>();
         deadLetters.readValuesToList().forEach(v -> letters.add(AvroCodec.DEAD_LETTER.decode(v)));
         List<String> reasons = letters.stream().map(DeadLetter::getReason).toList();
-        assertEquals(8, letters.size(), reasons.toString());
+        assertEquals(9, letters.size(), reasons.toString());
         assertTrue(reasons.get(0).contains("single-object"), reasons.get(0));
         assertTrue(reasons.get(1).contains("wrong input dimension"), reasons.get(1));
         assertTrue(reasons.get(2).contains("non-finite"), reasons.get(2));
         assertTrue(reasons.get(3).contains("non-finite"), reasons.get(3));
         assertTrue(reasons.get(4).contains("unknown label"), reasons.get(4));
         assertTrue(reasons.get(5).contains("oversized"), reasons.get(5));
-        assertTrue(reasons.get(6).contains("ErasureRequest"), reasons.get(6));
-        assertTrue(reasons.get(7).contains("unknown erasure scope"), reasons.get(7));
+        assertTrue(reasons.get(6).contains("is not the subject id"), reasons.get(6));
+        assertTrue(reasons.get(7).contains("ErasureRequest"), reasons.get(7));
+        assertTrue(reasons.get(8).contains("unknown erasure scope"), reasons.get(8));
         assertEquals(LetheTopics.EXAMPLES, letters.get(1).getSourceTopic());
         assertEquals(AvroCodec.TRAINING_EXAMPLE.encode(wrongDim).length, letters.get(1).getPayload().remaining(),
                 "the rejected bytes are kept");
