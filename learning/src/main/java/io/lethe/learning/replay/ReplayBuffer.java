@@ -1,0 +1,113 @@
+package io.lethe.learning.replay;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.Predicate;
+
+/**
+ * A bounded replay buffer: at most {@code maxItems} items and {@code maxBytes} bytes, never more;
+ * what stays is the storage policy's choice. Supports removal by example id and by subject, so an
+ * erasure purges it.
+ */
+public final class ReplayBuffer<T> {
+
+    private final int maxItems;
+    private final long maxBytes;
+    private final StoragePolicy policy;
+    private final SplittableRandom random;
+    private final List<ReplayItem<T>> items = new ArrayList<>();
+    private long bytes;
+    private long seen;
+
+    public ReplayBuffer(int maxItems, long maxBytes, StoragePolicy policy, long seed) {
+        if (maxItems < 1) {
+            throw new IllegalArgumentException("replay capacity must be at least 1 example, got " + maxItems);
+        }
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("replay capacity must be at least 1 byte, got " + maxBytes);
+        }
+        this.maxItems = maxItems;
+        this.maxBytes = maxBytes;
+        this.policy = policy;
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Offers an item; returns the items evicted to make room (the item itself if it was not stored). */
+    public List<ReplayItem<T>> offer(ReplayItem<T> item) {
+        seen++;
+        if (item.sizeBytes() > maxBytes) {
+            return List.of(item);
+        }
+        List<ReplayItem<T>> evicted = new ArrayList<>();
+        if (items.size() >= maxItems) {
+            int victim = policy.victim(items, item, seen, random);
+            if (victim == StoragePolicy.REJECT) {
+                return List.of(item);
+            }
+            evicted.add(removeAt(victim));
+        }
+        while (bytes + item.sizeBytes() > maxBytes && !items.isEmpty()) {
+            int victim = policy.victim(items, item, seen, random);
+            evicted.add(removeAt(victim == StoragePolicy.REJECT ? random.nextInt(items.size()) : victim));
+        }
+        items.add(item);
+        bytes += item.sizeBytes();
+        return evicted;
+    }
+
+    private ReplayItem<T> removeAt(int index) {
+        ReplayItem<T> removed = items.get(index);
+        int last = items.size() - 1;
+        items.set(index, items.get(last));
+        items.remove(last);
+        bytes -= removed.sizeBytes();
+        return removed;
+    }
+
+    /** Removes every item the predicate selects and returns them. */
+    public List<ReplayItem<T>> removeIf(Predicate<ReplayItem<T>> selected) {
+        List<ReplayItem<T>> removed = new ArrayList<>();
+        for (int i = items.size() - 1; i >= 0; i--) {
+            if (selected.test(items.get(i))) {
+                removed.add(removeAt(i));
+            }
+        }
+        return removed;
+    }
+
+    public List<ReplayItem<T>> removeSubject(String subjectId) {
+        return removeIf(item -> item.subjectId().equals(subjectId));
+    }
+
+    public List<ReplayItem<T>> removeExample(String exampleId) {
+        return removeIf(item -> item.exampleId().equals(exampleId));
+    }
+
+    /** Up to {@code count} distinct items of the given task, drawn uniformly. */
+    public List<ReplayItem<T>> sample(int task, int count) {
+        List<ReplayItem<T>> ofTask = new ArrayList<>();
+        for (ReplayItem<T> item : items) {
+            if (item.task() == task) {
+                ofTask.add(item);
+            }
+        }
+        for (int i = 0; i < Math.min(count, ofTask.size()); i++) {
+            Collections.swap(ofTask, i, i + random.nextInt(ofTask.size() - i));
+        }
+        return List.copyOf(ofTask.subList(0, Math.min(count, ofTask.size())));
+    }
+
+    public List<ReplayItem<T>> items() {
+        return List.copyOf(items);
+    }
+
+    public int size() {
+        return items.size();
+    }
+
+    public long bytes() {
+        return bytes;
+    }
+}
