@@ -1,0 +1,194 @@
+package io.lethe.learning.gradient;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.Learner;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * A multilayer perceptron (input - hidden - hidden - maxClasses, ReLU, softmax) trained online by
+ * SGD. The output layer has a fixed width of {@code maxClasses}, so classes that appear later in a
+ * class-incremental stream need no change of architecture (a class never seen simply has
+ * untrained logits).
+ *
+ * <p>{@link #unlearn} is plain gradient ascent on the batch (the simplest baseline of the
+ * unlearning literature): approximate, with no guarantee of reaching the never-learned model.
+ */
+public final class MlpLearner implements Learner {
+
+    private static final int STATE_MAGIC = 0x4c454d31; // "LEM1"
+
+    private final int inputDim;
+    private final int hidden;
+    private final int maxClasses;
+    private final double learningRate;
+    private final int stepsPerBatch;
+    private final long seed;
+    private MultiLayerNetwork network;
+    private long retained;
+
+    public MlpLearner(int inputDim, int hidden, int maxClasses, double learningRate, int stepsPerBatch, long seed) {
+        if (inputDim < 1 || hidden < 1 || maxClasses < 2) {
+            throw new IllegalArgumentException("need inputDim >= 1, hidden >= 1, maxClasses >= 2; got "
+                    + inputDim + ", " + hidden + ", " + maxClasses);
+        }
+        if (!(learningRate > 0) || stepsPerBatch < 1) {
+            throw new IllegalArgumentException("need learningRate > 0 and stepsPerBatch >= 1");
+        }
+        this.inputDim = inputDim;
+        this.hidden = hidden;
+        this.maxClasses = maxClasses;
+        this.learningRate = learningRate;
+        this.stepsPerBatch = stepsPerBatch;
+        this.seed = seed;
+        this.network = build(learningRate);
+    }
+
+    private MultiLayerNetwork build(double rate) {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(seed)
+                .dataType(DataType.FLOAT)
+                .updater(new Sgd(rate))
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(inputDim).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(hidden).nOut(hidden).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(hidden).nOut(maxClasses)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private DataSet dataSet(LabeledBatch batch) {
+        int[] labels = batch.labels();
+        float[] oneHot = new float[labels.length * maxClasses];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= maxClasses) {
+                throw new IllegalArgumentException("label " + labels[i] + " outside [0, " + maxClasses + ")");
+            }
+            oneHot[i * maxClasses + labels[i]] = 1f;
+        }
+        // A copy: DL4J may normalise or reshape what it is given, and callers' arrays stay untouched.
+        INDArray features = batch.inputs().castTo(DataType.FLOAT).dup();
+        return new DataSet(features, Nd4j.create(oneHot, new long[] {labels.length, maxClasses}, DataType.FLOAT));
+    }
+
+    @Override
+    public void learn(LabeledBatch batch) {
+        DataSet data = dataSet(batch);
+        for (int step = 0; step < stepsPerBatch; step++) {
+            network.fit(data);
+        }
+        retained += batch.size();
+    }
+
+    @Override
+    public void unlearn(LabeledBatch batch) {
+        DataSet data = dataSet(batch);
+        // Gradient ascent: one SGD step with a negated learning rate per learning step taken.
+        network.setLearningRate(-learningRate);
+        try {
+            for (int step = 0; step < stepsPerBatch; step++) {
+                network.fit(data);
+            }
+        } finally {
+            network.setLearningRate(learningRate);
+        }
+        retained -= batch.size();
+    }
+
+    @Override
+    public INDArray scores(INDArray inputs) {
+        return network.output(inputs.castTo(DataType.FLOAT).dup(), false).castTo(DataType.DOUBLE);
+    }
+
+    @Override
+    public int[] predict(INDArray inputs) {
+        INDArray scores = scores(inputs);
+        int n = (int) scores.rows();
+        int[] out = new int[n];
+        double[] flat = scores.dup('c').data().asDouble();
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int c = 1; c < maxClasses; c++) {
+                if (flat[i * maxClasses + c] > flat[i * maxClasses + best]) {
+                    best = c;
+                }
+            }
+            out[i] = best;
+        }
+        return out;
+    }
+
+    @Override
+    public int[] classes() {
+        return java.util.stream.IntStream.range(0, maxClasses).toArray();
+    }
+
+    @Override
+    public long retainedExamples() {
+        return retained;
+    }
+
+    @Override
+    public Map<String, String> config() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("learner", "mlp");
+        m.put("mlp.input_dim", Integer.toString(inputDim));
+        m.put("mlp.hidden", Integer.toString(hidden));
+        m.put("mlp.max_classes", Integer.toString(maxClasses));
+        m.put("mlp.learning_rate", Double.toString(learningRate));
+        m.put("mlp.steps_per_batch", Integer.toString(stepsPerBatch));
+        m.put("mlp.seed", Long.toString(seed));
+        m.put("mlp.unlearning", "gradient-ascent");
+        return m;
+    }
+
+    @Override
+    public void writeState(DataOutputStream out) throws IOException {
+        ByteArrayOutputStream model = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(network, model, true);
+        out.writeInt(STATE_MAGIC);
+        out.writeLong(retained);
+        out.writeInt(model.size());
+        model.writeTo(out);
+        out.flush();
+    }
+
+    @Override
+    public void readState(DataInputStream in) throws IOException {
+        if (in.readInt() != STATE_MAGIC) {
+            throw new IOException("not an MLP learner state (bad magic)");
+        }
+        long newRetained = in.readLong();
+        byte[] model = new byte[in.readInt()];
+        in.readFully(model);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), true);
+        if (restored.layerInputSize(0) != inputDim || restored.layerSize(2) != maxClasses) {
+            throw new IOException("state was written by an MLP of another shape");
+        }
+        network = restored;
+        retained = newRetained;
+    }
+}
