@@ -52,17 +52,6 @@ public record LabeledBatch(INDArray inputs, int[] labels) {
         return new LabeledBatch(Nd4j.create(flat, new long[] {n, dim}, DataType.FLOAT), labels);
     }
 
-    /** Builds a float batch from float rows. */
-    public static LabeledBatch fromFloats(float[][] rows, int[] labels) {
-        int n = rows.length;
-        int dim = n == 0 ? 0 : rows[0].length;
-        float[] flat = new float[n * dim];
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(rows[i], 0, flat, i * dim, dim);
-        }
-        return new LabeledBatch(Nd4j.create(flat, new long[] {n, dim}, DataType.FLOAT), labels);
-    }
-
     @Override
     public String toString() {
         return "LabeledBatch[n=" + labels.length + ", dim=" + inputs.columns() + ", labels=" + Arrays.toString(

@@ -2,7 +2,6 @@ package io.lethe.schemas;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.function.Function;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -80,17 +79,6 @@ public final class AvroCodec<T extends SpecificRecordBase> {
             throw new AvroCodecException(name + ": malformed Avro body (" + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + ")", e);
         }
-    }
-
-    /** Decodes with a fallback instead of an exception, for callers that route failures themselves. */
-    public <R> R decodeOr(byte[] bytes, Function<AvroCodecException, R> onError, Function<T, R> onSuccess) {
-        T value;
-        try {
-            value = decode(bytes);
-        } catch (AvroCodecException e) {
-            return onError.apply(e);
-        }
-        return onSuccess.apply(value);
     }
 
     /** Thrown for bytes that are not a valid record of the expected schema. */

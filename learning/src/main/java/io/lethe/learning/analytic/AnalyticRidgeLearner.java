@@ -56,8 +56,6 @@ public final class AnalyticRidgeLearner implements Learner {
     private int pendingCount;
     /** Whether W solves ridge on everything learned (it can be, while R still waits for a refresh). */
     private boolean headCurrent = true;
-    private long fullRefreshes;
-    private long blockRefreshes;
 
     public AnalyticRidgeLearner(FeatureMapSpec spec, double gamma) {
         if (!(gamma > 0) || Double.isInfinite(gamma)) {
@@ -73,10 +71,6 @@ public final class AnalyticRidgeLearner implements Learner {
         this.inverse = Nd4j.eye(d).castTo(DataType.DOUBLE).divi(gamma).dup('f');
         this.cross = Nd4j.zeros(DataType.DOUBLE, d, 0);
         this.head = Nd4j.zeros(DataType.DOUBLE, d, 0);
-    }
-
-    public FeatureMapSpec featureMapSpec() {
-        return spec;
     }
 
     public FeatureMap featureMap() {
@@ -213,7 +207,6 @@ public final class AnalyticRidgeLearner implements Learner {
             INDArray x = pendingFeatures.size() == 1 ? pendingFeatures.get(0)
                     : Nd4j.vstack(pendingFeatures.toArray(new INDArray[0]));
             woodbury(x, +1);
-            blockRefreshes++;
         } else {
             reinvert();
         }
@@ -226,7 +219,6 @@ public final class AnalyticRidgeLearner implements Learner {
         head = Nd4j.gemm(inverse, cross, false, false);
         headCurrent = true;
         updatesSinceSymmetrise = 0;
-        fullRefreshes++;
     }
 
     /**
@@ -256,16 +248,6 @@ public final class AnalyticRidgeLearner implements Learner {
     /** Whether R is behind the statistics, so that the next unlearning first pays for a refresh. */
     public boolean inverseBehind() {
         return pendingCount > 0;
-    }
-
-    /** Examples learned into the statistics but not yet into R and W. */
-    public int pendingExamples() {
-        return pendingCount;
-    }
-
-    /** How often {@link #refresh()} re-inverted, and how often it applied a block update. */
-    public long[] refreshCounts() {
-        return new long[] {fullRefreshes, blockRefreshes};
     }
 
     private INDArray oneHot(int[] labels) {
@@ -329,11 +311,6 @@ public final class AnalyticRidgeLearner implements Learner {
     @Override
     public int[] classes() {
         return classes.clone();
-    }
-
-    /** Retained examples per class, in column order. */
-    public long[] classCounts() {
-        return classCounts.clone();
     }
 
     private boolean[] activeFlags() {

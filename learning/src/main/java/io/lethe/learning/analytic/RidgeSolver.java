@@ -16,13 +16,6 @@ public final class RidgeSolver {
     private RidgeSolver() {
     }
 
-    /** Lower Cholesky factor of G + gamma I. */
-    public static INDArray choleskyOfRegularised(INDArray gram, double gamma) {
-        INDArray a = gram.castTo(DataType.DOUBLE).dup('c');
-        a.addi(Nd4j.eye(a.rows()).castTo(DataType.DOUBLE).muli(gamma));
-        return cholesky(a);
-    }
-
     /**
      * Lower Cholesky factor of a symmetric positive definite matrix, by LAPACK potrf (the backend's
      * own: OpenBLAS on CPU, cuSOLVER on CUDA). ND4J's generic cholesky op rejects matrices that
@@ -63,9 +56,7 @@ public final class RidgeSolver {
 
     /** (G + gamma I)^-1 by Cholesky. */
     public static INDArray inverseOfRegularised(INDArray gram, double gamma) {
-        INDArray a = gram.castTo(DataType.DOUBLE).dup('c');
-        a.addi(Nd4j.eye(a.rows()).castTo(DataType.DOUBLE).muli(gamma));
-        return inverseSpd(a);
+        return inverseOfOwnCopy(regularised(gram, gamma));
     }
 
     /**
@@ -76,21 +67,25 @@ public final class RidgeSolver {
      * {@link #CBLAS_NON_UNIT}. ND4J's own triangular_solve op is a scalar loop (minutes at d = 1,536).
      */
     public static INDArray inverseSpd(INDArray spd) {
+        return inverseOfOwnCopy(spd.castTo(DataType.DOUBLE).dup('f'));
+    }
+
+    /** {@link #inverseSpd} on a column-major float64 matrix the caller hands over (it is overwritten). */
+    private static INDArray inverseOfOwnCopy(INDArray a) {
         if (NativeLapack.available()) {
             // potrf + potri: about d^3 flops, against 7 d^3 / 3 for potrf and two triangular solves.
-            INDArray a = spd.castTo(DataType.DOUBLE).dup('f');
             NativeLapack.potrf(a);
             NativeLapack.potri(a);
             long n = a.rows();
             if (n == 1) {
                 return a;
             }
+            // potri fills the lower triangle: mirror it (lower + strictly-lower transposed).
             INDArray lower = Nd4j.linalg().matrixBandPart(a, (int) n - 1, 0)[0];
-            INDArray strictlyLower = Nd4j.linalg().matrixBandPart(a, (int) n - 1, 0)[0]
-                    .subi(Nd4j.diag(Nd4j.diag(a)));
-            return lower.addi(strictlyLower.transpose());
+            INDArray strictlyLowerTransposed = lower.sub(Nd4j.diag(Nd4j.diag(lower))).transpose();
+            return lower.addi(strictlyLowerTransposed);
         }
-        INDArray lower = cholesky(spd).dup('f');
+        INDArray lower = cholesky(a).dup('f');
         long n = lower.rows();
         INDArray x = Nd4j.eye(n).castTo(DataType.DOUBLE).dup('f');
         Nd4j.getBlasWrapper().level3().trsm('f', 'L', 'L', 'N', CBLAS_NON_UNIT, 1.0, lower, x);

@@ -94,7 +94,11 @@ public final class RandomConvFeatureMap implements FeatureMap {
         InputChecks.requireWidth(inputs, spec.inputDim());
         long n = inputs.rows();
         int f = spec.filters();
-        double[] x = inputs.castTo(DataType.DOUBLE).dup('c').data().asDouble();
+        INDArray flat = inputs.castTo(DataType.DOUBLE);
+        if (flat == inputs || flat.ordering() != 'c' || flat.isView()) {
+            flat = flat.dup('c'); // our own contiguous copy; a fresh cast already is one
+        }
+        double[] x = flat.data().asDouble();
         INDArray out = Nd4j.create(DataType.DOUBLE, n, (long) f * pooledSide * pooledSide);
         for (int start = 0; start < n; start += CHUNK) {
             int end = (int) Math.min(n, start + CHUNK);

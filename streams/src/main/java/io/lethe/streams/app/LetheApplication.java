@@ -97,10 +97,6 @@ public final class LetheApplication implements AutoCloseable {
         return config.bootstrapServers();
     }
 
-    public KafkaStreams streams() {
-        return streams;
-    }
-
     /**
      * Stops the streams client and leaves the consumer group, so that a restarted instance gets its
      * tasks at once instead of after the session timeout. An embedded broker stays up until close.

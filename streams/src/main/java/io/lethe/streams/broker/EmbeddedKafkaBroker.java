@@ -99,10 +99,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return "127.0.0.1:" + brokerPort;
     }
 
-    public Path logDir() {
-        return logDir;
-    }
-
     @Override
     public void close() {
         if (server != null) {

@@ -56,8 +56,4 @@ final class TestSetEvaluator {
         }
         return total == 0 ? Double.NaN : 100.0 * correct / total;
     }
-
-    int count(int... classes) {
-        return (int) Arrays.stream(test.labels()).filter(l -> Arrays.stream(classes).anyMatch(c -> c == l)).count();
-    }
 }

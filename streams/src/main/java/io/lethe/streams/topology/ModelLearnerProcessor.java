@@ -72,6 +72,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private KeyValueStore<Long, byte[]> journal;
     private KeyValueStore<String, Long> meta;
     private KeyValueStore<String, Long> watermarks;
+    /** False until any erasure is recorded: spares five store reads per example on the common path. */
+    private boolean anyWatermark;
     private long examplesCoveredByErasures;
     private AnalyticRidgeLearner learner;
 
@@ -98,6 +100,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         this.journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
         this.watermarks = context.getStateStore(StoreNames.ERASURE_WATERMARKS);
+        try (KeyValueIterator<String, Long> any = watermarks.all()) {
+            this.anyWatermark = any.hasNext();
+        }
         this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
         warmUp();
         restore();
@@ -150,6 +155,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     private boolean coveredByAnErasure(TrainingExample example) {
+        if (!anyWatermark) {
+            return false;
+        }
         long eventTime = example.getEventTime().toEpochMilli();
         for (String key : new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
                 "task:" + example.getTask(), "example:" + example.getSubjectId() + KEY_SEPARATOR + example.getExampleId(),
@@ -177,6 +185,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 // Rejected by the validator.
             }
         }
+        anyWatermark |= !keys.isEmpty();
         for (String key : keys) {
             Long previous = watermarks.get(key);
             if (previous == null || previous < at) {
@@ -272,11 +281,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     private void flushPending() {
-        if (pending.isEmpty()) {
-            return;
-        }
-        learner.learn(ExampleBatches.of(pending, config.featureMap().inputDim()));
-        pending.clear();
+        learnIfFull(pending, 1);
     }
 
     private void onTick(long now) {
@@ -450,23 +455,15 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                         continue;
                     }
                     learnBatch.add(AvroCodec.TRAINING_EXAMPLE.decode(bytes));
-                    if (learnBatch.size() >= UNLEARN_CHUNK) {
-                        learner.learn(ExampleBatches.of(learnBatch, config.featureMap().inputDim()));
-                        learnBatch.clear();
-                    }
+                    learnIfFull(learnBatch, UNLEARN_CHUNK);
                 } else if (!skipped.remove(event.exampleKey())) {
-                    if (!learnBatch.isEmpty()) {
-                        learner.learn(ExampleBatches.of(learnBatch, config.featureMap().inputDim()));
-                        learnBatch.clear();
-                    }
+                    learnIfFull(learnBatch, 1); // the example to unlearn may be in this batch
                     learner.unlearn(ExampleBatches.of(List.of(AvroCodec.TRAINING_EXAMPLE.decode(event.exampleBytes())),
                             config.featureMap().inputDim()));
                 }
             }
         }
-        if (!learnBatch.isEmpty()) {
-            learner.learn(ExampleBatches.of(learnBatch, config.featureMap().inputDim()));
-        }
+        learnIfFull(learnBatch, 1);
         return events;
     }
 
@@ -477,16 +474,19 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             while (all.hasNext()) {
                 batch.add(AvroCodec.TRAINING_EXAMPLE.decode(all.next().value));
                 count++;
-                if (batch.size() >= UNLEARN_CHUNK) {
-                    learner.learn(ExampleBatches.of(batch, config.featureMap().inputDim()));
-                    batch.clear();
-                }
+                learnIfFull(batch, UNLEARN_CHUNK);
             }
         }
-        if (!batch.isEmpty()) {
-            learner.learn(ExampleBatches.of(batch, config.featureMap().inputDim()));
-        }
+        learnIfFull(batch, 1);
         return count;
+    }
+
+    /** Learns and clears the batch once it holds at least {@code size} examples. */
+    private void learnIfFull(List<TrainingExample> batch, int size) {
+        if (!batch.isEmpty() && batch.size() >= size) {
+            learner.learn(ExampleBatches.of(batch, config.featureMap().inputDim()));
+            batch.clear();
+        }
     }
 
     @Override
