@@ -40,7 +40,14 @@ public final class CheckpointStore {
 
     /** Writes the checkpoint bytes (content-addressed) and returns where they are. */
     public StoredCheckpoint writeCheckpoint(RidgeModel model) throws IOException {
-        byte[] bytes = CheckpointCodec.encode(model);
+        return writeCheckpointBytes(CheckpointCodec.encode(model));
+    }
+
+    /**
+     * Writes an already encoded checkpoint (e.g. a network learner's state, whose format its learner
+     * owns) and returns where it is.
+     */
+    public StoredCheckpoint writeCheckpointBytes(byte[] bytes) throws IOException {
         String sha = sha256(bytes);
         Path file = root.resolve("checkpoints").resolve(sha + ".ckpt");
         if (!Files.exists(file) || Files.size(file) != bytes.length) {
@@ -70,12 +77,17 @@ public final class CheckpointStore {
 
     /** Loads a checkpoint and verifies its bytes against the expected hash. */
     public RidgeModel read(URI uri, String expectedSha256) throws IOException {
+        return CheckpointCodec.decode(readBytes(uri, expectedSha256));
+    }
+
+    /** A checkpoint's bytes, verified against the expected hash. */
+    public byte[] readBytes(URI uri, String expectedSha256) throws IOException {
         byte[] bytes = Files.readAllBytes(Path.of(uri));
         String actual = sha256(bytes);
         if (!actual.equals(expectedSha256)) {
             throw new IOException("checkpoint " + uri + " is corrupt: sha256 " + actual + ", expected " + expectedSha256);
         }
-        return CheckpointCodec.decode(bytes);
+        return bytes;
     }
 
     public RidgeModel read(StoredCheckpoint checkpoint) throws IOException {

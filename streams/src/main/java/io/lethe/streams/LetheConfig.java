@@ -28,12 +28,13 @@ import java.util.Properties;
  * @param maxRecordBytes larger input records go to the dead-letter topic
  * @param commitIntervalMs Kafka Streams commit interval (exactly_once_v2)
  * @param streamsOverrides settings given as {@code streams.<name>}, passed to Kafka Streams as {@code <name>}
+ * @param learner which learner, and the gradient learner's network and rehearsal settings
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
-                          java.util.Map<String, String> streamsOverrides) {
+                          java.util.Map<String, String> streamsOverrides, GradientSettings learner) {
 
     /** Defaults, with documentation, as (key, default, description). */
     public static final List<String[]> SETTINGS = List.of(
@@ -54,7 +55,20 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.publish.idle.ms", "1000", "publish pending learning after this long without input"},
             new String[] {"lethe.snapshot.every.examples", "20000", "snapshot the learner after this many journal events"},
             new String[] {"lethe.max.record.bytes", "65536", "larger input records are dead-lettered"},
-            new String[] {"lethe.commit.interval.ms", "100", "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction); erasures request their own commit"});
+            new String[] {"lethe.commit.interval.ms", "100", "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction); erasures request their own commit"},
+            new String[] {"lethe.learner", "analytic", "analytic (exact unlearning, frozen features) or mlp (DL4J network trained by SGD with replay)"},
+            new String[] {"lethe.mlp.hidden", "400", "mlp: units per hidden layer (input-h-h-max.classes)"},
+            new String[] {"lethe.mlp.learning.rate", "0.05", "mlp: SGD learning rate"},
+            new String[] {"lethe.mlp.seed", "1", "mlp: seed of the initial weights and of replay sampling"},
+            new String[] {"lethe.mlp.batch.size", "32", "mlp: stream examples per training step"},
+            new String[] {"lethe.replay.capacity", "2000", "mlp: replay buffer capacity in examples (>= 1)"},
+            new String[] {"lethe.replay.max.bytes", "16777216", "mlp: replay buffer capacity in bytes (>= 1)"},
+            new String[] {"lethe.replay.policy", "reservoir", "mlp: storage policy: reservoir, class-balanced or task-balanced"},
+            new String[] {"lethe.rehearsal.scheduler", "uniform", "mlp: none, uniform or power-law"},
+            new String[] {"lethe.rehearsal.exponent", "0.5", "mlp: d of the power-law schedule, >= 0"},
+            new String[] {"lethe.rehearsal.budget", "32", "mlp: replayed examples mixed into each training step"},
+            new String[] {"lethe.replay.task.free.window", "0", "mlp: 0 uses the examples' task field; N > 0 treats every N stream examples as a pseudo-task (task-free streams)"},
+            new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
     public LetheConfig {
         List<String> problems = new ArrayList<>();
@@ -95,7 +109,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
     public LetheConfig withBootstrapServers(String servers) {
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
-                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides);
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -142,15 +156,46 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                     Double.parseDouble(values.get("lethe.ridge.gamma")),
                     Integer.parseInt(values.get("lethe.max.classes")),
                     Integer.parseInt(values.get("lethe.input.partitions")),
-                    Integer.parseInt(values.get("lethe.learn.batch.size")),
+                    Integer.parseInt(values.get(GradientSettings.MLP.equals(values.get("lethe.learner"))
+                            ? "lethe.mlp.batch.size" : "lethe.learn.batch.size")),
                     Integer.parseInt(values.get("lethe.publish.every.examples")),
                     Long.parseLong(values.get("lethe.publish.idle.ms")),
                     Integer.parseInt(values.get("lethe.snapshot.every.examples")),
                     Integer.parseInt(values.get("lethe.max.record.bytes")),
-                    Long.parseLong(values.get("lethe.commit.interval.ms")), streamsOverrides(values));
+                    Long.parseLong(values.get("lethe.commit.interval.ms")), streamsOverrides(values),
+                    gradientSettingsChecked(values));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
                     + e.getMessage() + ")", e);
+        }
+    }
+
+    private static GradientSettings gradientSettings(Map<String, String> values) {
+        String learner = values.get("lethe.learner");
+        int threads = Integer.parseInt(values.get("lethe.nd4j.threads"));
+        if (threads < 0) {
+            threads = GradientSettings.MLP.equals(learner) ? 1 : 0;
+        }
+        long seed = Long.parseLong(values.get("lethe.mlp.seed"));
+        return new GradientSettings(learner, Integer.parseInt(values.get("lethe.mlp.hidden")),
+                Double.parseDouble(values.get("lethe.mlp.learning.rate")), seed,
+                new io.lethe.learning.replay.RehearsalConfig(values.get("lethe.rehearsal.scheduler"),
+                        Double.parseDouble(values.get("lethe.rehearsal.exponent")),
+                        Integer.parseInt(values.get("lethe.rehearsal.budget")),
+                        Integer.parseInt(values.get("lethe.replay.capacity")),
+                        Long.parseLong(values.get("lethe.replay.max.bytes")), values.get("lethe.replay.policy"),
+                        Long.parseLong(values.get("lethe.replay.task.free.window")), seed),
+                threads);
+    }
+
+    private static GradientSettings gradientSettingsChecked(Map<String, String> values) {
+        try {
+            return gradientSettings(values);
+        } catch (NumberFormatException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("invalid Lethe configuration (lethe.learner, lethe.mlp.*, lethe.replay.*, "
+                    + "lethe.rehearsal.*): " + e.getMessage(), e);
         }
     }
 
@@ -166,6 +211,12 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
 
     /** The learner settings recorded in each model version's lineage. */
     public Map<String, String> describe() {
+        if (learner.gradient()) {
+            Map<String, String> m = new LinkedHashMap<>(learner.describe());
+            m.put("max.classes", Integer.toString(maxClasses));
+            m.put("mlp.batch.size", Integer.toString(learnBatchSize));
+            return m;
+        }
         Map<String, String> m = new LinkedHashMap<>(featureMap.describe());
         m.put("learner", "analytic-ridge");
         m.put("ridge.gamma", Double.toString(ridgeGamma));

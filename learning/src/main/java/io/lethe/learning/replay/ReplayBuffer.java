@@ -57,6 +57,34 @@ public final class ReplayBuffer<T> {
         return evicted;
     }
 
+    /**
+     * Puts back an item stored before a restart, bypassing the policy; {@code seen} restores the
+     * count of offers (reservoir sampling depends on it). Capacity still holds: a restored item that
+     * does not fit is refused.
+     */
+    public void restore(ReplayItem<T> item, long seenSoFar) {
+        if (items.size() >= maxItems || bytes + item.sizeBytes() > maxBytes) {
+            throw new IllegalStateException("restoring " + item.exampleId() + " would exceed the buffer's capacity ("
+                    + maxItems + " examples, " + maxBytes + " bytes)");
+        }
+        items.add(item);
+        bytes += item.sizeBytes();
+        seen = Math.max(seen, seenSoFar);
+    }
+
+    /** Items offered so far. */
+    public long seen() {
+        return seen;
+    }
+
+    public int maxItems() {
+        return maxItems;
+    }
+
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     private ReplayItem<T> removeAt(int index) {
         ReplayItem<T> removed = items.get(index);
         int last = items.size() - 1;

@@ -13,6 +13,23 @@ public final class ExampleBatches {
     private ExampleBatches() {
     }
 
+    /** One example's input as the learner sees it. */
+    public static float[] input(TrainingExample example, int inputDim) {
+        float[] out = new float[inputDim];
+        if (example.getPixels() != null) {
+            ByteBuffer pixels = example.getPixels().duplicate();
+            for (int j = 0; j < inputDim; j++) {
+                out[j] = (pixels.get() & 0xff) / 255f;
+            }
+        } else {
+            List<Float> features = example.getFeatures();
+            for (int j = 0; j < inputDim; j++) {
+                out[j] = features.get(j);
+            }
+        }
+        return out;
+    }
+
     public static LabeledBatch of(List<TrainingExample> examples, int inputDim) {
         int n = examples.size();
         float[] flat = new float[n * inputDim];

@@ -37,6 +37,10 @@ public final class LetheTopology {
                 Stores.persistentKeyValueStore(StoreNames.LEARNER_META), strings, Serdes.Long()), "learn-and-unlearn");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.ERASURE_WATERMARKS), strings, Serdes.Long()), "learn-and-unlearn");
+        if (config.learner().gradient()) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(StoreNames.REPLAY_BUFFER), strings, bytes), "learn-and-unlearn");
+        }
         topology.addSink(ModelLearnerProcessor.TO_MODEL_VERSIONS, LetheTopics.MODEL_VERSIONS, strings.serializer(),
                 bytes.serializer(), "learn-and-unlearn");
         topology.addSink(ModelLearnerProcessor.TO_RECEIPTS, LetheTopics.ERASURE_RECEIPTS, strings.serializer(),

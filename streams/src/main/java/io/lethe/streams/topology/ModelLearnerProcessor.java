@@ -1,7 +1,5 @@
 package io.lethe.streams.topology;
 
-import io.lethe.learning.analytic.AnalyticRidgeLearner;
-import io.lethe.learning.analytic.RidgeModel;
 import io.lethe.modelstore.CheckpointManifest;
 import io.lethe.modelstore.CheckpointStore;
 import io.lethe.modelstore.StoredCheckpoint;
@@ -26,7 +24,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -38,7 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The model's single writer: learns examples in batches, unlearns erased ones exactly, publishes
+ * The model's single writer: learns examples in batches, unlearns erased ones (exactly with the
+ * analytic engine, approximately with the gradient engine: see {@link LearningEngine}), publishes
  * model versions (every N examples, after every erasure, and when input pauses) and answers every
  * erasure request with one receipt.
  *
@@ -60,7 +58,6 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     static final String META_SNAPSHOT_SEQ = "snapshot.seq";
     static final String META_VERSION = "model.version";
     static final String META_EXAMPLES_LEARNED = "examples.learned";
-    private static final char KEY_SEPARATOR = '\u0000';
     private static final int UNLEARN_CHUNK = 512;
     private static final Logger LOG = LoggerFactory.getLogger(ModelLearnerProcessor.class);
 
@@ -68,14 +65,11 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private final CheckpointStore checkpoints;
     private final SnapshotFiles snapshots;
     private ProcessorContext<String, byte[]> context;
-    private KeyValueStore<String, byte[]> retained;
+    private RetainedExamples retained;
     private KeyValueStore<Long, byte[]> journal;
     private KeyValueStore<String, Long> meta;
-    private KeyValueStore<String, Long> watermarks;
-    /** False until any erasure is recorded: spares five store reads per example on the common path. */
-    private boolean anyWatermark;
     private long examplesCoveredByErasures;
-    private AnalyticRidgeLearner learner;
+    private final LearningEngine engine;
 
     private final List<TrainingExample> pending = new ArrayList<>();
     private final Map<String, Long> offsets = new TreeMap<>();
@@ -91,20 +85,18 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         this.config = config;
         this.checkpoints = new CheckpointStore(config.modelStoreDir());
         this.snapshots = new SnapshotFiles(config.stateDir().resolve("learner-snapshots").resolve(config.modelName()));
+        this.engine = config.learner().gradient() ? new ReplayNetworkEngine(config) : new AnalyticEngine(config);
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
-        this.retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
+        this.retained = new RetainedExamples(context.getStateStore(StoreNames.RETAINED_EXAMPLES),
+                context.getStateStore(StoreNames.ERASURE_WATERMARKS));
         this.journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
-        this.watermarks = context.getStateStore(StoreNames.ERASURE_WATERMARKS);
-        try (KeyValueIterator<String, Long> any = watermarks.all()) {
-            this.anyWatermark = any.hasNext();
-        }
-        this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
-        warmUp();
+        engine.init(context);
+        engine.warmUp();
         restore();
         long tick = Math.max(20, Math.min(200, config.publishIdleMs() / 2));
         context.schedule(Duration.ofMillis(tick), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -131,17 +123,15 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     private void onExample(TrainingExample example, SourcePosition source) {
-        String key = example.getSubjectId() + KEY_SEPARATOR + example.getExampleId();
-        if (retained.get(key) != null) {
+        String key = RetainedExamples.key(example);
+        if (retained.contains(key)) {
             return; // A re-delivered example id is learned once.
         }
-        if (coveredByAnErasure(example)) {
-            // Examples and erasures travel on different topics, so an example produced before a request
-            // can reach the learner after it; the request covers it all the same: it is never learned.
-            examplesCoveredByErasures++;
+        if (retained.coveredByAnErasure(example)) {
+            examplesCoveredByErasures++; // never learned
             return;
         }
-        retained.put(key, AvroCodec.TRAINING_EXAMPLE.encode(example));
+        retained.store().put(key, AvroCodec.TRAINING_EXAMPLE.encode(example));
         appendJournal(new JournalEvent(true, key, null, source.getTopic(), source.getPartition(), source.getOffset()));
         pending.add(example);
         examplesLearned++;
@@ -154,61 +144,20 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         }
     }
 
-    private boolean coveredByAnErasure(TrainingExample example) {
-        if (!anyWatermark) {
-            return false;
-        }
-        long eventTime = example.getEventTime().toEpochMilli();
-        for (String key : new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
-                "task:" + example.getTask(), "example:" + example.getSubjectId() + KEY_SEPARATOR + example.getExampleId(),
-                "example:" + KEY_SEPARATOR + example.getExampleId()}) {
-            Long requestedAt = watermarks.get(key);
-            if (requestedAt != null && eventTime <= requestedAt) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void recordWatermarks(ErasureRequest request) {
-        long at = request.getRequestedAt().toEpochMilli();
-        List<String> keys = new ArrayList<>();
-        switch (request.getScope()) {
-            case SUBJECT -> keys.add("subject:" + request.getSubjectId());
-            case CLASS -> keys.add("class:" + request.getClassLabel());
-            case TASK -> keys.add("task:" + request.getTask());
-            case EXAMPLES -> {
-                String subject = request.getSubjectId() == null ? "" : request.getSubjectId();
-                request.getExampleIds().forEach(id -> keys.add("example:" + subject + KEY_SEPARATOR + id));
-            }
-            default -> {
-                // Rejected by the validator.
-            }
-        }
-        anyWatermark |= !keys.isEmpty();
-        for (String key : keys) {
-            Long previous = watermarks.get(key);
-            if (previous == null || previous < at) {
-                watermarks.put(key, at);
-            }
-        }
-    }
-
     private void onErasure(ErasureRequest request, SourcePosition source) {
         long started = System.nanoTime();
-        recordWatermarks(request);
+        retained.recordWatermarks(request);
         flushPending();
-        List<KeyValue<String, byte[]>> matches = findMatches(request);
+        List<KeyValue<String, byte[]>> matches = retained.findMatches(request);
         List<TrainingExample> removed = new ArrayList<>(matches.size());
         for (KeyValue<String, byte[]> match : matches) {
-            retained.delete(match.key);
+            retained.store().delete(match.key);
             appendJournal(new JournalEvent(false, match.key, match.value, source.getTopic(), source.getPartition(),
                     source.getOffset()));
             removed.add(AvroCodec.TRAINING_EXAMPLE.decode(match.value));
         }
         if (!removed.isEmpty()) {
-            // One batch: the learner picks a rank-n update or a re-inversion, whichever is cheaper.
-            learner.unlearn(ExampleBatches.of(removed, config.featureMap().inputDim()));
+            engine.unlearn(removed);
         }
         ReceiptStatus status = removed.isEmpty() ? ReceiptStatus.NOTHING_TO_ERASE : ReceiptStatus.COMPLETED;
         long unlearned = System.nanoTime();
@@ -216,7 +165,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             erasuresSincePublish.add(request.getRequestId());
             publish(VersionTrigger.ERASURE);
         }
-        double residual = learner.normalEquationResidual();
+        LearningEngine.Verification verification = engine.verify(removed.size());
         long processedMs = (System.nanoTime() - started) / 1_000_000;
         long unlearnMs = (unlearned - started) / 1_000_000;
         long now = System.currentTimeMillis();
@@ -229,10 +178,10 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 .setRequestedAt(request.getRequestedAt())
                 .setCompletedAt(Instant.ofEpochMilli(now))
                 .setLatencyMs(now - request.getRequestedAt().toEpochMilli())
-                .setVerificationMethod("ridge-normal-equation-residual")
-                .setVerificationResidual(residual)
+                .setVerificationMethod(verification.method())
+                .setVerificationResidual(verification.residual())
                 .setMessage((removed.isEmpty() ? "no retained example matched " + request.getScope()
-                        : "removed " + removed.size() + " examples exactly (analytic unlearning)")
+                        : verification.description())
                         + "; learner time " + processedMs + " ms (unlearning " + unlearnMs + " ms, publication "
                         + (processedMs - unlearnMs) + " ms)")
                 .build();
@@ -240,48 +189,12 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         context.commit(); // the receipt (and the version it names) become visible now, not at the next interval
     }
 
-    private List<KeyValue<String, byte[]>> findMatches(ErasureRequest request) {
-        List<KeyValue<String, byte[]>> matches = new ArrayList<>();
-        Set<String> ids = new HashSet<>(request.getExampleIds());
-        boolean bySubject = request.getSubjectId() != null && !request.getSubjectId().isBlank();
-        switch (request.getScope()) {
-            case SUBJECT -> collect(subjectRange(request.getSubjectId()), kv -> true, matches);
-            case EXAMPLES -> collect(bySubject ? subjectRange(request.getSubjectId()) : retained.all(),
-                    kv -> ids.contains(kv.key.substring(kv.key.indexOf(KEY_SEPARATOR) + 1)), matches);
-            case CLASS -> collect(retained.all(),
-                    kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getLabel() == request.getClassLabel(), matches);
-            case TASK -> collect(retained.all(),
-                    kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getTask() == request.getTask(), matches);
-            default -> {
-                // Rejected by the validator; nothing reaches here.
-            }
-        }
-        return matches;
-    }
-
-    private KeyValueIterator<String, byte[]> subjectRange(String subject) {
-        return retained.prefixScan(subject + KEY_SEPARATOR, new StringSerializer());
-    }
-
-    private static void collect(KeyValueIterator<String, byte[]> iterator,
-                                java.util.function.Predicate<KeyValue<String, byte[]>> keep,
-                                List<KeyValue<String, byte[]>> into) {
-        try (iterator) {
-            while (iterator.hasNext()) {
-                KeyValue<String, byte[]> kv = iterator.next();
-                if (keep.test(kv)) {
-                    into.add(kv);
-                }
-            }
-        }
-    }
-
     private void appendJournal(JournalEvent event) {
         journal.put(++journalSeq, event.encode());
     }
 
     private void flushPending() {
-        learnIfFull(pending, 1);
+        learnIfFull(pending, 1, true);
     }
 
     private void onTick(long now) {
@@ -291,19 +204,14 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         if (examplesSincePublish > 0 || !pending.isEmpty()) {
             publish(VersionTrigger.FLUSH);
         }
-        if (learner.inverseBehind()) {
-            // Idle: bring R up to date now, so the next erasure pays only for its own rank-n update.
-            learner.refresh();
-        }
-        learner.tidy();
+        engine.onIdle();
     }
 
     private void publish(VersionTrigger trigger) {
         flushPending();
-        RidgeModel model = learner.model();
         StoredCheckpoint stored;
         try {
-            stored = checkpoints.writeCheckpoint(model);
+            stored = engine.writeCheckpoint(checkpoints);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint to " + checkpoints.root(), e);
         }
@@ -330,15 +238,15 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                         .setInputOffsets(positions)
                         .setErasureRequestIds(new ArrayList<>(erasuresSincePublish))
                         .setExamplesLearned(examplesLearned)
-                        .setExamplesRetained(learner.retainedExamples())
+                        .setExamplesRetained(engine.learner().retainedExamples())
                         .setLearnerConfig(learnerConfig)
-                        .setSeed(config.featureMap().seed())
+                        .setSeed(engine.seed())
                         .build())
                 .build();
         try {
             checkpoints.writeManifest(new CheckpointManifest(config.modelName(), version, parent, stored.sha256(),
                     stored.sizeBytes(), trigger.name(), now, Map.copyOf(offsets), List.copyOf(erasuresSincePublish),
-                    examplesLearned, learner.retainedExamples(), learnerConfig, config.featureMap().seed()));
+                    examplesLearned, engine.learner().retainedExamples(), learnerConfig, engine.seed()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write manifest to " + checkpoints.root(), e);
         }
@@ -355,7 +263,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             return;
         }
         try {
-            snapshots.write(journalSeq, learner, offsets);
+            snapshots.write(journalSeq, engine.learner(), offsets);
         } catch (IOException e) {
             LOG.warn("learner snapshot failed; the journal keeps growing until one succeeds: {}", e.getMessage());
             return;
@@ -369,37 +277,6 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             keys.forEach(journal::delete);
         }
         snapshots.deleteOlderThan(previous);
-    }
-
-    /**
-     * Runs every numeric path once (features, learning, both refreshes, unlearning) on a scratch
-     * learner with synthetic inputs, so the first real erasure does not pay for JIT compilation and
-     * native buffer set-up.
-     */
-    private void warmUp() {
-        AnalyticRidgeLearner scratch = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
-        int n = 96;
-        int dim = config.featureMap().inputDim();
-        float[] values = new float[n * dim];
-        java.util.SplittableRandom random = new java.util.SplittableRandom(1);
-        for (int i = 0; i < values.length; i++) {
-            values[i] = (float) random.nextDouble();
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 2;
-        }
-        org.nd4j.linalg.api.ndarray.INDArray inputs = org.nd4j.linalg.factory.Nd4j.create(values, new long[] {n, dim},
-                org.nd4j.linalg.api.buffer.DataType.FLOAT);
-        scratch.learn(new io.lethe.learning.LabeledBatch(inputs, labels));
-        scratch.refreshHead();
-        scratch.refresh();
-        io.lethe.learning.LabeledBatch some = new io.lethe.learning.LabeledBatch(
-                inputs.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 60), org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(),
-                java.util.Arrays.copyOf(labels, 60));
-        scratch.unlearn(some);
-        scratch.normalEquationResidual();
-        scratch.model();
     }
 
     /** Rebuilds the learner so that it covers exactly the committed input (see the class comment). */
@@ -420,7 +297,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         String how;
         if (snapshotSeq > 0 && snapshots.exists(snapshotSeq)) {
             try {
-                snapshots.read(snapshotSeq, learner, offsets);
+                snapshots.read(snapshotSeq, engine.learner(), offsets);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read learner snapshot " + snapshotSeq, e);
             }
@@ -433,9 +310,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             int replayed = replayJournal();
             how = replayed + " journal events";
         }
-        if (learner.retainedExamples() > 0 || journalSeq > 0) {
+        if (engine.learner().retainedExamples() > 0 || journalSeq > 0) {
             LOG.info("learner for model {} restored from {} in {} ms ({} examples retained)", config.modelName(), how,
-                    (System.nanoTime() - started) / 1_000_000, learner.retainedExamples());
+                    (System.nanoTime() - started) / 1_000_000, engine.learner().retainedExamples());
         }
     }
 
@@ -449,42 +326,41 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 events++;
                 offsets.merge(event.topic() + "-" + event.partition(), event.offset(), Math::max);
                 if (event.learn()) {
-                    byte[] bytes = retained.get(event.exampleKey());
+                    byte[] bytes = retained.store().get(event.exampleKey());
                     if (bytes == null) {
                         skipped.add(event.exampleKey()); // Erased later in the journal: learn and unlearn cancel.
                         continue;
                     }
                     learnBatch.add(AvroCodec.TRAINING_EXAMPLE.decode(bytes));
-                    learnIfFull(learnBatch, UNLEARN_CHUNK);
+                    learnIfFull(learnBatch, UNLEARN_CHUNK, false);
                 } else if (!skipped.remove(event.exampleKey())) {
-                    learnIfFull(learnBatch, 1); // the example to unlearn may be in this batch
-                    learner.unlearn(ExampleBatches.of(List.of(AvroCodec.TRAINING_EXAMPLE.decode(event.exampleBytes())),
-                            config.featureMap().inputDim()));
+                    learnIfFull(learnBatch, 1, false); // the example to unlearn may be in this batch
+                    engine.unlearn(List.of(AvroCodec.TRAINING_EXAMPLE.decode(event.exampleBytes())));
                 }
             }
         }
-        learnIfFull(learnBatch, 1);
+        learnIfFull(learnBatch, 1, false);
         return events;
     }
 
     private int rebuildFromRetained() {
         int count = 0;
         List<TrainingExample> batch = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = retained.all()) {
+        try (KeyValueIterator<String, byte[]> all = retained.store().all()) {
             while (all.hasNext()) {
                 batch.add(AvroCodec.TRAINING_EXAMPLE.decode(all.next().value));
                 count++;
-                learnIfFull(batch, UNLEARN_CHUNK);
+                learnIfFull(batch, UNLEARN_CHUNK, false);
             }
         }
-        learnIfFull(batch, 1);
+        learnIfFull(batch, 1, false);
         return count;
     }
 
     /** Learns and clears the batch once it holds at least {@code size} examples. */
-    private void learnIfFull(List<TrainingExample> batch, int size) {
+    private void learnIfFull(List<TrainingExample> batch, int size, boolean fresh) {
         if (!batch.isEmpty() && batch.size() >= size) {
-            learner.learn(ExampleBatches.of(batch, config.featureMap().inputDim()));
+            engine.learn(batch, fresh);
             batch.clear();
         }
     }

@@ -1,6 +1,6 @@
 package io.lethe.streams.topology;
 
-import io.lethe.learning.analytic.AnalyticRidgeLearner;
+
 import io.lethe.modelstore.CheckpointStore;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -29,7 +29,7 @@ final class SnapshotFiles {
         return Files.isRegularFile(path(seq));
     }
 
-    void write(long seq, AnalyticRidgeLearner learner, Map<String, Long> offsets) throws IOException {
+    void write(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
         DataOutputStream out = new DataOutputStream(bytes);
         learner.writeState(out);
@@ -42,7 +42,7 @@ final class SnapshotFiles {
         CheckpointStore.writeAtomically(path(seq), bytes.toByteArray());
     }
 
-    void read(long seq, AnalyticRidgeLearner learner, Map<String, Long> offsets) throws IOException {
+    void read(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets) throws IOException {
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path(seq)), 1 << 16))) {
             learner.readState(in);
             int count = in.readInt();

@@ -16,6 +16,13 @@ public final class StoreNames {
     /** counters: journal sequence, snapshot sequence, model version, examples learned. */
     public static final String LEARNER_META = "learner-meta";
 
+    /**
+     * Gradient learner only: subject \0 example id -> what the replay buffer holds (task or
+     * pseudo-task, offers seen, the TrainingExample's Avro bytes). Erasure deletes entries, which
+     * writes tombstones to its changelog.
+     */
+    public static final String REPLAY_BUFFER = "replay-buffer";
+
     private StoreNames() {
     }
 }

@@ -1,0 +1,100 @@
+package io.lethe.streams.topology;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.Learner;
+import io.lethe.learning.analytic.AnalyticRidgeLearner;
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.modelstore.StoredCheckpoint;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.LetheConfig;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/** The exact learner: ridge statistics on frozen features; unlearning equals retraining without the data. */
+final class AnalyticEngine implements LearningEngine {
+
+    private final LetheConfig config;
+    private final AnalyticRidgeLearner learner;
+
+    AnalyticEngine(LetheConfig config) {
+        this.config = config;
+        this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
+    }
+
+    @Override
+    public void init(ProcessorContext<?, ?> context) {
+        // All state is in the learner (snapshots) and the processor's stores.
+    }
+
+    @Override
+    public void learn(List<TrainingExample> examples, boolean fresh) {
+        learner.learn(ExampleBatches.of(examples, config.featureMap().inputDim()));
+    }
+
+    @Override
+    public void unlearn(List<TrainingExample> examples) {
+        // One batch: the learner picks a rank-n update or a re-inversion, whichever is cheaper.
+        learner.unlearn(ExampleBatches.of(examples, config.featureMap().inputDim()));
+    }
+
+    @Override
+    public Verification verify(int removed) {
+        return new Verification("ridge-normal-equation-residual", learner.normalEquationResidual(),
+                "removed " + removed + " examples exactly (analytic unlearning)");
+    }
+
+    @Override
+    public void onIdle() {
+        if (learner.inverseBehind()) {
+            // Idle: bring R up to date now, so the next erasure pays only for its own rank-n update.
+            learner.refresh();
+        }
+        learner.tidy();
+    }
+
+    @Override
+    public StoredCheckpoint writeCheckpoint(CheckpointStore store) throws IOException {
+        return store.writeCheckpoint(learner.model());
+    }
+
+    @Override
+    public Learner learner() {
+        return learner;
+    }
+
+    @Override
+    public long seed() {
+        return config.featureMap().seed();
+    }
+
+    @Override
+    public void warmUp() {
+        AnalyticRidgeLearner scratch = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
+        int n = 96;
+        int dim = config.featureMap().inputDim();
+        float[] values = new float[n * dim];
+        SplittableRandom random = new SplittableRandom(1);
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextDouble();
+        }
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+        }
+        INDArray inputs = Nd4j.create(values, new long[] {n, dim}, DataType.FLOAT);
+        scratch.learn(new LabeledBatch(inputs, labels));
+        scratch.refreshHead();
+        scratch.refresh();
+        scratch.unlearn(new LabeledBatch(inputs.get(NDArrayIndex.interval(0, 60), NDArrayIndex.all()).dup(),
+                Arrays.copyOf(labels, 60)));
+        scratch.normalEquationResidual();
+        scratch.model();
+    }
+}

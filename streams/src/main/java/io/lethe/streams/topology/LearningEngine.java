@@ -1,0 +1,48 @@
+package io.lethe.streams.topology;
+
+import io.lethe.learning.Learner;
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.modelstore.StoredCheckpoint;
+import io.lethe.schemas.TrainingExample;
+import java.io.IOException;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+
+/**
+ * What {@link ModelLearnerProcessor} needs of a learner, so that one processor (journal, snapshots,
+ * erasure matching, receipts, versions) serves both the exact analytic learner and the gradient
+ * learner with replay.
+ */
+interface LearningEngine {
+
+    /** How an erasure was verified, for its receipt. */
+    record Verification(String method, Double residual, String description) {
+    }
+
+    /** Connects to the engine's own state stores, if any, and restores what they hold. */
+    void init(ProcessorContext<?, ?> context);
+
+    /**
+     * Learns examples. {@code fresh} is false when committed input is re-learned on restart: any
+     * state the engine keeps in stores already reflects it.
+     */
+    void learn(List<TrainingExample> examples, boolean fresh);
+
+    /** Removes the influence of examples that were learned (and purges them from engine stores). */
+    void unlearn(List<TrainingExample> examples);
+
+    Verification verify(int removed);
+
+    /** Called when the input is idle: a chance to do deferred work. */
+    void onIdle();
+
+    StoredCheckpoint writeCheckpoint(CheckpointStore store) throws IOException;
+
+    /** The learner whose state the snapshots hold. */
+    Learner learner();
+
+    long seed();
+
+    /** Runs the numeric paths once on scratch data, so the first real request does not pay for JIT. */
+    void warmUp();
+}

@@ -1,0 +1,126 @@
+package io.lethe.streams.topology;
+
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureRequest;
+import io.lethe.schemas.TrainingExample;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * The retained examples and the erasure watermarks, and what an erasure request matches in them.
+ * Keys are {@code subject \0 example id}, so a subject's examples are one prefix scan.
+ */
+final class RetainedExamples {
+
+    static final char KEY_SEPARATOR = '\u0000';
+
+    private final KeyValueStore<String, byte[]> retained;
+    private final KeyValueStore<String, Long> watermarks;
+    /** False until any erasure is recorded: spares five store reads per example on the common path. */
+    private boolean anyWatermark;
+
+    RetainedExamples(KeyValueStore<String, byte[]> retained, KeyValueStore<String, Long> watermarks) {
+        this.retained = retained;
+        this.watermarks = watermarks;
+        try (KeyValueIterator<String, Long> any = watermarks.all()) {
+            this.anyWatermark = any.hasNext();
+        }
+    }
+
+    static String key(TrainingExample example) {
+        return example.getSubjectId() + KEY_SEPARATOR + example.getExampleId();
+    }
+
+    KeyValueStore<String, byte[]> store() {
+        return retained;
+    }
+
+    boolean contains(String key) {
+        return retained.get(key) != null;
+    }
+
+    /**
+     * Examples and erasures travel on different topics, so an example produced before a request can
+     * reach the learner after it; the request covers it all the same.
+     */
+    boolean coveredByAnErasure(TrainingExample example) {
+        if (!anyWatermark) {
+            return false;
+        }
+        long eventTime = example.getEventTime().toEpochMilli();
+        for (String key : new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
+                "task:" + example.getTask(), "example:" + key(example), "example:" + KEY_SEPARATOR + example.getExampleId()}) {
+            Long requestedAt = watermarks.get(key);
+            if (requestedAt != null && eventTime <= requestedAt) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    void recordWatermarks(ErasureRequest request) {
+        long at = request.getRequestedAt().toEpochMilli();
+        List<String> keys = new ArrayList<>();
+        switch (request.getScope()) {
+            case SUBJECT -> keys.add("subject:" + request.getSubjectId());
+            case CLASS -> keys.add("class:" + request.getClassLabel());
+            case TASK -> keys.add("task:" + request.getTask());
+            case EXAMPLES -> {
+                String subject = request.getSubjectId() == null ? "" : request.getSubjectId();
+                request.getExampleIds().forEach(id -> keys.add("example:" + subject + KEY_SEPARATOR + id));
+            }
+            default -> {
+                // Rejected by the validator.
+            }
+        }
+        anyWatermark |= !keys.isEmpty();
+        for (String key : keys) {
+            Long previous = watermarks.get(key);
+            if (previous == null || previous < at) {
+                watermarks.put(key, at);
+            }
+        }
+    }
+
+    List<KeyValue<String, byte[]>> findMatches(ErasureRequest request) {
+        List<KeyValue<String, byte[]>> matches = new ArrayList<>();
+        Set<String> ids = new HashSet<>(request.getExampleIds());
+        boolean bySubject = request.getSubjectId() != null && !request.getSubjectId().isBlank();
+        switch (request.getScope()) {
+            case SUBJECT -> collect(subjectRange(request.getSubjectId()), kv -> true, matches);
+            case EXAMPLES -> collect(bySubject ? subjectRange(request.getSubjectId()) : retained.all(),
+                    kv -> ids.contains(kv.key.substring(kv.key.indexOf(KEY_SEPARATOR) + 1)), matches);
+            case CLASS -> collect(retained.all(),
+                    kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getLabel() == request.getClassLabel(), matches);
+            case TASK -> collect(retained.all(),
+                    kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getTask() == request.getTask(), matches);
+            default -> {
+                // Rejected by the validator; nothing reaches here.
+            }
+        }
+        return matches;
+    }
+
+    private KeyValueIterator<String, byte[]> subjectRange(String subject) {
+        return retained.prefixScan(subject + KEY_SEPARATOR, new StringSerializer());
+    }
+
+    private static void collect(KeyValueIterator<String, byte[]> iterator, Predicate<KeyValue<String, byte[]>> keep,
+                                List<KeyValue<String, byte[]>> into) {
+        try (iterator) {
+            while (iterator.hasNext()) {
+                KeyValue<String, byte[]> kv = iterator.next();
+                if (keep.test(kv)) {
+                    into.add(kv);
+                }
+            }
+        }
+    }
+}
