@@ -20,6 +20,16 @@ public final class LetheMain {
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
+        if (command.equals("rehearsal")) {
+            try {
+                new io.lethe.streams.experiment.RehearsalCommand(io.lethe.streams.experiment.RehearsalCommand.Options.parse(
+                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
+                System.exit(0);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("lethe rehearsal: " + e.getMessage());
+                System.exit(1);
+            }
+        }
         Properties overrides = new Properties();
         Path config = null;
         int subjects = 1000;
@@ -98,6 +108,13 @@ public final class LetheMain {
                   demo      Split-MNIST through an embedded Kafka broker: learn 5 tasks, erase subjects and a class,
                             compare with joint ridge; writes var/demo-summary.json
                             [--subjects N (1000)] [--erase-subjects N (50)] [--erase-class C (3)] [-Dsetting=value ...]
+                  rehearsal continual learning with an MLP under rehearsal strategies; prints accuracy matrices and
+                            ACC/BWT/FWT/min-ACC, merges var/rehearsal-results.json
+                            [--scenario split|permuted|power-law] [--data mnist|fashion] [--strategies naive,uniform,power-law]
+                            [--seeds 1,2,3] [--tasks N] [--per-task N (0 = all)] [--capacity 2000] [--budget 32]
+                            [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
+                            [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
+                            [--eval-every 1000] [--out var/rehearsal-results.json]
                   bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
                   settings  list every setting with its default""");
