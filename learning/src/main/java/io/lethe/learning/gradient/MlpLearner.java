@@ -33,7 +33,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>{@link #unlearn} is plain gradient ascent on the batch (the simplest baseline of the
  * unlearning literature): approximate, with no guarantee of reaching the never-learned model.
  */
-public final class MlpLearner implements Learner {
+public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehearsable {
 
     private static final int STATE_MAGIC = 0x4c454d31; // "LEM1"
 
@@ -96,11 +96,19 @@ public final class MlpLearner implements Learner {
 
     @Override
     public void learn(LabeledBatch batch) {
+        learn(batch, batch.size());
+    }
+
+    @Override
+    public void learn(LabeledBatch batch, int newExamples) {
+        if (newExamples < 0 || newExamples > batch.size()) {
+            throw new IllegalArgumentException("newExamples must lie in [0, " + batch.size() + "], got " + newExamples);
+        }
         DataSet data = dataSet(batch);
         for (int step = 0; step < stepsPerBatch; step++) {
             network.fit(data);
         }
-        retained += batch.size();
+        retained += newExamples;
     }
 
     @Override

@@ -79,7 +79,11 @@ public final class ReplayTrainer {
         List<ReplayItem<float[]>> step = new ArrayList<>(scheduled);
         step.addAll(rehearsal());
         replayedExamples += step.size() - scheduled.size();
-        learner.learn(toBatch(step));
+        if (learner instanceof Rehearsable rehearsable) {
+            rehearsable.learn(toBatch(step), scheduled.size());
+        } else {
+            learner.learn(toBatch(step));
+        }
         if (!store) {
             return new BufferChange(List.of(), List.of());
         }

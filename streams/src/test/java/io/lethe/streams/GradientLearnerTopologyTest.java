@@ -1,0 +1,130 @@
+package io.lethe.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureReceipt;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import io.lethe.schemas.ReceiptStatus;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.topology.LetheTopology;
+import io.lethe.streams.topology.StoreNames;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The gradient learner in the topology: replay buffer in its store, bounded, purged by erasure. */
+class GradientLearnerTopologyTest {
+
+    private static final int CAPACITY = 24;
+
+    @TempDir
+    Path dir;
+    private LetheConfig config;
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, byte[]> examples;
+    private TestInputTopic<String, byte[]> erasures;
+    private TestOutputTopic<String, byte[]> versions;
+    private TestOutputTopic<String, byte[]> receipts;
+
+    @BeforeEach
+    void start() {
+        config = TestData.config(dir, "lethe.learner", "mlp", "lethe.mlp.hidden", "16", "lethe.mlp.batch.size", "8",
+                "lethe.replay.capacity", Integer.toString(CAPACITY), "lethe.rehearsal.budget", "4",
+                "lethe.replay.policy", "class-balanced");
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gradient-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(LetheTopology.build(config), props);
+        examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
+        erasures = driver.createInputTopic(LetheTopics.ERASURES, new StringSerializer(), new ByteArraySerializer());
+        versions = driver.createOutputTopic(LetheTopics.MODEL_VERSIONS, new StringDeserializer(), new ByteArrayDeserializer());
+        receipts = driver.createOutputTopic(LetheTopics.ERASURE_RECEIPTS, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private List<String> bufferKeys() {
+        KeyValueStore<String, byte[]> store = driver.getKeyValueStore(StoreNames.REPLAY_BUFFER);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = store.all()) {
+            all.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        return keys;
+    }
+
+    @Test
+    void learnsWithABoundedBufferAndErasurePurgesItFromEveryStore() throws Exception {
+        List<TrainingExample> data = TestData.examples(5, 0, 120, 6);
+        for (TrainingExample e : data) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+            assertTrue(bufferKeys().size() <= CAPACITY, "the buffer never exceeds its capacity");
+        }
+        List<String> stored = bufferKeys();
+        assertEquals(CAPACITY, stored.size());
+        assertTrue(stored.stream().anyMatch(k -> k.startsWith("subject-2\u0000")), "the subject is in the buffer");
+
+        erasures.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-2", ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
+        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
+        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
+        assertEquals(20, receipt.getExamplesRemoved());
+        assertTrue(receipt.getVerificationMethod().contains("approximate"), receipt.getVerificationMethod());
+        assertNull(receipt.getVerificationResidual(), "no residual is claimed for approximate unlearning");
+        assertFalse(bufferKeys().stream().anyMatch(k -> k.startsWith("subject-2\u0000")), "purged from the buffer");
+        KeyValueStore<String, byte[]> retained = driver.getKeyValueStore(StoreNames.RETAINED_EXAMPLES);
+        try (KeyValueIterator<String, byte[]> all = retained.all()) {
+            all.forEachRemaining(kv -> assertFalse(kv.key.startsWith("subject-2\u0000")));
+        }
+
+        List<ModelVersion> published = new ArrayList<>();
+        versions.readValuesToList().forEach(v -> published.add(AvroCodec.MODEL_VERSION.decode(v)));
+        ModelVersion erased = published.stream().filter(v -> v.getVersion() == receipt.getModelVersion()).findFirst()
+                .orElseThrow();
+        assertEquals(100, erased.getLineage().getExamplesRetained());
+        assertEquals("mlp", erased.getLineage().getLearnerConfig().get("learner"));
+        byte[] checkpoint = new CheckpointStore(config.modelStoreDir())
+                .readBytes(URI.create(erased.getCheckpointUri()), erased.getSha256());
+        MlpLearner model = config.learner().newMlp(TestData.DIM, TestData.CLASSES);
+        model.readState(new DataInputStream(new ByteArrayInputStream(checkpoint)));
+        assertEquals(100, model.retainedExamples(), "the checkpoint is the network after unlearning");
+
+        // New examples keep flowing into the freed places.
+        for (TrainingExample e : TestData.examples(6, 120, 40, 6)) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        assertTrue(bufferKeys().size() <= CAPACITY);
+    }
+}
