@@ -15,9 +15,10 @@ import java.util.Map;
  * @param seed seeds the network's initialisation and the replay buffer
  * @param rehearsal storage policy, capacity, scheduler and budget
  * @param threads ND4J threads for this learner (0 = backend default)
+ * @param unlearningMethod sfr-on, ssd, gradient-ascent or fine-tune (the MLP's approximate unlearning)
  */
 public record GradientSettings(String learner, int hidden, double learningRate, long seed, RehearsalConfig rehearsal,
-                               int threads) {
+                               int threads, String unlearningMethod) {
 
     public static final String ANALYTIC = "analytic";
     public static final String MLP = "mlp";
@@ -32,6 +33,7 @@ public record GradientSettings(String learner, int hidden, double learningRate, 
         if (!(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("lethe.mlp.learning.rate must be a positive number, got " + learningRate);
         }
+        io.lethe.learning.unlearning.UnlearningMethod.named(unlearningMethod); // fails on unknown names
         if (threads < 0) {
             throw new IllegalArgumentException("lethe.nd4j.threads must be >= 0 (0 = backend default), got " + threads);
         }
@@ -53,6 +55,8 @@ public record GradientSettings(String learner, int hidden, double learningRate, 
             m.put("mlp.learning.rate", Double.toString(learningRate));
             m.put("mlp.seed", Long.toString(seed));
             m.putAll(rehearsal.describe());
+            io.lethe.learning.unlearning.UnlearningMethod.named(unlearningMethod).config()
+                    .forEach((k, v) -> m.put("unlearning." + k, v));
         }
         return m;
     }

@@ -29,12 +29,14 @@ import java.util.Properties;
  * @param commitIntervalMs Kafka Streams commit interval (exactly_once_v2)
  * @param streamsOverrides settings given as {@code streams.<name>}, passed to Kafka Streams as {@code <name>}
  * @param learner which learner, and the gradient learner's network and rehearsal settings
+ * @param erasureBatchWindowMs gradient learner: erasures within this window are unlearned together
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
-                          java.util.Map<String, String> streamsOverrides, GradientSettings learner) {
+                          java.util.Map<String, String> streamsOverrides, GradientSettings learner,
+                          long erasureBatchWindowMs) {
 
     /** Defaults, with documentation, as (key, default, description). */
     public static final List<String[]> SETTINGS = List.of(
@@ -68,6 +70,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.rehearsal.exponent", "0.5", "mlp: d of the power-law schedule, >= 0"},
             new String[] {"lethe.rehearsal.budget", "32", "mlp: replayed examples mixed into each training step"},
             new String[] {"lethe.replay.task.free.window", "0", "mlp: 0 uses the examples' task field; N > 0 treats every N stream examples as a pseudo-task (task-free streams)"},
+            new String[] {"lethe.erasure.batch.window.ms", "500", "mlp: erasures arriving within this window are unlearned together (each still gets its own receipt); 0 = one at a time. The analytic learner always answers at once"},
+            new String[] {"lethe.unlearning.method", "sfr-on", "mlp: approximate unlearning: sfr-on, ssd, gradient-ascent or fine-tune (remain data: the replay buffer)"},
             new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
     public LetheConfig {
@@ -93,6 +97,9 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (maxRecordBytes < 1024) {
             problems.add("lethe.max.record.bytes must be at least 1024, got " + maxRecordBytes);
         }
+        if (erasureBatchWindowMs < 0) {
+            problems.add("lethe.erasure.batch.window.ms must be >= 0, got " + erasureBatchWindowMs);
+        }
         if (!modelName.matches("[A-Za-z0-9._-]+")) {
             problems.add("lethe.model.name may hold only letters, digits, '.', '_' and '-': '" + modelName + "'");
         }
@@ -109,7 +116,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
     public LetheConfig withBootstrapServers(String servers) {
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
-                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner);
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -163,7 +170,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                     Integer.parseInt(values.get("lethe.snapshot.every.examples")),
                     Integer.parseInt(values.get("lethe.max.record.bytes")),
                     Long.parseLong(values.get("lethe.commit.interval.ms")), streamsOverrides(values),
-                    gradientSettingsChecked(values));
+                    gradientSettingsChecked(values), Long.parseLong(values.get("lethe.erasure.batch.window.ms")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
                     + e.getMessage() + ")", e);
@@ -185,7 +192,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                         Integer.parseInt(values.get("lethe.replay.capacity")),
                         Long.parseLong(values.get("lethe.replay.max.bytes")), values.get("lethe.replay.policy"),
                         Long.parseLong(values.get("lethe.replay.task.free.window")), seed),
-                threads);
+                threads, values.get("lethe.unlearning.method"));
     }
 
     private static GradientSettings gradientSettingsChecked(Map<String, String> values) {

@@ -20,6 +20,16 @@ public final class LetheMain {
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
+        if (command.equals("unlearning")) {
+            try {
+                new io.lethe.streams.experiment.UnlearningCommand(io.lethe.streams.experiment.UnlearningCommand.Options.parse(
+                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
+                System.exit(0);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("lethe unlearning: " + e.getMessage());
+                System.exit(1);
+            }
+        }
         if (command.equals("rehearsal")) {
             try {
                 new io.lethe.streams.experiment.RehearsalCommand(io.lethe.streams.experiment.RehearsalCommand.Options.parse(
@@ -115,6 +125,10 @@ public final class LetheMain {
                             [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
                             [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
                             [--eval-every 1000] [--out var/rehearsal-results.json]
+                  unlearning the MNIST unlearning table: random and class forgetting with SFR-on, SSD, gradient ascent
+                            and fine-tuning against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
+                            var/unlearning-results.json [--scenarios random-10,class-3] [--methods sfr-on,ssd,...]
+                            [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1]
                   bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
                   settings  list every setting with its default""");

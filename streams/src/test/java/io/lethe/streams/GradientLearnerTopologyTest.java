@@ -55,9 +55,17 @@ class GradientLearnerTopologyTest {
 
     @BeforeEach
     void start() {
+        start("0");
+    }
+
+    private void start(String windowMs) {
+        if (driver != null) {
+            driver.close();
+        }
         config = TestData.config(dir, "lethe.learner", "mlp", "lethe.mlp.hidden", "16", "lethe.mlp.batch.size", "8",
                 "lethe.replay.capacity", Integer.toString(CAPACITY), "lethe.rehearsal.budget", "4",
-                "lethe.replay.policy", "class-balanced");
+                "lethe.replay.policy", "class-balanced", "lethe.erasure.batch.window.ms", windowMs,
+                "lethe.state.dir", dir.resolve("state-" + windowMs).toString());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gradient-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -100,7 +108,11 @@ class GradientLearnerTopologyTest {
         ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
         assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
         assertEquals(20, receipt.getExamplesRemoved());
-        assertTrue(receipt.getVerificationMethod().contains("approximate"), receipt.getVerificationMethod());
+        assertTrue(receipt.getVerificationMethod().contains("approximate-sfr-on"), receipt.getVerificationMethod());
+        assertTrue(receipt.getMetrics().get("forget_accuracy") <= receipt.getMetrics().get("forget_accuracy_before"),
+                receipt.getMetrics().toString());
+        assertEquals(20.0, receipt.getMetrics().get("examples_unlearned"));
+        assertTrue(receipt.getMetrics().containsKey("retained_accuracy_replay_buffer"));
         assertNull(receipt.getVerificationResidual(), "no residual is claimed for approximate unlearning");
         assertFalse(bufferKeys().stream().anyMatch(k -> k.startsWith("subject-2\u0000")), "purged from the buffer");
         KeyValueStore<String, byte[]> retained = driver.getKeyValueStore(StoreNames.RETAINED_EXAMPLES);
@@ -126,5 +138,40 @@ class GradientLearnerTopologyTest {
         }
         driver.advanceWallClockTime(Duration.ofMillis(1000));
         assertTrue(bufferKeys().size() <= CAPACITY);
+    }
+
+    @Test
+    void erasuresInABurstAreUnlearnedOnceAndEachGetsItsReceipt() {
+        start("300");
+        for (TrainingExample e : TestData.examples(8, 0, 120, 6)) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(1000));
+        versions.readValuesToList();
+        for (String subject : List.of("subject-1", "subject-4", "nobody")) {
+            erasures.pipeInput(subject, AvroCodec.ERASURE_REQUEST.encode(
+                    TestData.erasure("erase-" + subject, ErasureScope.SUBJECT, subject, List.of(), null, null)));
+        }
+        assertTrue(receipts.isEmpty(), "receipts wait for the end of the window");
+        assertTrue(bufferKeys().stream().noneMatch(k -> k.startsWith("subject-1\u0000") || k.startsWith("subject-4\u0000")),
+                "the buffer is purged at once, not at the end of the window");
+        driver.advanceWallClockTime(Duration.ofMillis(400));
+        List<ErasureReceipt> answered = new ArrayList<>();
+        receipts.readValuesToList().forEach(v -> answered.add(AvroCodec.ERASURE_RECEIPT.decode(v)));
+        assertEquals(3, answered.size(), "one receipt per request");
+        ErasureReceipt one = answered.stream().filter(r -> r.getRequestId().equals("erase-subject-1")).findFirst().orElseThrow();
+        ErasureReceipt four = answered.stream().filter(r -> r.getRequestId().equals("erase-subject-4")).findFirst().orElseThrow();
+        ErasureReceipt none = answered.stream().filter(r -> r.getRequestId().equals("erase-nobody")).findFirst().orElseThrow();
+        assertEquals(ReceiptStatus.NOTHING_TO_ERASE, none.getStatus());
+        assertEquals(20, one.getExamplesRemoved());
+        assertEquals(20, four.getExamplesRemoved());
+        assertEquals(one.getModelVersion(), four.getModelVersion(), "one unlearning run, one version");
+        assertEquals(3.0, one.getMetrics().get("requests_in_batch"));
+        assertEquals(40.0, one.getMetrics().get("examples_unlearned"), "both subjects were unlearned together");
+        List<ModelVersion> published = new ArrayList<>();
+        versions.readValuesToList().forEach(v -> published.add(AvroCodec.MODEL_VERSION.decode(v)));
+        assertEquals(1, published.size());
+        assertEquals(List.of("erase-subject-1", "erase-subject-4"), published.get(0).getLineage().getErasureRequestIds());
+        assertEquals(80, published.get(0).getLineage().getExamplesRetained());
     }
 }

@@ -139,13 +139,17 @@ public final class Scenarios {
 
     static int[] shuffled(int[] values, SplittableRandom random) {
         int[] out = values.clone();
+        shuffleInPlace(out, random);
+        return out;
+    }
+
+    static void shuffleInPlace(int[] out, SplittableRandom random) {
         for (int i = out.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int tmp = out[i];
             out[i] = out[j];
             out[j] = tmp;
         }
-        return out;
     }
 
     private static int[] limit(int[] values, int count) {

@@ -126,6 +126,25 @@ public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehea
         retained -= batch.size();
     }
 
+    /** The network itself, for unlearning methods that work on its parameters and gradients. */
+    public MultiLayerNetwork network() {
+        return network;
+    }
+
+    public int maxClasses() {
+        return maxClasses;
+    }
+
+    /** One-hot float labels for the network, checked against the output width. */
+    public INDArray oneHot(int[] labels) {
+        return dataSet(new LabeledBatch(Nd4j.zeros(DataType.FLOAT, labels.length, 1), labels)).getLabels();
+    }
+
+    /** Records unlearning done to the network from outside (by an unlearning method). */
+    public void forgotten(long examples) {
+        retained -= examples;
+    }
+
     @Override
     public INDArray scores(INDArray inputs) {
         return network.output(inputs.castTo(DataType.FLOAT).dup(), false).castTo(DataType.DOUBLE);

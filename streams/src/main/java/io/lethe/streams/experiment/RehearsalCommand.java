@@ -194,10 +194,10 @@ public final class RehearsalCommand {
         e.put("strategy", strategy);
         e.put("seed", seed);
         e.put("mode", options.mode());
-        e.put("acc", m.accuracy());
-        e.put("bwt", m.backwardTransfer());
-        e.put("fwt", m.forwardTransfer(result.untrained()));
-        e.put("min_acc", result.minAccuracy());
+        e.put("acc", finite(m.accuracy()));
+        e.put("bwt", finite(m.backwardTransfer()));
+        e.put("fwt", finite(m.forwardTransfer(result.untrained())));
+        e.put("min_acc", finite(result.minAccuracy()));
         e.put("examples", result.examples());
         e.put("replayed_examples", result.replayed());
         e.put("learn_seconds", result.seconds());
@@ -223,6 +223,11 @@ public final class RehearsalCommand {
         settings.put("eval_every", options.evalEvery());
         e.put("settings", settings);
         return e;
+    }
+
+    /** JSON has no NaN: "not measured" is null. */
+    static Double finite(double x) {
+        return Double.isFinite(x) ? x : null;
     }
 
     private void printMatrix(AccuracyMatrix m) {
@@ -256,7 +261,7 @@ public final class RehearsalCommand {
     }
 
     static String meanSd(List<Map<String, Object>> group, String key) {
-        double[] values = group.stream().mapToDouble(g -> (Double) g.get(key)).toArray();
+        double[] values = group.stream().mapToDouble(g -> g.get(key) == null ? Double.NaN : (Double) g.get(key)).toArray();
         double mean = Arrays.stream(values).average().orElse(Double.NaN);
         if (values.length < 2) {
             return String.format(Locale.ROOT, "%.2f", mean);

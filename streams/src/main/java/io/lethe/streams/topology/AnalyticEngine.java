@@ -47,7 +47,7 @@ final class AnalyticEngine implements LearningEngine {
     @Override
     public Verification verify(int removed) {
         return new Verification("ridge-normal-equation-residual", learner.normalEquationResidual(),
-                "removed " + removed + " examples exactly (analytic unlearning)");
+                "removed " + removed + " examples exactly (analytic unlearning)", java.util.Map.of());
     }
 
     @Override

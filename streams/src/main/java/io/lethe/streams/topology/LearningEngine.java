@@ -16,7 +16,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 interface LearningEngine {
 
     /** How an erasure was verified, for its receipt. */
-    record Verification(String method, Double residual, String description) {
+    record Verification(String method, Double residual, String description, java.util.Map<String, Double> metrics) {
     }
 
     /** Connects to the engine's own state stores, if any, and restores what they hold. */
@@ -27,6 +27,10 @@ interface LearningEngine {
      * state the engine keeps in stores already reflects it.
      */
     void learn(List<TrainingExample> examples, boolean fresh);
+
+    /** Deletes erased examples from the engine's own stores at once, before their unlearning runs. */
+    default void purge(List<TrainingExample> examples) {
+    }
 
     /** Removes the influence of examples that were learned (and purges them from engine stores). */
     void unlearn(List<TrainingExample> examples);

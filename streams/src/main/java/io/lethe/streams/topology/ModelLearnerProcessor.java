@@ -16,6 +16,7 @@ import io.lethe.schemas.VersionTrigger;
 import io.lethe.streams.LetheConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -68,6 +69,11 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private RetainedExamples retained;
     private KeyValueStore<Long, byte[]> journal;
     private KeyValueStore<String, Long> meta;
+    /** request id -> examples it removed, for requests waiting for the end of their batching window. */
+    private KeyValueStore<String, byte[]> pendingErasures;
+    private final List<TrainingExample> pendingRemoved = new ArrayList<>();
+    private final Map<String, ErasureRequest> pendingRequests = new java.util.HashMap<>();
+    private long pendingSince;
     private long examplesCoveredByErasures;
     private final LearningEngine engine;
 
@@ -95,6 +101,12 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 context.getStateStore(StoreNames.ERASURE_WATERMARKS));
         this.journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
+        this.pendingErasures = context.getStateStore(StoreNames.PENDING_ERASURES);
+        try (KeyValueIterator<String, byte[]> any = pendingErasures.all()) {
+            if (any.hasNext()) {
+                pendingSince = 1; // answered at the first tick
+            }
+        }
         engine.init(context);
         engine.warmUp();
         restore();
@@ -112,7 +124,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                     record.value(), e.getMessage(), "MalformedAvro", System.currentTimeMillis())), TO_DEAD_LETTERS);
             return;
         }
-        lastInputAt = System.currentTimeMillis();
+        lastInputAt = context.currentSystemTimeMs();
         SourcePosition source = command.getSource();
         offsets.merge(source.getTopic() + "-" + source.getPartition(), source.getOffset(), Math::max);
         if (command.getCommand() instanceof TrainingExample example) {
@@ -146,6 +158,38 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
 
     private void onErasure(ErasureRequest request, SourcePosition source) {
         long started = System.nanoTime();
+        List<TrainingExample> removed = removeFromState(request, source);
+        if (batchErasures()) {
+            // Burst batching: the state is purged now (durably, with this transaction); the network is
+            // unlearned once for every request of the window, and each request then gets its receipt.
+            pendingRemoved.addAll(removed);
+            byte[] encoded = AvroCodec.ERASURE_REQUEST.encode(request);
+            pendingErasures.put(request.getRequestId(),
+                    ByteBuffer.allocate(8 + encoded.length).putLong(removed.size()).put(encoded).array());
+            pendingRequests.put(request.getRequestId(), request);
+            if (pendingSince == 0) {
+                pendingSince = context.currentSystemTimeMs();
+            }
+            return;
+        }
+        if (!removed.isEmpty()) {
+            engine.unlearn(removed);
+        }
+        long unlearned = System.nanoTime();
+        if (!removed.isEmpty()) {
+            erasuresSincePublish.add(request.getRequestId());
+            publish(VersionTrigger.ERASURE);
+        }
+        sendReceipt(request, removed.size(), engine.verify(removed.size()), started, unlearned, Map.of());
+        context.commit(); // the receipt (and the version it names) become visible now, not at the next interval
+    }
+
+    private boolean batchErasures() {
+        return config.learner().gradient() && config.erasureBatchWindowMs() > 0;
+    }
+
+    /** Watermarks, retained examples and the journal: everything but the model itself. */
+    private List<TrainingExample> removeFromState(ErasureRequest request, SourcePosition source) {
         retained.recordWatermarks(request);
         flushPending();
         List<KeyValue<String, byte[]>> matches = retained.findMatches(request);
@@ -156,37 +200,82 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                     source.getOffset()));
             removed.add(AvroCodec.TRAINING_EXAMPLE.decode(match.value));
         }
-        if (!removed.isEmpty()) {
-            engine.unlearn(removed);
+        engine.purge(removed);
+        return removed;
+    }
+
+    /** Unlearns everything the window's requests removed, in one go, and answers each request. */
+    private void completePendingErasures() {
+        if (pendingErasures.approximateNumEntries() == 0 && pendingRequests.isEmpty()) {
+            pendingSince = 0;
+            return;
         }
-        ReceiptStatus status = removed.isEmpty() ? ReceiptStatus.NOTHING_TO_ERASE : ReceiptStatus.COMPLETED;
+        long started = System.nanoTime();
+        int total = pendingRemoved.size();
+        if (!pendingRemoved.isEmpty()) {
+            engine.unlearn(new ArrayList<>(pendingRemoved));
+        }
         long unlearned = System.nanoTime();
-        if (!removed.isEmpty()) {
-            erasuresSincePublish.add(request.getRequestId());
+        Map<String, Long> counts = new TreeMap<>();
+        try (KeyValueIterator<String, byte[]> all = pendingErasures.all()) {
+            all.forEachRemaining(kv -> {
+                ByteBuffer value = ByteBuffer.wrap(kv.value);
+                counts.put(kv.key, value.getLong());
+                byte[] encoded = new byte[value.remaining()];
+                value.get(encoded);
+                // After a restart only the store knows the request; the journal replay already unlearned it.
+                pendingRequests.putIfAbsent(kv.key, AvroCodec.ERASURE_REQUEST.decode(encoded));
+            });
+        }
+        if (counts.values().stream().anyMatch(c -> c > 0)) {
+            counts.forEach((id, count) -> {
+                if (count > 0) {
+                    erasuresSincePublish.add(id);
+                }
+            });
             publish(VersionTrigger.ERASURE);
         }
-        LearningEngine.Verification verification = engine.verify(removed.size());
+        LearningEngine.Verification verification = engine.verify(total);
+        Map<String, Double> batch = Map.of("requests_in_batch", (double) counts.size());
+        for (Map.Entry<String, Long> entry : counts.entrySet()) {
+            sendReceipt(pendingRequests.get(entry.getKey()), entry.getValue(), verification, started, unlearned, batch);
+            pendingErasures.delete(entry.getKey());
+        }
+        pendingRemoved.clear();
+        pendingRequests.clear();
+        pendingSince = 0;
+        context.commit();
+    }
+
+    private void sendReceipt(ErasureRequest request, long removed, LearningEngine.Verification verification,
+                             long started, long unlearned, Map<String, Double> extraMetrics) {
+        ReceiptStatus status = removed == 0 ? ReceiptStatus.NOTHING_TO_ERASE : ReceiptStatus.COMPLETED;
         long processedMs = (System.nanoTime() - started) / 1_000_000;
         long unlearnMs = (unlearned - started) / 1_000_000;
         long now = System.currentTimeMillis();
+        Map<String, Double> metrics = new TreeMap<>();
+        if (removed > 0) {
+            metrics.putAll(verification.metrics());
+            metrics.putAll(extraMetrics);
+        }
         ErasureReceipt receipt = ErasureReceipt.newBuilder()
                 .setRequestId(request.getRequestId())
                 .setStatus(status)
                 .setModelName(config.modelName())
                 .setModelVersion(version == 0 ? null : version)
-                .setExamplesRemoved(removed.size())
+                .setExamplesRemoved(removed)
                 .setRequestedAt(request.getRequestedAt())
                 .setCompletedAt(Instant.ofEpochMilli(now))
                 .setLatencyMs(now - request.getRequestedAt().toEpochMilli())
                 .setVerificationMethod(verification.method())
                 .setVerificationResidual(verification.residual())
-                .setMessage((removed.isEmpty() ? "no retained example matched " + request.getScope()
+                .setMetrics(metrics)
+                .setMessage((removed == 0 ? "no retained example matched " + request.getScope()
                         : verification.description())
                         + "; learner time " + processedMs + " ms (unlearning " + unlearnMs + " ms, publication "
                         + (processedMs - unlearnMs) + " ms)")
                 .build();
         context.forward(new Record<>(request.getRequestId(), AvroCodec.ERASURE_RECEIPT.encode(receipt), now), TO_RECEIPTS);
-        context.commit(); // the receipt (and the version it names) become visible now, not at the next interval
     }
 
     private void appendJournal(JournalEvent event) {
@@ -198,6 +287,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     private void onTick(long now) {
+        if (pendingSince > 0 && now - pendingSince >= config.erasureBatchWindowMs()) {
+            completePendingErasures();
+        }
         if (now - lastInputAt < config.publishIdleMs()) {
             return;
         }
@@ -259,6 +351,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     private void maybeSnapshot() {
+        if (pendingSince > 0) {
+            return; // the network still holds examples whose unlearning is pending: the journal must keep them
+        }
         if (journalSeq - snapshotSeq < config.snapshotEveryExamples()) {
             return;
         }
@@ -320,6 +415,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         int events = 0;
         Set<String> skipped = new HashSet<>();
         List<TrainingExample> learnBatch = new ArrayList<>();
+        List<TrainingExample> unlearnBatch = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> all = journal.all()) {
             while (all.hasNext()) {
                 JournalEvent event = JournalEvent.decode(all.next().value);
@@ -331,16 +427,26 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                         skipped.add(event.exampleKey()); // Erased later in the journal: learn and unlearn cancel.
                         continue;
                     }
+                    unlearnAll(unlearnBatch);
                     learnBatch.add(AvroCodec.TRAINING_EXAMPLE.decode(bytes));
                     learnIfFull(learnBatch, UNLEARN_CHUNK, false);
                 } else if (!skipped.remove(event.exampleKey())) {
                     learnIfFull(learnBatch, 1, false); // the example to unlearn may be in this batch
-                    engine.unlearn(List.of(AvroCodec.TRAINING_EXAMPLE.decode(event.exampleBytes())));
+                    // Consecutive unlearn events (one erasure, or one batch of them) are undone together.
+                    unlearnBatch.add(AvroCodec.TRAINING_EXAMPLE.decode(event.exampleBytes()));
                 }
             }
         }
         learnIfFull(learnBatch, 1, false);
+        unlearnAll(unlearnBatch);
         return events;
+    }
+
+    private void unlearnAll(List<TrainingExample> batch) {
+        if (!batch.isEmpty()) {
+            engine.unlearn(batch);
+            batch.clear();
+        }
     }
 
     private int rebuildFromRetained() {

@@ -18,6 +18,10 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import io.lethe.learning.unlearning.Minibatches;
+import io.lethe.learning.unlearning.UnlearningMethod;
+import io.lethe.learning.unlearning.UnlearningMetrics;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,21 +36,26 @@ import org.nd4j.linalg.factory.Nd4j;
  * replayed examples as the rehearsal scheduler plans. The replay buffer lives in the changelogged
  * {@link StoreNames#REPLAY_BUFFER} store (every insertion and eviction is a put or a delete in the
  * same transaction as the input offsets), and is reloaded from it on start. Unlearning purges the
- * buffer and applies gradient ascent to the network: approximate, and the receipt says so.
+ * buffer and applies the configured approximate method (SFR-on by default) with the buffer as the
+ * retained data; the receipt says so and carries the forget-set and buffer accuracies.
  */
 final class ReplayNetworkEngine implements LearningEngine {
 
     private final LetheConfig config;
     private final MlpLearner network;
     private final ReplayTrainer trainer;
+    private final UnlearningMethod method;
     private KeyValueStore<String, byte[]> bufferStore;
-    private int lastBufferRemovals;
+    private int bufferRemovals;
+    private Map<String, Double> lastMetrics = Map.of();
+    private long unlearnings;
 
     ReplayNetworkEngine(LetheConfig config) {
         this.config = config;
         NumericThreads.apply(config.learner().threads());
         this.network = config.learner().newMlp(config.featureMap().inputDim(), config.maxClasses());
         this.trainer = config.learner().rehearsal().trainer(network);
+        this.method = UnlearningMethod.named(config.learner().unlearningMethod());
     }
 
     @Override
@@ -102,20 +111,49 @@ final class ReplayNetworkEngine implements LearningEngine {
     }
 
     @Override
-    public void unlearn(List<TrainingExample> examples) {
+    public void purge(List<TrainingExample> examples) {
         Set<String> keys = new HashSet<>();
         examples.forEach(example -> keys.add(RetainedExamples.key(example)));
         List<ReplayItem<float[]>> purged = trainer.forget(item -> keys.contains(item.exampleId()));
         purged.forEach(item -> bufferStore.delete(item.exampleId()));
-        lastBufferRemovals = purged.size();
-        network.unlearn(ExampleBatches.of(examples, config.featureMap().inputDim()));
+        bufferRemovals += purged.size();
+    }
+
+    @Override
+    public void unlearn(List<TrainingExample> examples) {
+        purge(examples);
+        LabeledBatch forget = ExampleBatches.of(examples, config.featureMap().inputDim());
+        List<ReplayItem<float[]>> remaining = trainer.buffer().items();
+        LabeledBatch remainEval = remaining.isEmpty() ? null : ReplayTrainer.toBatch(remaining);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("forget_accuracy_before", UnlearningMetrics.accuracy(network, forget));
+        long started = System.nanoTime();
+        method.unlearn(network, forget, remainEval == null ? null : Minibatches.of(remainEval), config.learner().seed()
+                + unlearnings++);
+        metrics.put("unlearning_ms", (System.nanoTime() - started) / 1e6);
+        // UA = 100 - forget accuracy; RA measured on the replay buffer, the retained data at hand.
+        metrics.put("forget_accuracy", UnlearningMetrics.accuracy(network, forget));
+        metrics.put("ua", 100 - metrics.get("forget_accuracy"));
+        if (remainEval != null) {
+            metrics.put("retained_accuracy_replay_buffer", UnlearningMetrics.accuracy(network, remainEval));
+        }
+        metrics.put("examples_unlearned", (double) examples.size());
+        lastMetrics = metrics;
     }
 
     @Override
     public Verification verify(int removed) {
-        return new Verification("none-approximate-gradient-ascent", null, "removed " + removed
-                + " examples approximately (one gradient-ascent step on them; no guarantee of equalling retraining) and "
-                + lastBufferRemovals + " of them from the replay buffer");
+        return new Verification("approximate-" + method.name() + "-metrics", null, "removed " + removed
+                + " examples approximately (" + method.name() + ", with the replay buffer as retained data; no guarantee"
+                + " of equalling retraining: see the metrics) and " + bufferRemovals + " of them from the replay buffer",
+                withBufferRemovals());
+    }
+
+    private Map<String, Double> withBufferRemovals() {
+        Map<String, Double> metrics = new LinkedHashMap<>(lastMetrics);
+        metrics.put("replay_buffer_removed", (double) bufferRemovals);
+        bufferRemovals = 0;
+        return metrics;
     }
 
     @Override

@@ -23,6 +23,12 @@ public final class StoreNames {
      */
     public static final String REPLAY_BUFFER = "replay-buffer";
 
+    /**
+     * request id -> examples it removed, for erasures inside a batching window (gradient learner):
+     * their state is purged at once, their receipts wait for the window's single unlearning run.
+     */
+    public static final String PENDING_ERASURES = "pending-erasures";
+
     private StoreNames() {
     }
 }

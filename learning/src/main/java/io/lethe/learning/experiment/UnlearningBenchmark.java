@@ -1,0 +1,211 @@
+package io.lethe.learning.experiment;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.data.ImageDataset;
+import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.unlearning.UnlearningMethod;
+import io.lethe.learning.unlearning.UnlearningMetrics;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * The unlearning comparison: an MLP trained on the training set; for each forgetting scenario
+ * (a random share of the examples, or one whole class) the retrain oracle (a fresh model, same seed
+ * and settings, trained on the retained examples only) and each approximate method applied to a
+ * copy of the trained model; all measured with {@link UnlearningMetrics} and timed.
+ */
+public final class UnlearningBenchmark {
+
+    /**
+     * @param epochs passes over the data for the original model and the oracle
+     * @param retainedEvalSize retained examples used for RA and as the attack's members
+     */
+    public record Settings(int epochs, int batchSize, double learningRate, int hidden, long seed, int retainedEvalSize) {
+    }
+
+    /**
+     * One row of the table.
+     *
+     * @param forgetClassTest test accuracy on the forgotten class (class scenarios; NaN otherwise)
+     * @param otherClassesTest test accuracy on the other classes (class scenarios; NaN otherwise)
+     * @param gap average absolute gap to the oracle over UA, RA, TA, MIA (NaN for the oracle itself)
+     */
+    public record Row(String scenario, String method, UnlearningMetrics metrics, double seconds,
+                      double forgetClassTest, double otherClassesTest, double gap, int forgotten) {
+    }
+
+    private final ImageDataset train;
+    private final ImageDataset test;
+    private final Settings settings;
+    private final Consumer<String> progress;
+
+    public UnlearningBenchmark(ImageDataset train, ImageDataset test, Settings settings, Consumer<String> progress) {
+        this.train = train;
+        this.test = test;
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** Scenario names: random-P (P percent of the training examples) or class-C. */
+    public List<Row> run(List<String> scenarios, List<UnlearningMethod> methods) {
+        long t0 = System.nanoTime();
+        MlpLearner original = train(IntStream.range(0, train.size()).toArray());
+        progress.accept(String.format(Locale.ROOT, "original model: %,d examples x %d epochs in %.1f s, test accuracy %.2f%%",
+                train.size(), settings.epochs(), (System.nanoTime() - t0) / 1e9,
+                UnlearningMetrics.accuracy(original, test.batch(IntStream.range(0, test.size()).toArray()))));
+        List<Row> rows = new ArrayList<>();
+        for (String scenario : scenarios) {
+            rows.addAll(scenario(scenario, original, methods));
+        }
+        return rows;
+    }
+
+    private List<Row> scenario(String scenario, MlpLearner original, List<UnlearningMethod> methods) {
+        boolean[] forgetMask = forgetMask(scenario);
+        int[] forget = IntStream.range(0, train.size()).filter(i -> forgetMask[i]).toArray();
+        int[] retained = IntStream.range(0, train.size()).filter(i -> !forgetMask[i]).toArray();
+        int forgottenClass = scenario.startsWith("class-") ? Integer.parseInt(scenario.substring(6)) : -1;
+        LabeledBatch forgetBatch = train.batch(forget);
+        SplittableRandom random = new SplittableRandom(settings.seed() ^ 0xE7A1L);
+        LabeledBatch retainedEval = train.batch(sample(retained, settings.retainedEvalSize(), random));
+        LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
+        UnlearningMethod.RemainSampler remain = new UnlearningMethod.RemainSampler() {
+            @Override
+            public LabeledBatch sample(int n, SplittableRandom r) {
+                return train.batch(UnlearningBenchmark.sample(retained, n, r));
+            }
+
+            @Override
+            public long size() {
+                return retained.length;
+            }
+        };
+        progress.accept(String.format(Locale.ROOT, "%s: forgetting %,d examples, %,d retained", scenario, forget.length,
+                retained.length));
+
+        List<Row> rows = new ArrayList<>();
+        long started = System.nanoTime();
+        MlpLearner oracle = train(retained);
+        double oracleSeconds = (System.nanoTime() - started) / 1e9;
+        UnlearningMetrics oracleMetrics = UnlearningMetrics.measure(oracle, forgetBatch, retainedEval, testBatch);
+        rows.add(row(scenario, "retrain-oracle", oracle, oracleMetrics, oracleSeconds, forgottenClass, Double.NaN,
+                forget.length));
+        progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
+        rows.add(row(scenario, "original (no unlearning)", original,
+                UnlearningMetrics.measure(original, forgetBatch, retainedEval, testBatch), 0, forgottenClass,
+                Double.NaN, 0));
+        progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
+        for (UnlearningMethod method : methods) {
+            MlpLearner copy = copy(original);
+            long t = System.nanoTime();
+            method.unlearn(copy, forgetBatch, remain, settings.seed());
+            double seconds = (System.nanoTime() - t) / 1e9;
+            rows.add(row(scenario, method.name(), copy, UnlearningMetrics.measure(copy, forgetBatch, retainedEval, testBatch),
+                    seconds, forgottenClass, Double.NaN, forget.length));
+            progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
+        }
+        // Gaps to the oracle, now that it is known.
+        List<Row> withGaps = new ArrayList<>();
+        for (Row r : rows) {
+            withGaps.add(new Row(r.scenario(), r.method(), r.metrics(), r.seconds(), r.forgetClassTest(),
+                    r.otherClassesTest(), r.method().equals("retrain-oracle") ? Double.NaN
+                    : r.metrics().averageGap(oracleMetrics), r.forgotten()));
+        }
+        return withGaps;
+    }
+
+    private static String describe(Row r, double oracleSeconds) {
+        return String.format(Locale.ROOT, "  %-26s UA %6.2f  RA %6.2f  TA %6.2f  MIA %6.2f  %.2f s (%.1f%% of the oracle)",
+                r.method(), r.metrics().ua(), r.metrics().ra(), r.metrics().ta(), r.metrics().mia(), r.seconds(),
+                100 * r.seconds() / oracleSeconds);
+    }
+
+    private Row row(String scenario, String method, MlpLearner model, UnlearningMetrics metrics, double seconds,
+                    int forgottenClass, double gap, int forgotten) {
+        double forgetClassTest = Double.NaN;
+        double otherTest = Double.NaN;
+        if (forgottenClass >= 0) {
+            forgetClassTest = UnlearningMetrics.accuracy(model, test.batch(test.indicesOfClasses(forgottenClass)));
+            int[] others = IntStream.range(0, test.size()).filter(i -> test.labels()[i] != forgottenClass).toArray();
+            otherTest = UnlearningMetrics.accuracy(model, test.batch(others));
+        }
+        return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten);
+    }
+
+    private boolean[] forgetMask(String scenario) {
+        boolean[] mask = new boolean[train.size()];
+        if (scenario.startsWith("random-")) {
+            double share = Double.parseDouble(scenario.substring(7)) / 100;
+            if (!(share > 0 && share < 1)) {
+                throw new IllegalArgumentException("random-P needs 0 < P < 100, got " + scenario);
+            }
+            SplittableRandom random = new SplittableRandom(settings.seed() ^ 0x5EEDL);
+            int[] chosen = sample(IntStream.range(0, train.size()).toArray(), (int) Math.round(share * train.size()), random);
+            for (int i : chosen) {
+                mask[i] = true;
+            }
+        } else if (scenario.startsWith("class-")) {
+            int c = Integer.parseInt(scenario.substring(6));
+            for (int i = 0; i < mask.length; i++) {
+                mask[i] = train.labels()[i] == c;
+            }
+        } else {
+            throw new IllegalArgumentException("unknown forgetting scenario '" + scenario + "' (expected random-P or class-C)");
+        }
+        return mask;
+    }
+
+    /** A model trained from scratch (seeded) on the given training examples. */
+    public MlpLearner train(int[] indices) {
+        MlpLearner model = new MlpLearner(train.pixels()[0].length, settings.hidden(), 10, settings.learningRate(), 1,
+                settings.seed());
+        SplittableRandom random = new SplittableRandom(settings.seed());
+        int[] order = indices.clone();
+        for (int epoch = 0; epoch < settings.epochs(); epoch++) {
+            Scenarios.shuffleInPlace(order, random);
+            for (int from = 0; from < order.length; from += settings.batchSize()) {
+                model.learn(train.batch(Arrays.copyOfRange(order, from, Math.min(order.length, from + settings.batchSize()))));
+            }
+        }
+        return model;
+    }
+
+    static MlpLearner copy(MlpLearner model) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            model.writeState(new DataOutputStream(bytes));
+            MlpLearner out = new MlpLearner(model.network().layerInputSize(0), model.network().layerSize(0),
+                    model.maxClasses(), 0.05, 1, 0);
+            out.readState(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            return out;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code n} distinct values drawn at random (all, shuffled, if there are fewer). */
+    static int[] sample(int[] values, int n, SplittableRandom random) {
+        if (n >= values.length) {
+            int[] all = values.clone();
+            Scenarios.shuffleInPlace(all, random);
+            return all;
+        }
+        // Rejection sampling of distinct positions: cheap when n is far below the population.
+        java.util.Set<Integer> chosen = new java.util.LinkedHashSet<>();
+        while (chosen.size() < n) {
+            chosen.add(random.nextInt(values.length));
+        }
+        return chosen.stream().mapToInt(i -> values[i]).toArray();
+    }
+}

@@ -1,0 +1,99 @@
+package io.lethe.learning.unlearning;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.gradient.MlpLearner;
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * The SalUn protocol's metrics, in percent: UA = 100 - accuracy on the forget set, RA = accuracy
+ * on retained data, TA = accuracy on test data, and MIA-efficacy = the share of the forget set a
+ * membership-inference attack calls non-member. The attack is a threshold on the confidence in
+ * the true label, fitted (best balanced accuracy) on members = retained examples and non-members =
+ * test examples, against the model being measured.
+ *
+ * @param ua unlearning accuracy (100 - forget-set accuracy)
+ * @param ra retained accuracy
+ * @param ta test accuracy
+ * @param mia MIA-efficacy
+ */
+public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
+
+    public static UnlearningMetrics measure(MlpLearner model, LabeledBatch forget, LabeledBatch retained,
+                                            LabeledBatch test) {
+        double[] forgetConfidence = confidence(model, forget);
+        double[] retainedConfidence = confidence(model, retained);
+        double[] testConfidence = confidence(model, test);
+        double threshold = threshold(retainedConfidence, testConfidence);
+        long nonMembers = Arrays.stream(forgetConfidence).filter(c -> c < threshold).count();
+        return new UnlearningMetrics(100 - accuracy(model, forget), accuracy(model, retained), accuracy(model, test),
+                100.0 * nonMembers / forgetConfidence.length);
+    }
+
+    /** Mean absolute difference over the four metrics. */
+    public double averageGap(UnlearningMetrics oracle) {
+        return (Math.abs(ua - oracle.ua) + Math.abs(ra - oracle.ra) + Math.abs(ta - oracle.ta)
+                + Math.abs(mia - oracle.mia)) / 4;
+    }
+
+    public static double accuracy(MlpLearner model, LabeledBatch batch) {
+        if (batch.size() == 0) {
+            return Double.NaN;
+        }
+        int[] predicted = model.predict(batch.inputs());
+        int[] labels = batch.labels();
+        int correct = 0;
+        for (int i = 0; i < labels.length; i++) {
+            if (predicted[i] == labels[i]) {
+                correct++;
+            }
+        }
+        return 100.0 * correct / labels.length;
+    }
+
+    /** p(y_i | x_i) for every example. */
+    static double[] confidence(MlpLearner model, LabeledBatch batch) {
+        float[] p = model.network().output(batch.inputs().castTo(DataType.FLOAT), false).dup('c').data().asFloat();
+        int[] labels = batch.labels();
+        int classes = model.maxClasses();
+        double[] out = new double[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            out[i] = p[i * classes + labels[i]];
+        }
+        return out;
+    }
+
+    /**
+     * The confidence threshold t (member iff confidence >= t) with the best balanced accuracy on
+     * the given members and non-members.
+     */
+    static double threshold(double[] members, double[] nonMembers) {
+        double[] candidates = new double[members.length + nonMembers.length];
+        System.arraycopy(members, 0, candidates, 0, members.length);
+        System.arraycopy(nonMembers, 0, candidates, members.length, nonMembers.length);
+        Arrays.sort(candidates);
+        double[] m = members.clone();
+        double[] n = nonMembers.clone();
+        Arrays.sort(m);
+        Arrays.sort(n);
+        double best = -1;
+        double bestThreshold = candidates[0];
+        int mi = 0;
+        int ni = 0;
+        for (double t : candidates) {
+            while (mi < m.length && m[mi] < t) {
+                mi++;
+            }
+            while (ni < n.length && n[ni] < t) {
+                ni++;
+            }
+            // members at or above t are called members; non-members below t are called non-members
+            double balanced = ((m.length - mi) / (double) m.length + ni / (double) n.length) / 2;
+            if (balanced > best) {
+                best = balanced;
+                bestThreshold = t;
+            }
+        }
+        return bestThreshold;
+    }
+}

@@ -1,0 +1,141 @@
+package io.lethe.learning.unlearning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.gradient.MlpLearner;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class UnlearningMethodsTest {
+
+    /** Four Gaussian blobs in 8 dimensions; class c centred at +3 on coordinate c. */
+    private static LabeledBatch blobs(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[n * 8];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 4;
+            for (int j = 0; j < 8; j++) {
+                x[i * 8 + j] = (float) (random.nextGaussian() + (j == y[i] ? 3 : 0));
+            }
+        }
+        return new LabeledBatch(Nd4j.create(x, new long[] {n, 8}, DataType.FLOAT), y);
+    }
+
+    private static LabeledBatch ofClass(LabeledBatch data, int c, boolean keep) {
+        int[] labels = data.labels();
+        int[] rows = java.util.stream.IntStream.range(0, labels.length).filter(i -> (labels[i] == c) == keep).toArray();
+        int[] selected = java.util.Arrays.stream(rows).map(i -> labels[i]).toArray();
+        return new LabeledBatch(data.inputs().getRows(rows), selected);
+    }
+
+    private static MlpLearner trained(LabeledBatch data) {
+        MlpLearner model = new MlpLearner(8, 16, 4, 0.1, 1, 7);
+        for (int epoch = 0; epoch < 30; epoch++) {
+            model.learn(data);
+        }
+        return model;
+    }
+
+    private static float[] flat(MlpLearner model) {
+        return model.network().params().dup().data().asFloat();
+    }
+
+    @Test
+    void ssdLeavesUnselectedParametersBitIdenticalAndNeverGrowsAMagnitude() {
+        LabeledBatch data = blobs(400, 1);
+        MlpLearner model = trained(data);
+        float[] before = flat(model);
+        NetworkParameters params = new NetworkParameters(model);
+        NetworkParameters.Tensors dataImportance = params.params().zerosLike();
+        NetworkParameters.Tensors forgetImportance = params.params().zerosLike();
+        SplittableRandom random = new SplittableRandom(3);
+        // Random importances: about a third of the parameters pass the test I_Df > alpha I_D.
+        dataImportance.values().values().forEach(v -> v.assign(Nd4j.rand(DataType.FLOAT, v.shape()).addi(0.01)));
+        forgetImportance.values().forEach((name, v) -> v.assign(dataImportance.values().get(name)
+                .mul(Nd4j.rand(DataType.FLOAT, v.shape()).muli(15))));
+        SelectiveSynapticDampening ssd = new SelectiveSynapticDampening(10, 1, 64, 5);
+        ssd.dampen(params.params(), dataImportance, forgetImportance);
+        float[] after = flat(model);
+        float[] iD = concat(dataImportance);
+        float[] iDf = concat(forgetImportance);
+        int selected = 0;
+        for (int k = 0; k < before.length; k++) {
+            if (iDf[k] > 10 * iD[k]) {
+                selected++;
+                double expected = before[k] * Math.min(iD[k] / iDf[k], 1.0);
+                assertEquals(expected, after[k], 1e-6 * Math.abs(before[k]) + 1e-9);
+            } else {
+                assertEquals(Float.floatToRawIntBits(before[k]), Float.floatToRawIntBits(after[k]), "parameter " + k);
+            }
+            assertTrue(Math.abs(after[k]) <= Math.abs(before[k]));
+        }
+        assertTrue(selected > before.length / 10 && selected < before.length, "selected " + selected);
+        assertEquals(0, random.nextInt(1)); // the random source is only there to make the draw explicit
+    }
+
+    private static float[] concat(NetworkParameters.Tensors t) {
+        // Same order as the flattened parameters: each parameter in DL4J's 'f' order.
+        return Nd4j.toFlattened('f', t.values().values().toArray(new INDArray[0])).data().asFloat();
+    }
+
+    @Test
+    void sfrOnsMaskIsTheFisherRatioTest() {
+        NetworkParameters.Tensors forget = new NetworkParameters.Tensors(new java.util.LinkedHashMap<>(java.util.Map.of(
+                "w", Nd4j.createFromArray(new float[] {1f, 2f, 0f, 5f, 1e-20f}))));
+        NetworkParameters.Tensors remain = new NetworkParameters.Tensors(new java.util.LinkedHashMap<>(java.util.Map.of(
+                "w", Nd4j.createFromArray(new float[] {2f, 2f, 0f, 1f, 0f}))));
+        INDArray mask = SfrOn.mask(forget, remain, 1.0).values().get("w");
+        // ratios (F_f + 1e-15) / (F_r + 1e-15): 0.5, 1, 1 (both zero), 5, ~1.00001 -> mask 0 1 1 1 1
+        assertArrayEquals(new float[] {0f, 1f, 1f, 1f, 1f}, mask.data().asFloat());
+        assertArrayEquals(new float[] {0f, 0f, 0f, 1f, 0f}, SfrOn.mask(forget, remain, 2.0).values().get("w").data().asFloat());
+    }
+
+    @Test
+    void sfrOnsPerSampleWeightsSumToTheBatchSizeAndFavourLowLosses() {
+        double[] losses = {0.01, 0.1, 1, 4, 0.5, 2.5, 0.2};
+        double[] eps = SfrOn.sampleWeights(losses, 0.5);
+        assertEquals(losses.length, java.util.Arrays.stream(eps).sum(), 1e-9);
+        assertTrue(eps[0] > eps[1] && eps[1] > eps[2] && eps[2] > eps[3]);
+        assertEquals(Math.sqrt(4 / 0.01), eps[0] / eps[3], 1e-9, "eps_i proportional to l_i^-0.5");
+    }
+
+    @Test
+    void sfrOnWithTheForgetWeightAtZeroIsFineTuning() {
+        LabeledBatch data = blobs(400, 2);
+        MlpLearner a = trained(data);
+        MlpLearner b = trained(data);
+        LabeledBatch forget = ofClass(data, 2, true);
+        UnlearningMethod.RemainSampler remain = Minibatches.of(ofClass(data, 2, false));
+        SfrOn sfr = new SfrOn(40, 16, 0.05, 1, 0.5, 25, 7, 5, 4).withAlphaMax(0);
+        sfr.unlearn(a, forget, remain, 11);
+        new FineTune(40, 16, 0.05).unlearn(b, forget, remain, 11);
+        assertArrayEquals(flat(b), flat(a));
+    }
+
+    @Test
+    void gradientAscentRaisesTheForgetLoss() {
+        LabeledBatch data = blobs(400, 4);
+        MlpLearner model = trained(data);
+        LabeledBatch forget = ofClass(data, 0, true);
+        NetworkParameters params = new NetworkParameters(model);
+        double before = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
+        new GradientAscent(10, 32, 0.01).unlearn(model, forget, null, 1);
+        double after = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
+        assertTrue(after > before, before + " -> " + after);
+    }
+
+    @Test
+    void theMembershipThresholdSeparatesConfidencesAndMethodsAreNamed() {
+        assertEquals(0.8, UnlearningMetrics.threshold(new double[] {0.9, 0.95, 0.8}, new double[] {0.2, 0.5, 0.6}), 1e-12);
+        assertEquals("ssd", UnlearningMethod.named("ssd").name());
+        assertThrows(IllegalArgumentException.class, () -> UnlearningMethod.named("amnesiac"));
+    }
+}
