@@ -1,6 +1,6 @@
 package io.lethe.streams;
 
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.replay.RehearsalConfig;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,9 +16,10 @@ import java.util.Map;
  * @param rehearsal storage policy, capacity, scheduler and budget
  * @param threads ND4J threads for this learner (0 = backend default)
  * @param unlearningMethod sfr-on, ssd, gradient-ascent or fine-tune (the MLP's approximate unlearning)
+ * @param network mlp or cnn (the CNN unlearns by gradient ascent through DL4J)
  */
 public record GradientSettings(String learner, int hidden, double learningRate, long seed, RehearsalConfig rehearsal,
-                               int threads, String unlearningMethod) {
+                               int threads, String unlearningMethod, String network) {
 
     public static final String ANALYTIC = "analytic";
     public static final String MLP = "mlp";
@@ -34,6 +35,7 @@ public record GradientSettings(String learner, int hidden, double learningRate, 
             throw new IllegalArgumentException("lethe.mlp.learning.rate must be a positive number, got " + learningRate);
         }
         io.lethe.learning.unlearning.UnlearningMethod.named(unlearningMethod); // fails on unknown names
+        NetworkLearner.Architecture.named(network);
         if (threads < 0) {
             throw new IllegalArgumentException("lethe.nd4j.threads must be >= 0 (0 = backend default), got " + threads);
         }
@@ -43,14 +45,16 @@ public record GradientSettings(String learner, int hidden, double learningRate, 
         return MLP.equals(learner);
     }
 
-    public MlpLearner newMlp(int inputDim, int maxClasses) {
-        return new MlpLearner(inputDim, hidden, maxClasses, learningRate, 1, seed);
+    public NetworkLearner newNetwork(int inputDim, int maxClasses) {
+        return new NetworkLearner(NetworkLearner.Architecture.named(network), inputDim, hidden, maxClasses, learningRate,
+                1, seed);
     }
 
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("learner", learner);
         if (gradient()) {
+            m.put("network", network);
             m.put("mlp.hidden", Integer.toString(hidden));
             m.put("mlp.learning.rate", Double.toString(learningRate));
             m.put("mlp.seed", Long.toString(seed));

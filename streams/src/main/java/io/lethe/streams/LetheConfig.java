@@ -59,6 +59,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.max.record.bytes", "65536", "larger input records are dead-lettered"},
             new String[] {"lethe.commit.interval.ms", "100", "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction); erasures request their own commit"},
             new String[] {"lethe.learner", "analytic", "analytic (exact unlearning, frozen features) or mlp (DL4J network trained by SGD with replay)"},
+            new String[] {"lethe.network", "mlp", "gradient learner: mlp (input-h-h-classes) or cnn (conv 5x5x16, pool, conv 5x5x32, pool, dense h; square images)"},
             new String[] {"lethe.mlp.hidden", "400", "mlp: units per hidden layer (input-h-h-max.classes)"},
             new String[] {"lethe.mlp.learning.rate", "0.05", "mlp: SGD learning rate"},
             new String[] {"lethe.mlp.seed", "1", "mlp: seed of the initial weights and of replay sampling"},
@@ -192,7 +193,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                         Integer.parseInt(values.get("lethe.replay.capacity")),
                         Long.parseLong(values.get("lethe.replay.max.bytes")), values.get("lethe.replay.policy"),
                         Long.parseLong(values.get("lethe.replay.task.free.window")), seed),
-                threads, values.get("lethe.unlearning.method"));
+                threads, values.get("lethe.unlearning.method"), values.get("lethe.network"));
     }
 
     private static GradientSettings gradientSettingsChecked(Map<String, String> values) {

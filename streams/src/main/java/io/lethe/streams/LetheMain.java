@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
@@ -83,6 +84,7 @@ public final class LetheMain {
                     System.exit(0);
                 }
                 case "run" -> run(overrides);
+                case "oracle" -> oracle(overrides);
                 case "bench" -> io.lethe.streams.bench.LearnerBench.run(
                         Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
                         Path.of("var/bench-learner.json"), 20_000, System.out);
@@ -97,6 +99,33 @@ public final class LetheMain {
             System.err.println("lethe: " + e.getMessage());
             System.exit(1);
         }
+    }
+
+    /**
+     * The retrain oracle as a command and, with {@code lethe.oracle.repeat.minutes} set as a system
+     * property, as a scheduled verification job.
+     */
+    private static void oracle(Properties overrides) throws Exception {
+        LetheConfig config = LetheConfig.from(overrides);
+        if (config.embeddedBroker()) {
+            throw new IllegalArgumentException("the oracle reads the topics of a running Lethe: set bootstrap.servers");
+        }
+        long repeatMinutes = Long.getLong("lethe.oracle.repeat.minutes", 0);
+        Path out = Path.of("var/oracle-report.json");
+        do {
+            io.lethe.streams.oracle.StreamOracle.Report report =
+                    new io.lethe.streams.oracle.StreamOracle(config, config.bootstrapServers(), System.out::println).run();
+            Map<String, Object> doc = new java.util.LinkedHashMap<>(report.toMap());
+            doc.put("model", config.modelName());
+            doc.put("at", java.time.Instant.now().toString());
+            io.lethe.modelstore.CheckpointStore.writeAtomically(out.toAbsolutePath(),
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+            System.out.println("oracle report: " + doc + " (written to " + out + ")");
+            if (repeatMinutes > 0) {
+                Thread.sleep(repeatMinutes * 60_000);
+            }
+        } while (repeatMinutes > 0);
     }
 
     private static void run(Properties overrides) throws Exception {
@@ -124,13 +153,16 @@ public final class LetheMain {
                             [--seeds 1,2,3] [--tasks N] [--per-task N (0 = all)] [--capacity 2000] [--budget 32]
                             [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
                             [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
-                            [--eval-every 1000] [--out var/rehearsal-results.json]
+                            [--eval-every 1000] [--out var/rehearsal-results.json] [--network mlp|cnn]
                   unlearning the MNIST unlearning table: random and class forgetting with SFR-on, SSD, gradient ascent
                             and fine-tuning against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
                             var/unlearning-results.json [--scenarios random-10,class-3] [--methods sfr-on,ssd,...]
                             [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1]
                   bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
+                  oracle    retrain the gradient model from lethe.examples without what lethe.erasures covers and
+                            compare it with the newest version; writes var/oracle-report.json
+                            [--config file] [-Dbootstrap.servers=...] (java -Dlethe.oracle.repeat.minutes=N: repeat)
                   settings  list every setting with its default""");
     }
 }

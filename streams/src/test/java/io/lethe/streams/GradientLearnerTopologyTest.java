@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.modelstore.CheckpointStore;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;
@@ -128,7 +128,7 @@ class GradientLearnerTopologyTest {
         assertEquals("mlp", erased.getLineage().getLearnerConfig().get("learner"));
         byte[] checkpoint = new CheckpointStore(config.modelStoreDir())
                 .readBytes(URI.create(erased.getCheckpointUri()), erased.getSha256());
-        MlpLearner model = config.learner().newMlp(TestData.DIM, TestData.CLASSES);
+        NetworkLearner model = config.learner().newNetwork(TestData.DIM, TestData.CLASSES);
         model.readState(new DataInputStream(new ByteArrayInputStream(checkpoint)));
         assertEquals(100, model.retainedExamples(), "the checkpoint is the network after unlearning");
 

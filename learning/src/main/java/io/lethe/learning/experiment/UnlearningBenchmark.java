@@ -2,7 +2,7 @@ package io.lethe.learning.experiment;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.data.ImageDataset;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.unlearning.UnlearningMethod;
 import io.lethe.learning.unlearning.UnlearningMetrics;
 import java.io.ByteArrayInputStream;
@@ -60,7 +60,7 @@ public final class UnlearningBenchmark {
     /** Scenario names: random-P (P percent of the training examples) or class-C. */
     public List<Row> run(List<String> scenarios, List<UnlearningMethod> methods) {
         long t0 = System.nanoTime();
-        MlpLearner original = train(IntStream.range(0, train.size()).toArray());
+        NetworkLearner original = train(IntStream.range(0, train.size()).toArray());
         progress.accept(String.format(Locale.ROOT, "original model: %,d examples x %d epochs in %.1f s, test accuracy %.2f%%",
                 train.size(), settings.epochs(), (System.nanoTime() - t0) / 1e9,
                 UnlearningMetrics.accuracy(original, test.batch(IntStream.range(0, test.size()).toArray()))));
@@ -71,7 +71,7 @@ public final class UnlearningBenchmark {
         return rows;
     }
 
-    private List<Row> scenario(String scenario, MlpLearner original, List<UnlearningMethod> methods) {
+    private List<Row> scenario(String scenario, NetworkLearner original, List<UnlearningMethod> methods) {
         boolean[] forgetMask = forgetMask(scenario);
         int[] forget = IntStream.range(0, train.size()).filter(i -> forgetMask[i]).toArray();
         int[] retained = IntStream.range(0, train.size()).filter(i -> !forgetMask[i]).toArray();
@@ -96,7 +96,7 @@ public final class UnlearningBenchmark {
 
         List<Row> rows = new ArrayList<>();
         long started = System.nanoTime();
-        MlpLearner oracle = train(retained);
+        NetworkLearner oracle = train(retained);
         double oracleSeconds = (System.nanoTime() - started) / 1e9;
         UnlearningMetrics oracleMetrics = UnlearningMetrics.measure(oracle, forgetBatch, retainedEval, testBatch);
         rows.add(row(scenario, "retrain-oracle", oracle, oracleMetrics, oracleSeconds, forgottenClass, Double.NaN,
@@ -107,7 +107,7 @@ public final class UnlearningBenchmark {
                 Double.NaN, 0));
         progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
         for (UnlearningMethod method : methods) {
-            MlpLearner copy = copy(original);
+            NetworkLearner copy = copy(original);
             long t = System.nanoTime();
             method.unlearn(copy, forgetBatch, remain, settings.seed());
             double seconds = (System.nanoTime() - t) / 1e9;
@@ -131,7 +131,7 @@ public final class UnlearningBenchmark {
                 100 * r.seconds() / oracleSeconds);
     }
 
-    private Row row(String scenario, String method, MlpLearner model, UnlearningMetrics metrics, double seconds,
+    private Row row(String scenario, String method, NetworkLearner model, UnlearningMetrics metrics, double seconds,
                     int forgottenClass, double gap, int forgotten) {
         double forgetClassTest = Double.NaN;
         double otherTest = Double.NaN;
@@ -167,8 +167,8 @@ public final class UnlearningBenchmark {
     }
 
     /** A model trained from scratch (seeded) on the given training examples. */
-    public MlpLearner train(int[] indices) {
-        MlpLearner model = new MlpLearner(train.pixels()[0].length, settings.hidden(), 10, settings.learningRate(), 1,
+    public NetworkLearner train(int[] indices) {
+        NetworkLearner model = new NetworkLearner(train.pixels()[0].length, settings.hidden(), 10, settings.learningRate(), 1,
                 settings.seed());
         SplittableRandom random = new SplittableRandom(settings.seed());
         int[] order = indices.clone();
@@ -181,11 +181,11 @@ public final class UnlearningBenchmark {
         return model;
     }
 
-    static MlpLearner copy(MlpLearner model) {
+    static NetworkLearner copy(NetworkLearner model) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             model.writeState(new DataOutputStream(bytes));
-            MlpLearner out = new MlpLearner(model.network().layerInputSize(0), model.network().layerSize(0),
+            NetworkLearner out = new NetworkLearner(model.network().layerInputSize(0), model.network().layerSize(0),
                     model.maxClasses(), 0.05, 1, 0);
             out.readState(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
             return out;

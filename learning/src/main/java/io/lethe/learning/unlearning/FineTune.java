@@ -1,7 +1,7 @@
 package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -38,7 +38,7 @@ public record FineTune(int steps, int batchSize, double learningRate) implements
     }
 
     @Override
-    public void unlearn(MlpLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
+    public void unlearn(NetworkLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
         if (remain == null) {
             throw new IllegalArgumentException("fine-tuning needs retained data");
         }

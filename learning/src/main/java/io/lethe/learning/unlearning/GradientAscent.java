@@ -1,7 +1,7 @@
 package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -35,7 +35,7 @@ public record GradientAscent(int steps, int batchSize, double learningRate) impl
     }
 
     @Override
-    public void unlearn(MlpLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
+    public void unlearn(NetworkLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
         NetworkParameters network = new NetworkParameters(model);
         MomentumSgd sgd = new MomentumSgd(network.params(), 0.9, 0);
         SplittableRandom random = new SplittableRandom(seed);

@@ -1,6 +1,6 @@
 package io.lethe.learning.unlearning;
 
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,11 +42,15 @@ public final class NetworkParameters {
         }
     }
 
-    private final MlpLearner learner;
+    private final NetworkLearner learner;
     private final MultiLayerNetwork network;
     private final List<String> names;
 
-    public NetworkParameters(MlpLearner learner) {
+    public NetworkParameters(NetworkLearner learner) {
+        if (learner.architecture() != NetworkLearner.Architecture.MLP) {
+            throw new IllegalArgumentException("the explicit-gradient unlearning methods support the MLP only, not "
+                    + learner.architecture() + " (its own unlearn() is gradient ascent through DL4J)");
+        }
         this.learner = learner;
         this.network = learner.network();
         this.names = new ArrayList<>(network.paramTable().keySet());

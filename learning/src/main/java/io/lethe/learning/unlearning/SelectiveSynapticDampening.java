@@ -1,7 +1,7 @@
 package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -45,7 +45,7 @@ public record SelectiveSynapticDampening(double alpha, double lambda, int batchS
     }
 
     @Override
-    public void unlearn(MlpLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
+    public void unlearn(NetworkLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
         NetworkParameters network = new NetworkParameters(model);
         SplittableRandom random = new SplittableRandom(seed);
         // All training data = retained + forget, sampled in proportion.

@@ -1,7 +1,7 @@
 package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -63,7 +63,7 @@ public record SfrOn(int steps, int batchSize, double learningRate, double gamma,
     }
 
     @Override
-    public void unlearn(MlpLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
+    public void unlearn(NetworkLearner model, LabeledBatch forget, RemainSampler remain, long seed) {
         if (remain == null) {
             throw new IllegalArgumentException("SFR-on needs retained data for its remain steps");
         }

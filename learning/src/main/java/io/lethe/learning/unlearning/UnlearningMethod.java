@@ -1,7 +1,7 @@
 package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -26,7 +26,7 @@ public interface UnlearningMethod {
      * Unlearns {@code forget} from {@code model} in place. {@code remain} may be null for methods
      * that need no retained data.
      */
-    void unlearn(MlpLearner model, LabeledBatch forget, RemainSampler remain, long seed);
+    void unlearn(NetworkLearner model, LabeledBatch forget, RemainSampler remain, long seed);
 
     /** A method by name with the authors' defaults: sfr-on, ssd, gradient-ascent or fine-tune. */
     static UnlearningMethod named(String name) {

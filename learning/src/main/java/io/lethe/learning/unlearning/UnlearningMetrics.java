@@ -1,7 +1,7 @@
 package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 
@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
 
-    public static UnlearningMetrics measure(MlpLearner model, LabeledBatch forget, LabeledBatch retained,
+    public static UnlearningMetrics measure(NetworkLearner model, LabeledBatch forget, LabeledBatch retained,
                                             LabeledBatch test) {
         double[] forgetConfidence = confidence(model, forget);
         double[] retainedConfidence = confidence(model, retained);
@@ -36,7 +36,7 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
                 + Math.abs(mia - oracle.mia)) / 4;
     }
 
-    public static double accuracy(MlpLearner model, LabeledBatch batch) {
+    public static double accuracy(NetworkLearner model, LabeledBatch batch) {
         if (batch.size() == 0) {
             return Double.NaN;
         }
@@ -52,7 +52,7 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
     }
 
     /** p(y_i | x_i) for every example. */
-    static double[] confidence(MlpLearner model, LabeledBatch batch) {
+    static double[] confidence(NetworkLearner model, LabeledBatch batch) {
         float[] p = model.network().output(batch.inputs().castTo(DataType.FLOAT), false).dup('c').data().asFloat();
         int[] labels = batch.labels();
         int classes = model.maxClasses();

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /** Gradient-ascent unlearning lowers the model's confidence in the forgotten examples' labels. */
 class MlpUnlearningTest {
 
-    private static double meanTrueLabelProbability(MlpLearner learner, LabeledBatch batch) {
+    private static double meanTrueLabelProbability(NetworkLearner learner, LabeledBatch batch) {
         INDArray scores = learner.scores(batch.inputs());
         int[] labels = batch.labels();
         double sum = 0;
@@ -24,7 +24,7 @@ class MlpUnlearningTest {
     void unlearningLowersConfidenceOnTheForgottenBatchOnly() {
         LabeledBatch kept = SyntheticData.batch(1, 200, 64, 4);
         LabeledBatch forgotten = SyntheticData.batch(2, 40, 64, 4);
-        MlpLearner learner = new MlpLearner(64, 32, 4, 0.05, 30, 3);
+        NetworkLearner learner = new NetworkLearner(64, 32, 4, 0.05, 30, 3);
         learner.learn(kept);
         learner.learn(forgotten);
         double before = meanTrueLabelProbability(learner, forgotten);

@@ -87,7 +87,7 @@ class ReplayTrainerTest {
 
     @Test
     void aRehearsingNetworkCountsEachExampleOnce() {
-        io.lethe.learning.gradient.MlpLearner mlp = new io.lethe.learning.gradient.MlpLearner(2, 4, 4, 0.1, 1, 1);
+        io.lethe.learning.gradient.NetworkLearner mlp = new io.lethe.learning.gradient.NetworkLearner(2, 4, 4, 0.1, 1, 1);
         ReplayTrainer trainer = new RehearsalConfig("uniform", 0, 6, 50, 1 << 20, "reservoir", 0, 3).trainer(mlp);
         for (int step = 0; step < 5; step++) {
             trainer.learn(batch(step % 4, step * 10, 10));

@@ -3,7 +3,7 @@ package io.lethe.learning.unlearning;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class NetworkParametersTest {
 
     @Test
     void theExplicitGradientEqualsDl4jsAndWeightsScaleExamples() {
-        MlpLearner model = new MlpLearner(12, 7, 5, 0.1, 1, 3);
+        NetworkLearner model = new NetworkLearner(12, 7, 5, 0.1, 1, 3);
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.FLOAT, 9, 12);
         int[] y = {0, 1, 2, 3, 4, 0, 1, 2, 3};

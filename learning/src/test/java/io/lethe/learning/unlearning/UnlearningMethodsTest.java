@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -36,22 +36,22 @@ class UnlearningMethodsTest {
         return new LabeledBatch(data.inputs().getRows(rows), selected);
     }
 
-    private static MlpLearner trained(LabeledBatch data) {
-        MlpLearner model = new MlpLearner(8, 16, 4, 0.1, 1, 7);
+    private static NetworkLearner trained(LabeledBatch data) {
+        NetworkLearner model = new NetworkLearner(8, 16, 4, 0.1, 1, 7);
         for (int epoch = 0; epoch < 30; epoch++) {
             model.learn(data);
         }
         return model;
     }
 
-    private static float[] flat(MlpLearner model) {
+    private static float[] flat(NetworkLearner model) {
         return model.network().params().dup().data().asFloat();
     }
 
     @Test
     void ssdLeavesUnselectedParametersBitIdenticalAndNeverGrowsAMagnitude() {
         LabeledBatch data = blobs(400, 1);
-        MlpLearner model = trained(data);
+        NetworkLearner model = trained(data);
         float[] before = flat(model);
         NetworkParameters params = new NetworkParameters(model);
         NetworkParameters.Tensors dataImportance = params.params().zerosLike();
@@ -110,8 +110,8 @@ class UnlearningMethodsTest {
     @Test
     void sfrOnWithTheForgetWeightAtZeroIsFineTuning() {
         LabeledBatch data = blobs(400, 2);
-        MlpLearner a = trained(data);
-        MlpLearner b = trained(data);
+        NetworkLearner a = trained(data);
+        NetworkLearner b = trained(data);
         LabeledBatch forget = ofClass(data, 2, true);
         UnlearningMethod.RemainSampler remain = Minibatches.of(ofClass(data, 2, false));
         SfrOn sfr = new SfrOn(40, 16, 0.05, 1, 0.5, 25, 7, 5, 4).withAlphaMax(0);
@@ -123,7 +123,7 @@ class UnlearningMethodsTest {
     @Test
     void gradientAscentRaisesTheForgetLoss() {
         LabeledBatch data = blobs(400, 4);
-        MlpLearner model = trained(data);
+        NetworkLearner model = trained(data);
         LabeledBatch forget = ofClass(data, 0, true);
         NetworkParameters params = new NetworkParameters(model);
         double before = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();

@@ -4,7 +4,7 @@ import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.experiment.Scenario;
 import io.lethe.learning.experiment.ScenarioRun;
 import io.lethe.learning.experiment.TaskData;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.metrics.AccuracyMatrix;
 import io.lethe.modelstore.CheckpointStore;
 import io.lethe.schemas.AvroCodec;
@@ -49,7 +49,7 @@ final class KafkaScenarioRun {
     static ScenarioRun.Result run(Scenario scenario, LetheConfig config, Consumer<String> progress) throws Exception {
         List<TaskData> tasks = scenario.tasks();
         List<LabeledBatch> tests = tasks.stream().map(t -> t.testBatch(0)).toList();
-        MlpLearner evaluator = config.learner().newMlp(config.featureMap().inputDim(), config.maxClasses());
+        NetworkLearner evaluator = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         double[] untrained = new double[tasks.size()];
         for (int j = 0; j < tasks.size(); j++) {
             untrained[j] = ScenarioRun.accuracy(evaluator, tests.get(j));
@@ -87,7 +87,7 @@ final class KafkaScenarioRun {
                 producer.flush();
                 ModelVersion version = awaitLearned(versions, produced, Duration.ofMinutes(20));
                 lastVersionAt = version.getCreatedAt().toEpochMilli();
-                MlpLearner model = load(store, version, config);
+                NetworkLearner model = load(store, version, config);
                 for (int j = 0; j < tasks.size(); j++) {
                     matrix.set(block, j, ScenarioRun.accuracy(model, tests.get(j)));
                 }
@@ -100,9 +100,9 @@ final class KafkaScenarioRun {
         return new ScenarioRun.Result(matrix, untrained, Double.NaN, List.of(), produced, -1, seconds);
     }
 
-    private static MlpLearner load(CheckpointStore store, ModelVersion version, LetheConfig config) throws IOException {
+    private static NetworkLearner load(CheckpointStore store, ModelVersion version, LetheConfig config) throws IOException {
         byte[] bytes = store.readBytes(URI.create(version.getCheckpointUri()), version.getSha256());
-        MlpLearner model = config.learner().newMlp(config.featureMap().inputDim(), config.maxClasses());
+        NetworkLearner model = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         model.readState(new DataInputStream(new ByteArrayInputStream(bytes)));
         return model;
     }

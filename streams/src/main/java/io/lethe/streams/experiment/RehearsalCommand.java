@@ -9,7 +9,7 @@ import io.lethe.learning.data.MnistIdx;
 import io.lethe.learning.experiment.Scenario;
 import io.lethe.learning.experiment.ScenarioRun;
 import io.lethe.learning.experiment.Scenarios;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.metrics.AccuracyMatrix;
 import io.lethe.learning.replay.RehearsalConfig;
 import io.lethe.modelstore.CheckpointStore;
@@ -40,7 +40,7 @@ public final class RehearsalCommand {
     public record Options(String scenario, String data, List<String> strategies, List<Long> seeds, int tasks,
                           int perTask, int capacity, int budget, double exponent, String policy, int batch,
                           double learningRate, int hidden, int revisits, double environmentExponent, String mode,
-                          int evalEvery, Path out) {
+                          int evalEvery, Path out, String network) {
 
         public Options {
             if (!List.of("offline", "kafka").contains(mode)) {
@@ -52,6 +52,7 @@ public final class RehearsalCommand {
             for (String s : strategies) {
                 strategy(s, budget, capacity, exponent, policy, 1); // validates every strategy before any run
             }
+            NetworkLearner.Architecture.named(network);
             if (seeds.isEmpty()) {
                 throw new IllegalArgumentException("--seeds needs at least one seed");
             }
@@ -77,6 +78,7 @@ public final class RehearsalCommand {
             v.put("mode", "offline");
             v.put("eval-every", "1000");
             v.put("out", "var/rehearsal-results.json");
+            v.put("network", "mlp");
             for (int i = 0; i < args.size(); i++) {
                 String arg = args.get(i);
                 if (!arg.startsWith("--") || i + 1 >= args.size() || !v.containsKey(arg.substring(2))) {
@@ -92,7 +94,7 @@ public final class RehearsalCommand {
                     Integer.parseInt(v.get("budget")), Double.parseDouble(v.get("exponent")), v.get("policy"),
                     Integer.parseInt(v.get("batch")), Double.parseDouble(v.get("lr")), Integer.parseInt(v.get("hidden")),
                     Integer.parseInt(v.get("revisits")), Double.parseDouble(v.get("environment-exponent")),
-                    v.get("mode"), Integer.parseInt(v.get("eval-every")), Path.of(v.get("out")));
+                    v.get("mode"), Integer.parseInt(v.get("eval-every")), Path.of(v.get("out")), v.get("network"));
         }
     }
 
@@ -117,9 +119,9 @@ public final class RehearsalCommand {
 
     public List<Map<String, Object>> run() throws Exception {
         ImageDataset[] data = load(options.data());
-        out.printf("== rehearsal comparison: %s on %s, %d tasks, MLP %d-%d-%d-10, batch %d + replay budget %d, "
-                        + "buffer %,d (%s), mode %s ==%n", options.scenario(), options.data(), options.tasks(),
-                data[0].pixels()[0].length, options.hidden(), options.hidden(), options.batch(), options.budget(),
+        out.printf("== rehearsal comparison: %s on %s, %d tasks, %s (input %d, hidden %d, 10 outputs), batch %d + replay"
+                        + " budget %d, buffer %,d (%s), mode %s ==%n", options.scenario(), options.data(), options.tasks(),
+                options.network(), data[0].pixels()[0].length, options.hidden(), options.batch(), options.budget(),
                 options.capacity(), options.policy(), options.mode());
         List<Map<String, Object>> entries = new ArrayList<>();
         for (String strategyName : options.strategies()) {
@@ -145,8 +147,8 @@ public final class RehearsalCommand {
 
     private ScenarioRun.Result offline(Scenario scenario, RehearsalConfig rehearsal, long seed) {
         NumericThreads.apply(1);
-        MlpLearner learner = new MlpLearner(scenario.tasks().get(0).train().pixels()[0].length, options.hidden(), 10,
-                options.learningRate(), 1, seed);
+        NetworkLearner learner = new NetworkLearner(NetworkLearner.Architecture.named(options.network()),
+                scenario.tasks().get(0).train().pixels()[0].length, options.hidden(), 10, options.learningRate(), 1, seed);
         return ScenarioRun.run(scenario, rehearsal.trainer(learner),
                 new ScenarioRun.Settings(options.batch(), options.evalEvery(), 500), out::println);
     }
@@ -156,6 +158,7 @@ public final class RehearsalCommand {
         deleteRecursively(work);
         Properties p = new Properties();
         p.setProperty("lethe.learner", "mlp");
+        p.setProperty("lethe.network", options.network());
         p.setProperty("lethe.application.id", "lethe-rehearsal-" + strategy + "-" + seed);
         p.setProperty("lethe.model.name", "rehearsal-" + strategy);
         p.setProperty("lethe.state.dir", work.resolve("state").toString());
@@ -216,6 +219,7 @@ public final class RehearsalCommand {
         settings.put("batch", options.batch());
         settings.put("learning_rate", options.learningRate());
         settings.put("hidden", options.hidden());
+        settings.put("network", options.network());
         settings.put("scenario_description", scenario.description());
         settings.put("conventions", "R[i][j] = test accuracy (%) on task j after block i; ACC = mean_j R[T-1][j]; "
                 + "BWT = mean_{j<T-1} (R[T-1][j] - R[j][j]); FWT = mean_{j>=1} (R[j-1][j] - b_j), b_j untrained; "

@@ -57,7 +57,7 @@ public final class RecordValidator implements Processor<String, byte[], String, 
             Object command;
             if (LetheTopics.ERASURES.equals(topic)) {
                 ErasureRequest request = AvroCodec.ERASURE_REQUEST.decode(value);
-                String problem = checkErasure(request);
+                String problem = checkErasure(request, config);
                 if (problem != null) {
                     reject(record, source, problem, "InvalidErasureRequest");
                     receiptForRejected(request, problem);
@@ -66,7 +66,7 @@ public final class RecordValidator implements Processor<String, byte[], String, 
                 command = request;
             } else {
                 TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(value);
-                String problem = checkExample(example, record.key());
+                String problem = checkExample(example, record.key(), config);
                 if (problem != null) {
                     reject(record, source, problem, "InvalidTrainingExample");
                     return;
@@ -90,7 +90,8 @@ public final class RecordValidator implements Processor<String, byte[], String, 
         }
     }
 
-    private String checkExample(TrainingExample example, String key) {
+    /** Why the example cannot be learned, or null when it can. */
+    public static String checkExample(TrainingExample example, String key, LetheConfig config) {
         if (example.getExampleId() == null || example.getExampleId().isBlank()) {
             return "example_id is empty";
         }
@@ -127,7 +128,8 @@ public final class RecordValidator implements Processor<String, byte[], String, 
         return null;
     }
 
-    private String checkErasure(ErasureRequest request) {
+    /** Why the request cannot be carried out, or null when it can. */
+    public static String checkErasure(ErasureRequest request, LetheConfig config) {
         if (request.getRequestId() == null || request.getRequestId().isBlank()) {
             return "request_id is empty";
         }

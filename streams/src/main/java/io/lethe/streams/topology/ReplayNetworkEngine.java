@@ -3,7 +3,7 @@ package io.lethe.streams.topology;
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
 import io.lethe.learning.NumericThreads;
-import io.lethe.learning.gradient.MlpLearner;
+import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.modelstore.CheckpointStore;
@@ -42,7 +42,7 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ReplayNetworkEngine implements LearningEngine {
 
     private final LetheConfig config;
-    private final MlpLearner network;
+    private final NetworkLearner network;
     private final ReplayTrainer trainer;
     private final UnlearningMethod method;
     private KeyValueStore<String, byte[]> bufferStore;
@@ -53,7 +53,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     ReplayNetworkEngine(LetheConfig config) {
         this.config = config;
         NumericThreads.apply(config.learner().threads());
-        this.network = config.learner().newMlp(config.featureMap().inputDim(), config.maxClasses());
+        this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         this.trainer = config.learner().rehearsal().trainer(network);
         this.method = UnlearningMethod.named(config.learner().unlearningMethod());
     }
@@ -128,8 +128,12 @@ final class ReplayNetworkEngine implements LearningEngine {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("forget_accuracy_before", UnlearningMetrics.accuracy(network, forget));
         long started = System.nanoTime();
-        method.unlearn(network, forget, remainEval == null ? null : Minibatches.of(remainEval), config.learner().seed()
-                + unlearnings++);
+        if (network.architecture() == NetworkLearner.Architecture.MLP) {
+            method.unlearn(network, forget, remainEval == null ? null : Minibatches.of(remainEval),
+                    config.learner().seed() + unlearnings++);
+        } else {
+            network.unlearn(forget); // the CNN: gradient ascent through DL4J
+        }
         metrics.put("unlearning_ms", (System.nanoTime() - started) / 1e6);
         // UA = 100 - forget accuracy; RA measured on the replay buffer, the retained data at hand.
         metrics.put("forget_accuracy", UnlearningMetrics.accuracy(network, forget));
@@ -143,8 +147,9 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public Verification verify(int removed) {
-        return new Verification("approximate-" + method.name() + "-metrics", null, "removed " + removed
-                + " examples approximately (" + method.name() + ", with the replay buffer as retained data; no guarantee"
+        String name = network.architecture() == NetworkLearner.Architecture.MLP ? method.name() : "gradient-ascent";
+        return new Verification("approximate-" + name + "-metrics", null, "removed " + removed
+                + " examples approximately (" + name + ", with the replay buffer as retained data; no guarantee"
                 + " of equalling retraining: see the metrics) and " + bufferRemovals + " of them from the replay buffer",
                 withBufferRemovals());
     }
@@ -180,7 +185,7 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public void warmUp() {
-        MlpLearner scratch = config.learner().newMlp(config.featureMap().inputDim(), config.maxClasses());
+        NetworkLearner scratch = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         int n = config.learnBatchSize() + config.learner().rehearsal().budget();
         scratch.learn(new LabeledBatch(Nd4j.rand(DataType.FLOAT, n, config.featureMap().inputDim()), new int[n]));
         scratch.predict(Nd4j.rand(DataType.FLOAT, 4, config.featureMap().inputDim()));

@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * The retained examples and the erasure watermarks, and what an erasure request matches in them.
  * Keys are {@code subject \0 example id}, so a subject's examples are one prefix scan.
  */
-final class RetainedExamples {
+public final class RetainedExamples {
 
     static final char KEY_SEPARATOR = '\u0000';
 
@@ -34,7 +34,7 @@ final class RetainedExamples {
         }
     }
 
-    static String key(TrainingExample example) {
+    public static String key(TrainingExample example) {
         return example.getSubjectId() + KEY_SEPARATOR + example.getExampleId();
     }
 
@@ -55,8 +55,7 @@ final class RetainedExamples {
             return false;
         }
         long eventTime = example.getEventTime().toEpochMilli();
-        for (String key : new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
-                "task:" + example.getTask(), "example:" + key(example), "example:" + KEY_SEPARATOR + example.getExampleId()}) {
+        for (String key : coverageKeys(example)) {
             Long requestedAt = watermarks.get(key);
             if (requestedAt != null && eventTime <= requestedAt) {
                 return true;
@@ -65,8 +64,17 @@ final class RetainedExamples {
         return false;
     }
 
-    void recordWatermarks(ErasureRequest request) {
-        long at = request.getRequestedAt().toEpochMilli();
+    /** The watermark keys that could cover an example. */
+    public static String[] coverageKeys(TrainingExample example) {
+        return new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
+                "task:" + example.getTask(), "example:" + key(example), "example:" + KEY_SEPARATOR + example.getExampleId()};
+    }
+
+    /**
+     * The watermark keys a request sets: an example is covered when one of its {@link #coverageKeys}
+     * has a watermark at or after its event time.
+     */
+    public static List<String> watermarkKeys(ErasureRequest request) {
         List<String> keys = new ArrayList<>();
         switch (request.getScope()) {
             case SUBJECT -> keys.add("subject:" + request.getSubjectId());
@@ -80,6 +88,12 @@ final class RetainedExamples {
                 // Rejected by the validator.
             }
         }
+        return keys;
+    }
+
+    void recordWatermarks(ErasureRequest request) {
+        long at = request.getRequestedAt().toEpochMilli();
+        List<String> keys = watermarkKeys(request);
         anyWatermark |= !keys.isEmpty();
         for (String key : keys) {
             Long previous = watermarks.get(key);

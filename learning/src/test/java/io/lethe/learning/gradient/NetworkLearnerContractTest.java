@@ -4,11 +4,11 @@ import io.lethe.learning.Learner;
 import io.lethe.learning.LearnerContract;
 
 /** The MLP passes the contract where it applies: its unlearning is approximate, so that check is skipped. */
-class MlpLearnerContractTest extends LearnerContract {
+class NetworkLearnerContractTest extends LearnerContract {
 
     @Override
     protected Learner newLearner(long seed) {
-        return new MlpLearner(DIM, 32, CLASSES, 0.05, 60, seed);
+        return new NetworkLearner(DIM, 32, CLASSES, 0.05, 60, seed);
     }
 
     @Override

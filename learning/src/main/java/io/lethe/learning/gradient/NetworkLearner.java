@@ -25,18 +25,33 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * A multilayer perceptron (input - hidden - hidden - maxClasses, ReLU, softmax) trained online by
- * SGD. The output layer has a fixed width of {@code maxClasses}, so classes that appear later in a
+ * A DL4J network trained online by SGD: by default a multilayer perceptron (input - hidden - hidden -
+ * maxClasses, ReLU, softmax); optionally a small CNN for square images (conv 5x5x16, max-pool 2,
+ * conv 5x5x32, max-pool 2, dense hidden, softmax). The output layer has a fixed width of {@code maxClasses}, so classes that appear later in a
  * class-incremental stream need no change of architecture (a class never seen simply has
  * untrained logits).
  *
  * <p>{@link #unlearn} is plain gradient ascent on the batch (the simplest baseline of the
  * unlearning literature): approximate, with no guarantee of reaching the never-learned model.
  */
-public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehearsable {
+public final class NetworkLearner implements Learner, io.lethe.learning.replay.Rehearsable {
+
+    /** The network's shape. */
+    public enum Architecture {
+        MLP, CNN;
+
+        public static Architecture named(String name) {
+            return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+                case "mlp" -> MLP;
+                case "cnn" -> CNN;
+                default -> throw new IllegalArgumentException("unknown network '" + name + "' (expected mlp or cnn)");
+            };
+        }
+    }
 
     private static final int STATE_MAGIC = 0x4c454d31; // "LEM1"
 
+    private final Architecture architecture;
     private final int inputDim;
     private final int hidden;
     private final int maxClasses;
@@ -46,7 +61,16 @@ public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehea
     private MultiLayerNetwork network;
     private long retained;
 
-    public MlpLearner(int inputDim, int hidden, int maxClasses, double learningRate, int stepsPerBatch, long seed) {
+    public NetworkLearner(int inputDim, int hidden, int maxClasses, double learningRate, int stepsPerBatch, long seed) {
+        this(Architecture.MLP, inputDim, hidden, maxClasses, learningRate, stepsPerBatch, seed);
+    }
+
+    public NetworkLearner(Architecture architecture, int inputDim, int hidden, int maxClasses, double learningRate,
+                          int stepsPerBatch, long seed) {
+        this.architecture = architecture;
+        if (architecture == Architecture.CNN && Math.round(Math.sqrt(inputDim)) * Math.round(Math.sqrt(inputDim)) != inputDim) {
+            throw new IllegalArgumentException("the CNN needs square images; input length " + inputDim + " is not a square");
+        }
         if (inputDim < 1 || hidden < 1 || maxClasses < 2) {
             throw new IllegalArgumentException("need inputDim >= 1, hidden >= 1, maxClasses >= 2; got "
                     + inputDim + ", " + hidden + ", " + maxClasses);
@@ -64,6 +88,32 @@ public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehea
     }
 
     private MultiLayerNetwork build(double rate) {
+        if (architecture == Architecture.CNN) {
+            int side = (int) Math.round(Math.sqrt(inputDim));
+            MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                    .seed(seed)
+                    .dataType(DataType.FLOAT)
+                    .updater(new Sgd(rate))
+                    .weightInit(WeightInit.XAVIER)
+                    .convolutionMode(org.deeplearning4j.nn.conf.ConvolutionMode.Same)
+                    .list()
+                    .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(16)
+                            .activation(Activation.RELU).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
+                            org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(5, 5).nOut(32)
+                            .activation(Activation.RELU).build())
+                    .layer(new org.deeplearning4j.nn.conf.layers.SubsamplingLayer.Builder(
+                            org.deeplearning4j.nn.conf.layers.SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                    .layer(new DenseLayer.Builder().nOut(hidden).activation(Activation.RELU).build())
+                    .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(maxClasses)
+                            .activation(Activation.SOFTMAX).build())
+                    .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutionalFlat(side, side, 1))
+                    .build();
+            MultiLayerNetwork net = new MultiLayerNetwork(conf);
+            net.init();
+            return net;
+        }
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
                 .seed(seed)
                 .dataType(DataType.FLOAT)
@@ -131,6 +181,10 @@ public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehea
         return network;
     }
 
+    public Architecture architecture() {
+        return architecture;
+    }
+
     public int maxClasses() {
         return maxClasses;
     }
@@ -181,7 +235,7 @@ public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehea
     @Override
     public Map<String, String> config() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("learner", "mlp");
+        m.put("learner", architecture.name().toLowerCase(java.util.Locale.ROOT));
         m.put("mlp.input_dim", Integer.toString(inputDim));
         m.put("mlp.hidden", Integer.toString(hidden));
         m.put("mlp.max_classes", Integer.toString(maxClasses));
@@ -212,7 +266,7 @@ public final class MlpLearner implements Learner, io.lethe.learning.replay.Rehea
         byte[] model = new byte[in.readInt()];
         in.readFully(model);
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(model), true);
-        if (restored.layerInputSize(0) != inputDim || restored.layerSize(2) != maxClasses) {
+        if (restored.numParams() != network.numParams() || restored.getnLayers() != network.getnLayers()) {
             throw new IOException("state was written by an MLP of another shape");
         }
         network = restored;

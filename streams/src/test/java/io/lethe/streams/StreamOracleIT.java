@@ -1,0 +1,79 @@
+package io.lethe.streams;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureReceipt;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.app.LetheApplication;
+import io.lethe.streams.broker.EmbeddedKafkaBroker;
+import io.lethe.streams.oracle.StreamOracle;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The retrain oracle replays the real topics, skips what the erasures cover, and compares with the live model. */
+class StreamOracleIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void retrainsFromTheStreamWithoutTheErasedExamples() throws Exception {
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
+            LetheConfig config = TestData.config(dir, "bootstrap.servers", broker.bootstrapServers(),
+                    "lethe.application.id", "lethe-oracle-it-" + UUID.randomUUID().toString().substring(0, 8),
+                    "lethe.learner", "mlp", "lethe.mlp.hidden", "32", "lethe.mlp.batch.size", "8", "lethe.mlp.learning.rate", "0.2",
+                    "lethe.replay.capacity", "30", "lethe.publish.idle.ms", "300", "lethe.erasure.batch.window.ms", "100");
+            List<TrainingExample> data = TestData.examples(21, 0, 160, 8);
+            try (LetheApplication app = LetheApplication.start(config);
+                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
+                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
+                         new StringSerializer(), new ByteArraySerializer());
+                 KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(),
+                         LetheTopics.ERASURE_RECEIPTS)) {
+                for (TrainingExample e : data) {
+                    producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e)));
+                }
+                producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, data.get(5).getSubjectId(),
+                        AvroCodec.TRAINING_EXAMPLE.encode(data.get(5)))); // a re-delivery
+                producer.send(new ProducerRecord<>(LetheTopics.ERASURES, "subject-3", AvroCodec.ERASURE_REQUEST.encode(
+                        TestData.erasure("erase-3", ErasureScope.SUBJECT, "subject-3", List.of(), null, null)))).get();
+                ErasureReceipt receipt = null;
+                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+                while (receipt == null && System.nanoTime() < deadline) {
+                    for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(200))) {
+                        receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
+                    }
+                }
+                assertTrue(receipt != null, "the erasure was answered");
+                assertEquals(20, receipt.getExamplesRemoved());
+
+                StreamOracle.Report report = new StreamOracle(config, broker.bootstrapServers(), s -> { }).run();
+                assertEquals(161, report.examplesRead());
+                assertEquals(1, report.duplicates());
+                assertEquals(20, report.examplesErased(), "every example of the erased subject is skipped");
+                assertEquals(140, report.examplesTrained());
+                assertEquals(1, report.erasureRequests());
+                assertTrue(report.comparedVersion() >= receipt.getModelVersion(), "compared with the newest version");
+                assertFalse(Double.isNaN(report.predictionAgreement()));
+                assertTrue(report.oracleRetainedAccuracy() > 40, "the oracle learned (4 classes, chance 25 %): " + report.toMap());
+            }
+        }
+    }
+}
