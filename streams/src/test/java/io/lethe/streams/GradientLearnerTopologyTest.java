@@ -52,6 +52,7 @@ class GradientLearnerTopologyTest {
     private TestInputTopic<String, byte[]> erasures;
     private TestOutputTopic<String, byte[]> versions;
     private TestOutputTopic<String, byte[]> receipts;
+    private TestOutputTopic<String, byte[]> evaluations;
 
     @BeforeEach
     void start() {
@@ -76,6 +77,7 @@ class GradientLearnerTopologyTest {
         erasures = driver.createInputTopic(LetheTopics.ERASURES, new StringSerializer(), new ByteArraySerializer());
         versions = driver.createOutputTopic(LetheTopics.MODEL_VERSIONS, new StringDeserializer(), new ByteArrayDeserializer());
         receipts = driver.createOutputTopic(LetheTopics.ERASURE_RECEIPTS, new StringDeserializer(), new ByteArrayDeserializer());
+        evaluations = driver.createOutputTopic(LetheTopics.EVALUATIONS, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -113,8 +115,16 @@ class GradientLearnerTopologyTest {
                 receipt.getMetrics().toString());
         assertEquals(20.0, receipt.getMetrics().get("examples_unlearned"));
         assertTrue(receipt.getMetrics().containsKey("retained_accuracy_replay_buffer"));
+        io.lethe.schemas.EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(evaluations.readValue());
+        assertEquals(receipt.getModelVersion(), report.getModelVersion());
+        assertEquals(receipt.getMetrics().get("ua"), report.getMetrics().get("unlearning.ua"),
+                "the metrics topic carries the receipt's measurements");
         assertNull(receipt.getVerificationResidual(), "no residual is claimed for approximate unlearning");
         assertFalse(bufferKeys().stream().anyMatch(k -> k.startsWith("subject-2\u0000")), "purged from the buffer");
+        KeyValueStore<Long, byte[]> journal = driver.getKeyValueStore(StoreNames.LEARNER_JOURNAL);
+        try (KeyValueIterator<Long, byte[]> all = journal.all()) {
+            assertFalse(all.hasNext(), "a snapshot after the erasure cut the journal, erased bytes included");
+        }
         KeyValueStore<String, byte[]> retained = driver.getKeyValueStore(StoreNames.RETAINED_EXAMPLES);
         try (KeyValueIterator<String, byte[]> all = retained.all()) {
             all.forEachRemaining(kv -> assertFalse(kv.key.startsWith("subject-2\u0000")));

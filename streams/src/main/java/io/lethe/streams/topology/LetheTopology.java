@@ -47,6 +47,8 @@ public final class LetheTopology {
                 bytes.serializer(), "learn-and-unlearn");
         topology.addSink(ModelLearnerProcessor.TO_RECEIPTS, LetheTopics.ERASURE_RECEIPTS, strings.serializer(),
                 bytes.serializer(), "learn-and-unlearn");
+        topology.addSink(ModelLearnerProcessor.TO_EVALUATIONS, LetheTopics.EVALUATIONS, strings.serializer(),
+                bytes.serializer(), "learn-and-unlearn");
         topology.addSink(ModelLearnerProcessor.TO_DEAD_LETTERS, LetheTopics.DEAD_LETTERS, strings.serializer(),
                 bytes.serializer(), "learn-and-unlearn");
         return topology;

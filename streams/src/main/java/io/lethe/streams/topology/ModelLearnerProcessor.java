@@ -55,6 +55,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     public static final String TO_MODEL_VERSIONS = "learner-to-model-versions";
     public static final String TO_RECEIPTS = "learner-to-receipts";
     public static final String TO_DEAD_LETTERS = "learner-to-dead-letters";
+    public static final String TO_EVALUATIONS = "learner-to-evaluations";
 
     static final String META_SNAPSHOT_SEQ = "snapshot.seq";
     static final String META_VERSION = "model.version";
@@ -180,7 +181,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             erasuresSincePublish.add(request.getRequestId());
             publish(VersionTrigger.ERASURE);
         }
-        sendReceipt(request, removed.size(), engine.verify(removed.size()), started, unlearned, Map.of());
+        LearningEngine.Verification verification = engine.verify(removed.size());
+        sendReceipt(request, removed.size(), verification, started, unlearned, Map.of());
+        reportUnlearning(verification, removed.size(), Map.of());
         context.commit(); // the receipt (and the version it names) become visible now, not at the next interval
     }
 
@@ -214,6 +217,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         int total = pendingRemoved.size();
         if (!pendingRemoved.isEmpty()) {
             engine.unlearn(new ArrayList<>(pendingRemoved));
+            pendingRemoved.clear();
         }
         long unlearned = System.nanoTime();
         Map<String, Long> counts = new TreeMap<>();
@@ -241,10 +245,33 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             sendReceipt(pendingRequests.get(entry.getKey()), entry.getValue(), verification, started, unlearned, batch);
             pendingErasures.delete(entry.getKey());
         }
+        reportUnlearning(verification, total, batch);
         pendingRemoved.clear();
         pendingRequests.clear();
         pendingSince = 0;
         context.commit();
+    }
+
+    /** Approximate unlearning's measurements also go to the metrics topic, for monitoring. */
+    private void reportUnlearning(LearningEngine.Verification verification, long removed, Map<String, Double> extra) {
+        if (removed == 0 || verification.metrics().isEmpty()) {
+            return;
+        }
+        Map<String, Double> metrics = new TreeMap<>();
+        verification.metrics().forEach((k, v) -> metrics.put("unlearning." + k, v));
+        extra.forEach((k, v) -> metrics.put("unlearning." + k, v));
+        Double buffer = verification.metrics().get("retained_accuracy_replay_buffer");
+        long now = System.currentTimeMillis();
+        io.lethe.schemas.EvaluationReport report = io.lethe.schemas.EvaluationReport.newBuilder()
+                .setModelName(config.modelName())
+                .setModelVersion(version)
+                .setStep(examplesLearned)
+                .setEvaluatedAt(Instant.ofEpochMilli(now))
+                .setTaskAccuracies(List.of())
+                .setAverageAccuracy(buffer == null ? Double.NaN : buffer)
+                .setMetrics(metrics)
+                .build();
+        context.forward(new Record<>(config.modelName(), AvroCodec.EVALUATION_REPORT.encode(report), now), TO_EVALUATIONS);
     }
 
     private void sendReceipt(ErasureRequest request, long removed, LearningEngine.Verification verification,
@@ -347,14 +374,16 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         context.forward(new Record<>(config.modelName(), AvroCodec.MODEL_VERSION.encode(event), now), TO_MODEL_VERSIONS);
         erasuresSincePublish.clear();
         examplesSincePublish = 0;
-        maybeSnapshot();
+        // The network's state is small (2 MB for the default MLP): snapshot after every erasure, so the
+        // journal (which holds the erased examples' bytes for replay) is cut back at once.
+        maybeSnapshot(trigger == VersionTrigger.ERASURE && config.learner().gradient());
     }
 
-    private void maybeSnapshot() {
-        if (pendingSince > 0) {
+    private void maybeSnapshot(boolean force) {
+        if (!pendingRemoved.isEmpty()) {
             return; // the network still holds examples whose unlearning is pending: the journal must keep them
         }
-        if (journalSeq - snapshotSeq < config.snapshotEveryExamples()) {
+        if (!force && journalSeq - snapshotSeq < config.snapshotEveryExamples()) {
             return;
         }
         try {
