@@ -128,14 +128,6 @@ public final class ScenarioRun {
 
     /** Accuracy in percent. */
     public static double accuracy(Learner learner, LabeledBatch batch) {
-        int[] predicted = learner.predict(batch.inputs());
-        int[] labels = batch.labels();
-        int correct = 0;
-        for (int i = 0; i < labels.length; i++) {
-            if (predicted[i] == labels[i]) {
-                correct++;
-            }
-        }
-        return 100.0 * correct / labels.length;
+        return io.lethe.learning.metrics.Accuracy.percent(learner, batch);
     }
 }

@@ -2,7 +2,6 @@ package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.gradient.NetworkLearner;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -26,12 +25,7 @@ public record GradientAscent(int steps, int batchSize, double learningRate) impl
 
     @Override
     public Map<String, String> config() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("steps", Integer.toString(steps));
-        m.put("batch_size", Integer.toString(batchSize));
-        m.put("learning_rate", Double.toString(learningRate));
-        return m;
+        return MethodConfig.of(name(), "steps", steps, "batch_size", batchSize, "learning_rate", learningRate);
     }
 
     @Override

@@ -2,7 +2,6 @@ package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.gradient.NetworkLearner;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,13 +34,7 @@ public record SelectiveSynapticDampening(double alpha, double lambda, int batchS
 
     @Override
     public Map<String, String> config() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("alpha", Double.toString(alpha));
-        m.put("lambda", Double.toString(lambda));
-        m.put("batch_size", Integer.toString(batchSize));
-        m.put("data_batches", Integer.toString(dataBatches));
-        return m;
+        return MethodConfig.of(name(), "alpha", alpha, "lambda", lambda, "batch_size", batchSize, "data_batches", dataBatches);
     }
 
     @Override

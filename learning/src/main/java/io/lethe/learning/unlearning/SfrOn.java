@@ -49,17 +49,8 @@ public record SfrOn(int steps, int batchSize, double learningRate, double gamma,
 
     @Override
     public Map<String, String> config() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("method", name());
-        m.put("steps", Integer.toString(steps));
-        m.put("batch_size", Integer.toString(batchSize));
-        m.put("learning_rate", Double.toString(learningRate));
-        m.put("gamma", Double.toString(gamma));
-        m.put("lambda", Double.toString(lambda));
-        m.put("alpha", Double.toString(alphaMax));
-        m.put("clip", Double.toString(clip));
-        m.put("forget_every", Integer.toString(forgetEvery));
-        return m;
+        return MethodConfig.of(name(), "steps", steps, "batch_size", batchSize, "learning_rate", learningRate, "gamma", gamma,
+                "lambda", lambda, "alpha", alphaMax, "clip", clip, "forget_every", forgetEvery);
     }
 
     @Override

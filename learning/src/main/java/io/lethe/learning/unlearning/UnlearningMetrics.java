@@ -37,18 +37,7 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
     }
 
     public static double accuracy(NetworkLearner model, LabeledBatch batch) {
-        if (batch.size() == 0) {
-            return Double.NaN;
-        }
-        int[] predicted = model.predict(batch.inputs());
-        int[] labels = batch.labels();
-        int correct = 0;
-        for (int i = 0; i < labels.length; i++) {
-            if (predicted[i] == labels[i]) {
-                correct++;
-            }
-        }
-        return 100.0 * correct / labels.length;
+        return io.lethe.learning.metrics.Accuracy.percent(model, batch);
     }
 
     /** p(y_i | x_i) for every example. */

@@ -47,12 +47,9 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Split-MNIST, class-incremental, through Kafka: five tasks of two classes each, every example
@@ -125,7 +122,7 @@ public final class SplitMnistDemo {
             io.lethe.learning.metrics.StabilityGap gaps = new io.lethe.learning.metrics.StabilityGap(1.0);
             AtomicReference<VersionEval> latest = new AtomicReference<>();
             long[] firstSend = {0};
-            try (KafkaProducer<String, byte[]> producer = producer(bootstrap);
+            try (KafkaProducer<String, byte[]> producer = io.lethe.streams.app.LetheClients.producer(bootstrap);
                  ModelSubscriber subscriber = new ModelSubscriber(bootstrap, store, true)) {
                 Thread evaluatorThread = new Thread(() -> subscriber.run((version, model) -> {
                     if (version.getTrigger() == io.lethe.schemas.VersionTrigger.ERASURE) {
@@ -452,16 +449,6 @@ public final class SplitMnistDemo {
             a[i] = a[j];
             a[j] = tmp;
         }
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     private static KafkaConsumer<String, byte[]> receiptConsumer(String bootstrap) {

@@ -13,6 +13,7 @@ import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheApplication;
+import io.lethe.streams.app.LetheClients;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -21,19 +22,11 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Properties;
-import java.util.UUID;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
  * Runs a scenario through Kafka: a producer sends each task block to {@code lethe.examples}; the
@@ -60,8 +53,9 @@ final class KafkaScenarioRun {
         long started;
         long lastVersionAt = 0;
         try (LetheApplication app = LetheApplication.start(config);
-             KafkaProducer<String, byte[]> producer = producer(app.bootstrapServers());
-             KafkaConsumer<String, byte[]> versions = versionConsumer(app.bootstrapServers())) {
+             KafkaProducer<String, byte[]> producer = LetheClients.producer(app.bootstrapServers());
+             KafkaConsumer<String, byte[]> versions = LetheClients.committedConsumer(app.bootstrapServers(),
+                     "lethe-rehearsal-", LetheTopics.MODEL_VERSIONS)) {
             started = System.currentTimeMillis();
             int segmentIndex = 0;
             for (int block = 0; block < tasks.size(); block++) {
@@ -118,26 +112,5 @@ final class KafkaScenarioRun {
             }
         }
         throw new IllegalStateException("no model version covering " + target + " examples within " + timeout);
-    }
-
-    private static KafkaProducer<String, byte[]> producer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static KafkaConsumer<String, byte[]> versionConsumer(String bootstrap) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-rehearsal-" + UUID.randomUUID());
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(LetheTopics.MODEL_VERSIONS));
-        return consumer;
     }
 }

@@ -59,33 +59,27 @@ public final class RehearsalCommand {
         }
 
         public static Options parse(List<String> args) {
-            Map<String, String> v = new LinkedHashMap<>();
-            v.put("scenario", "split");
-            v.put("data", "mnist");
-            v.put("strategies", "naive,uniform");
-            v.put("seeds", "1");
-            v.put("tasks", "");
-            v.put("per-task", "0");
-            v.put("capacity", "2000");
-            v.put("budget", "32");
-            v.put("exponent", "0.5");
-            v.put("policy", "reservoir");
-            v.put("batch", "32");
-            v.put("lr", "0.05");
-            v.put("hidden", "400");
-            v.put("revisits", "3");
-            v.put("environment-exponent", "0.5");
-            v.put("mode", "offline");
-            v.put("eval-every", "1000");
-            v.put("out", "var/rehearsal-results.json");
-            v.put("network", "mlp");
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (!arg.startsWith("--") || i + 1 >= args.size() || !v.containsKey(arg.substring(2))) {
-                    throw new IllegalArgumentException("unknown or incomplete option '" + arg + "'; options: " + v.keySet());
-                }
-                v.put(arg.substring(2), args.get(++i));
-            }
+            Map<String, String> d = new LinkedHashMap<>();
+            d.put("scenario", "split");
+            d.put("data", "mnist");
+            d.put("strategies", "naive,uniform");
+            d.put("seeds", "1");
+            d.put("tasks", "");
+            d.put("per-task", "0");
+            d.put("capacity", "2000");
+            d.put("budget", "32");
+            d.put("exponent", "0.5");
+            d.put("policy", "reservoir");
+            d.put("batch", "32");
+            d.put("lr", "0.05");
+            d.put("hidden", "400");
+            d.put("revisits", "3");
+            d.put("environment-exponent", "0.5");
+            d.put("mode", "offline");
+            d.put("eval-every", "1000");
+            d.put("out", "var/rehearsal-results.json");
+            d.put("network", "mlp");
+            Map<String, String> v = CommandOptions.parse(args, d);
             String scenario = v.get("scenario");
             int tasks = v.get("tasks").isEmpty() ? (scenario.equals("split") ? 5 : 10) : Integer.parseInt(v.get("tasks"));
             return new Options(scenario, v.get("data"), List.of(v.get("strategies").split(",")),

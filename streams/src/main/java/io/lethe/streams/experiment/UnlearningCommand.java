@@ -35,21 +35,15 @@ public final class UnlearningCommand {
         }
 
         public static Options parse(List<String> args) {
-            Map<String, String> v = new LinkedHashMap<>();
-            v.put("scenarios", "random-10,class-3");
-            v.put("methods", "sfr-on,ssd,gradient-ascent,fine-tune");
-            v.put("epochs", "5");
-            v.put("lr", "0.1");
-            v.put("hidden", "400");
-            v.put("seed", "1");
-            v.put("out", "var/unlearning-results.json");
-            for (int i = 0; i < args.size(); i++) {
-                String arg = args.get(i);
-                if (!arg.startsWith("--") || i + 1 >= args.size() || !v.containsKey(arg.substring(2))) {
-                    throw new IllegalArgumentException("unknown or incomplete option '" + arg + "'; options: " + v.keySet());
-                }
-                v.put(arg.substring(2), args.get(++i));
-            }
+            Map<String, String> d = new LinkedHashMap<>();
+            d.put("scenarios", "random-10,class-3");
+            d.put("methods", "sfr-on,ssd,gradient-ascent,fine-tune");
+            d.put("epochs", "5");
+            d.put("lr", "0.1");
+            d.put("hidden", "400");
+            d.put("seed", "1");
+            d.put("out", "var/unlearning-results.json");
+            Map<String, String> v = CommandOptions.parse(args, d);
             return new Options(List.of(v.get("scenarios").split(",")), List.of(v.get("methods").split(",")),
                     Integer.parseInt(v.get("epochs")), Double.parseDouble(v.get("lr")), Integer.parseInt(v.get("hidden")),
                     Long.parseLong(v.get("seed")), Path.of(v.get("out")));
