@@ -30,13 +30,15 @@ import java.util.Properties;
  * @param streamsOverrides settings given as {@code streams.<name>}, passed to Kafka Streams as {@code <name>}
  * @param learner which learner, and the gradient learner's network and rehearsal settings
  * @param erasureBatchWindowMs gradient learner: erasures within this window are unlearned together
+ * @param holdoutPercent gradient learner: share of examples held out (stored, not learned) as test data
+ * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, GradientSettings learner,
-                          long erasureBatchWindowMs) {
+                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity) {
 
     /** Defaults, with documentation, as (key, default, description). */
     public static final List<String[]> SETTINGS = List.of(
@@ -72,6 +74,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.rehearsal.budget", "32", "mlp: replayed examples mixed into each training step"},
             new String[] {"lethe.replay.task.free.window", "0", "mlp: 0 uses the examples' task field; N > 0 treats every N stream examples as a pseudo-task (task-free streams)"},
             new String[] {"lethe.erasure.batch.window.ms", "500", "mlp: erasures arriving within this window are unlearned together (each still gets its own receipt); 0 = one at a time. The analytic learner always answers at once"},
+            new String[] {"lethe.holdout.percent", "2", "mlp: percent of examples held out (stored and erasable, never learned) as test data for the receipts' test accuracy and membership-inference score"},
+            new String[] {"lethe.holdout.capacity", "1000", "mlp: held-out examples kept for evaluation"},
             new String[] {"lethe.unlearning.method", "sfr-on", "mlp: approximate unlearning: sfr-on, ssd, gradient-ascent or fine-tune (remain data: the replay buffer)"},
             new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
@@ -98,6 +102,12 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (maxRecordBytes < 1024) {
             problems.add("lethe.max.record.bytes must be at least 1024, got " + maxRecordBytes);
         }
+        if (!(holdoutPercent >= 0 && holdoutPercent < 50)) {
+            problems.add("lethe.holdout.percent must lie in [0, 50), got " + holdoutPercent);
+        }
+        if (holdoutCapacity < 1) {
+            problems.add("lethe.holdout.capacity must be at least 1, got " + holdoutCapacity);
+        }
         if (erasureBatchWindowMs < 0) {
             problems.add("lethe.erasure.batch.window.ms must be >= 0, got " + erasureBatchWindowMs);
         }
@@ -117,7 +127,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
     public LetheConfig withBootstrapServers(String servers) {
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
-                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs);
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs,
+                holdoutPercent, holdoutCapacity);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -171,7 +182,10 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                     Integer.parseInt(values.get("lethe.snapshot.every.examples")),
                     Integer.parseInt(values.get("lethe.max.record.bytes")),
                     Long.parseLong(values.get("lethe.commit.interval.ms")), streamsOverrides(values),
-                    gradientSettingsChecked(values), Long.parseLong(values.get("lethe.erasure.batch.window.ms")));
+                    gradientSettingsChecked(values), Long.parseLong(values.get("lethe.erasure.batch.window.ms")),
+                    GradientSettings.MLP.equals(values.get("lethe.learner"))
+                            ? Double.parseDouble(values.get("lethe.holdout.percent")) : 0,
+                    Integer.parseInt(values.get("lethe.holdout.capacity")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
                     + e.getMessage() + ")", e);

@@ -42,6 +42,7 @@ public final class TestData {
         p.setProperty("lethe.state.dir", dir.resolve("state").toString());
         p.setProperty("lethe.model.store.dir", dir.resolve("models").toString());
         p.setProperty("lethe.model.name", "test-model");
+        p.setProperty("lethe.holdout.percent", "0");
         for (int i = 0; i < overrides.length; i += 2) {
             p.setProperty(overrides[i], overrides[i + 1]);
         }

@@ -153,6 +153,7 @@ public final class RehearsalCommand {
         Properties p = new Properties();
         p.setProperty("lethe.learner", "mlp");
         p.setProperty("lethe.network", options.network());
+        p.setProperty("lethe.holdout.percent", "0"); // the scenario brings its own test sets
         p.setProperty("lethe.application.id", "lethe-rehearsal-" + strategy + "-" + seed);
         p.setProperty("lethe.model.name", "rehearsal-" + strategy);
         p.setProperty("lethe.state.dir", work.resolve("state").toString());

@@ -28,6 +28,15 @@ interface LearningEngine {
      */
     void learn(List<TrainingExample> examples, boolean fresh);
 
+    /** Whether the example is held out for evaluation (stored, never learned). */
+    default boolean holdsOut(TrainingExample example) {
+        return false;
+    }
+
+    /** Keeps a held-out example for evaluation. */
+    default void holdOut(TrainingExample example) {
+    }
+
     /** Deletes erased examples from the engine's own stores at once, before their unlearning runs. */
     default void purge(List<TrainingExample> examples) {
     }

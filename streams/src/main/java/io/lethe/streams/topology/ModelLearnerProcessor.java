@@ -75,6 +75,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private final List<TrainingExample> pendingRemoved = new ArrayList<>();
     private final Map<String, ErasureRequest> pendingRequests = new java.util.HashMap<>();
     private long pendingSince;
+    /** Of the examples the last erasure removed, those the model had learned (not held out). */
+    private List<TrainingExample> removedFromModel = List.of();
     private long examplesCoveredByErasures;
     private final LearningEngine engine;
 
@@ -145,6 +147,10 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             return;
         }
         retained.store().put(key, AvroCodec.TRAINING_EXAMPLE.encode(example));
+        if (engine.holdsOut(example)) {
+            engine.holdOut(example); // stored (so erasures find it), never learned: held-out evaluation data
+            return;
+        }
         appendJournal(new JournalEvent(true, key, null, source.getTopic(), source.getPartition(), source.getOffset()));
         pending.add(example);
         examplesLearned++;
@@ -160,10 +166,11 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private void onErasure(ErasureRequest request, SourcePosition source) {
         long started = System.nanoTime();
         List<TrainingExample> removed = removeFromState(request, source);
+        List<TrainingExample> learned = removedFromModel;
         if (batchErasures()) {
             // Burst batching: the state is purged now (durably, with this transaction); the network is
             // unlearned once for every request of the window, and each request then gets its receipt.
-            pendingRemoved.addAll(removed);
+            pendingRemoved.addAll(learned);
             byte[] encoded = AvroCodec.ERASURE_REQUEST.encode(request);
             pendingErasures.put(request.getRequestId(),
                     ByteBuffer.allocate(8 + encoded.length).putLong(removed.size()).put(encoded).array());
@@ -173,8 +180,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             }
             return;
         }
-        if (!removed.isEmpty()) {
-            engine.unlearn(removed);
+        if (!learned.isEmpty()) {
+            engine.unlearn(learned);
         }
         long unlearned = System.nanoTime();
         if (!removed.isEmpty()) {
@@ -197,13 +204,19 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         flushPending();
         List<KeyValue<String, byte[]>> matches = retained.findMatches(request);
         List<TrainingExample> removed = new ArrayList<>(matches.size());
+        List<TrainingExample> learned = new ArrayList<>(matches.size());
         for (KeyValue<String, byte[]> match : matches) {
             retained.store().delete(match.key);
-            appendJournal(new JournalEvent(false, match.key, match.value, source.getTopic(), source.getPartition(),
-                    source.getOffset()));
-            removed.add(AvroCodec.TRAINING_EXAMPLE.decode(match.value));
+            TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(match.value);
+            removed.add(example);
+            if (!engine.holdsOut(example)) {
+                appendJournal(new JournalEvent(false, match.key, match.value, source.getTopic(), source.getPartition(),
+                        source.getOffset()));
+                learned.add(example);
+            }
         }
         engine.purge(removed);
+        removedFromModel = learned;
         return removed;
     }
 
@@ -483,7 +496,11 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         List<TrainingExample> batch = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = retained.store().all()) {
             while (all.hasNext()) {
-                batch.add(AvroCodec.TRAINING_EXAMPLE.decode(all.next().value));
+                TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(all.next().value);
+                if (engine.holdsOut(example)) {
+                    continue;
+                }
+                batch.add(example);
                 count++;
                 learnIfFull(batch, UNLEARN_CHUNK, false);
             }

@@ -49,6 +49,8 @@ final class ReplayNetworkEngine implements LearningEngine {
     private int bufferRemovals;
     private Map<String, Double> lastMetrics = Map.of();
     private long unlearnings;
+    /** Held-out examples (key -> example), at most lethe.holdout.capacity: test data for TA and the MIA. */
+    private final Map<String, TrainingExample> holdout = new java.util.TreeMap<>();
 
     ReplayNetworkEngine(LetheConfig config) {
         this.config = config;
@@ -82,6 +84,18 @@ final class ReplayNetworkEngine implements LearningEngine {
             }
         }
         overCapacity.forEach(bufferStore::delete);
+        if (config.holdoutPercent() > 0) {
+            // Held-out examples are retained examples that the deterministic test selects.
+            KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
+            try (KeyValueIterator<String, byte[]> all = retained.all()) {
+                while (all.hasNext()) {
+                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(all.next().value);
+                    if (holdsOut(example)) {
+                        holdOut(example);
+                    }
+                }
+            }
+        }
     }
 
     @Override
@@ -111,7 +125,25 @@ final class ReplayNetworkEngine implements LearningEngine {
     }
 
     @Override
+    public boolean holdsOut(TrainingExample example) {
+        if (config.holdoutPercent() <= 0) {
+            return false;
+        }
+        long h = RetainedExamples.key(example).hashCode() * 0x9E3779B97F4A7C15L ^ config.learner().seed();
+        h ^= h >>> 29;
+        return Math.floorMod(h, 10_000L) < Math.round(config.holdoutPercent() * 100);
+    }
+
+    @Override
+    public void holdOut(TrainingExample example) {
+        if (holdout.size() < config.holdoutCapacity()) {
+            holdout.put(RetainedExamples.key(example), example);
+        }
+    }
+
+    @Override
     public void purge(List<TrainingExample> examples) {
+        examples.forEach(example -> holdout.remove(RetainedExamples.key(example)));
         Set<String> keys = new HashSet<>();
         examples.forEach(example -> keys.add(RetainedExamples.key(example)));
         List<ReplayItem<float[]>> purged = trainer.forget(item -> keys.contains(item.exampleId()));
@@ -140,6 +172,15 @@ final class ReplayNetworkEngine implements LearningEngine {
         metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         if (remainEval != null) {
             metrics.put("retained_accuracy_replay_buffer", UnlearningMetrics.accuracy(network, remainEval));
+        }
+        if (!holdout.isEmpty() && network.architecture() == NetworkLearner.Architecture.MLP) {
+            LabeledBatch test = ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
+            metrics.put("test_accuracy_holdout", UnlearningMetrics.accuracy(network, test));
+            metrics.put("holdout_examples", (double) test.size());
+            if (remainEval != null) {
+                // Members: the replay buffer (retained); non-members: the held-out examples.
+                metrics.put("mia_efficacy", UnlearningMetrics.measure(network, forget, remainEval, test).mia());
+            }
         }
         metrics.put("examples_unlearned", (double) examples.size());
         lastMetrics = metrics;
