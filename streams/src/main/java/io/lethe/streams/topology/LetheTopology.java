@@ -37,9 +37,9 @@ public final class LetheTopology {
                 Stores.persistentKeyValueStore(StoreNames.LEARNER_META), strings, Serdes.Long()), "learn-and-unlearn");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.ERASURE_WATERMARKS), strings, Serdes.Long()), "learn-and-unlearn");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.PENDING_ERASURES), strings, bytes), "learn-and-unlearn");
         if (config.learner().gradient()) {
+            topology.addStateStore(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(StoreNames.PENDING_ERASURES), strings, bytes), "learn-and-unlearn");
             topology.addStateStore(Stores.keyValueStoreBuilder(
                     Stores.persistentKeyValueStore(StoreNames.REPLAY_BUFFER), strings, bytes), "learn-and-unlearn");
         }

@@ -104,10 +104,12 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 context.getStateStore(StoreNames.ERASURE_WATERMARKS));
         this.journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
-        this.pendingErasures = context.getStateStore(StoreNames.PENDING_ERASURES);
-        try (KeyValueIterator<String, byte[]> any = pendingErasures.all()) {
-            if (any.hasNext()) {
-                pendingSince = 1; // answered at the first tick
+        if (config.learner().gradient()) { // only the gradient learner batches erasures
+            this.pendingErasures = context.getStateStore(StoreNames.PENDING_ERASURES);
+            try (KeyValueIterator<String, byte[]> any = pendingErasures.all()) {
+                if (any.hasNext()) {
+                    pendingSince = 1; // answered at the first tick
+                }
             }
         }
         engine.init(context);
@@ -222,7 +224,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
 
     /** Unlearns everything the window's requests removed, in one go, and answers each request. */
     private void completePendingErasures() {
-        if (pendingErasures.approximateNumEntries() == 0 && pendingRequests.isEmpty()) {
+        if (pendingErasures == null || pendingErasures.approximateNumEntries() == 0 && pendingRequests.isEmpty()) {
             pendingSince = 0;
             return;
         }
