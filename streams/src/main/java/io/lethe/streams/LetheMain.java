@@ -113,8 +113,10 @@ public final class LetheMain {
         long repeatMinutes = Long.getLong("lethe.oracle.repeat.minutes", 0);
         Path out = Path.of("var/oracle-report.json");
         do {
-            io.lethe.streams.oracle.StreamOracle.Report report =
-                    new io.lethe.streams.oracle.StreamOracle(config, config.bootstrapServers(), System.out::println).run();
+            io.lethe.streams.oracle.StreamOracle oracle =
+                    new io.lethe.streams.oracle.StreamOracle(config, config.bootstrapServers(), System.out::println);
+            io.lethe.streams.oracle.StreamOracle.Report report = oracle.run();
+            oracle.publish(report);
             Map<String, Object> doc = new java.util.LinkedHashMap<>(report.toMap());
             doc.put("model", config.modelName());
             doc.put("at", java.time.Instant.now().toString());

@@ -64,7 +64,8 @@ class StreamOracleIT {
                 assertTrue(receipt != null, "the erasure was answered");
                 assertEquals(20, receipt.getExamplesRemoved());
 
-                StreamOracle.Report report = new StreamOracle(config, broker.bootstrapServers(), s -> { }).run();
+                StreamOracle oracle = new StreamOracle(config, broker.bootstrapServers(), s -> { });
+                StreamOracle.Report report = oracle.run();
                 assertEquals(161, report.examplesRead());
                 assertEquals(1, report.duplicates());
                 assertEquals(20, report.examplesErased(), "every example of the erased subject is skipped");
@@ -73,6 +74,24 @@ class StreamOracleIT {
                 assertTrue(report.comparedVersion() >= receipt.getModelVersion(), "compared with the newest version");
                 assertFalse(Double.isNaN(report.predictionAgreement()));
                 assertTrue(report.oracleRetainedAccuracy() > 40, "the oracle learned (4 classes, chance 25 %): " + report.toMap());
+
+                oracle.publish(report);
+                try (KafkaConsumer<String, byte[]> evaluations = TestClients.committedConsumer(broker.bootstrapServers(),
+                        LetheTopics.EVALUATIONS)) {
+                    io.lethe.schemas.EvaluationReport published = null;
+                    long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                    while (published == null && System.nanoTime() < until) {
+                        for (ConsumerRecord<String, byte[]> r : evaluations.poll(Duration.ofMillis(200))) {
+                            io.lethe.schemas.EvaluationReport e = AvroCodec.EVALUATION_REPORT.decode(r.value());
+                            if (e.getMetrics().containsKey("oracle.examples_trained")) {
+                                published = e;
+                            }
+                        }
+                    }
+                    assertTrue(published != null, "the oracle's report is on the metrics topic");
+                    assertEquals(140.0, published.getMetrics().get("oracle.examples_trained"));
+                    assertEquals((long) report.comparedVersion(), published.getModelVersion());
+                }
             }
         }
     }

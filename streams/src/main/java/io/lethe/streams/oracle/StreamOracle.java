@@ -174,6 +174,29 @@ public final class StreamOracle {
                 agreement, accuracy(oracle, erasedBatch), accuracy(model, erasedBatch), trainSeconds);
     }
 
+    /** Publishes the report on the metrics topic, as the oracle's view of the compared version. */
+    public void publish(Report report) throws Exception {
+        Map<String, Double> metrics = new java.util.TreeMap<>();
+        report.toMap().forEach((k, v) -> {
+            if (v instanceof Number n && !k.equals("compared_version")) {
+                metrics.put("oracle." + k, n.doubleValue());
+            }
+        });
+        io.lethe.schemas.EvaluationReport evaluation = io.lethe.schemas.EvaluationReport.newBuilder()
+                .setModelName(config.modelName())
+                .setModelVersion(report.comparedVersion() == null ? 0 : report.comparedVersion())
+                .setStep(report.examplesTrained())
+                .setEvaluatedAt(java.time.Instant.now())
+                .setTaskAccuracies(List.of())
+                .setAverageAccuracy(report.modelRetainedAccuracy())
+                .setMetrics(metrics)
+                .build();
+        try (var producer = io.lethe.streams.app.LetheClients.producer(bootstrapServers)) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(LetheTopics.EVALUATIONS,
+                    config.modelName(), AvroCodec.EVALUATION_REPORT.encode(evaluation))).get();
+        }
+    }
+
     private static double accuracy(NetworkLearner model, LabeledBatch batch) {
         return model == null || batch == null ? Double.NaN : UnlearningMetrics.accuracy(model, batch);
     }
