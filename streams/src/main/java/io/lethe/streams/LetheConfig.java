@@ -32,13 +32,14 @@ import java.util.Properties;
  * @param erasureBatchWindowMs gradient learner: erasures within this window are unlearned together
  * @param holdoutPercent gradient learner: share of examples held out (stored, not learned) as test data
  * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
+ * @param metricsPort Prometheus endpoint port (0: any free port; -1: no endpoint)
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, GradientSettings learner,
-                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity) {
+                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort) {
 
     /** Defaults, with documentation, as (key, default, description). */
     public static final List<String[]> SETTINGS = List.of(
@@ -77,6 +78,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.holdout.percent", "2", "mlp: percent of examples held out (stored and erasable, never learned) as test data for the receipts' test accuracy and membership-inference score"},
             new String[] {"lethe.holdout.capacity", "1000", "mlp: held-out examples kept for evaluation"},
             new String[] {"lethe.unlearning.method", "sfr-on", "mlp: approximate unlearning: sfr-on, ssd, gradient-ascent or fine-tune (remain data: the replay buffer)"},
+            new String[] {"lethe.metrics.port", "9464", "Prometheus metrics at http://<host>:<port>/metrics (0: any free port, -1: off)"},
             new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
     public LetheConfig {
@@ -108,6 +110,9 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (holdoutCapacity < 1) {
             problems.add("lethe.holdout.capacity must be at least 1, got " + holdoutCapacity);
         }
+        if (metricsPort < -1 || metricsPort > 65535) {
+            problems.add("lethe.metrics.port must be -1 (off), 0 (any free port) or a port number, got " + metricsPort);
+        }
         if (erasureBatchWindowMs < 0) {
             problems.add("lethe.erasure.batch.window.ms must be >= 0, got " + erasureBatchWindowMs);
         }
@@ -128,7 +133,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs,
-                holdoutPercent, holdoutCapacity);
+                holdoutPercent, holdoutCapacity, metricsPort);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -185,7 +190,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                     gradientSettingsChecked(values), Long.parseLong(values.get("lethe.erasure.batch.window.ms")),
                     GradientSettings.MLP.equals(values.get("lethe.learner"))
                             ? Double.parseDouble(values.get("lethe.holdout.percent")) : 0,
-                    Integer.parseInt(values.get("lethe.holdout.capacity")));
+                    Integer.parseInt(values.get("lethe.holdout.capacity")),
+                    Integer.parseInt(values.get("lethe.metrics.port")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
                     + e.getMessage() + ")", e);

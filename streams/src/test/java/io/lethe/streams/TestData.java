@@ -43,6 +43,7 @@ public final class TestData {
         p.setProperty("lethe.model.store.dir", dir.resolve("models").toString());
         p.setProperty("lethe.model.name", "test-model");
         p.setProperty("lethe.holdout.percent", "0");
+        p.setProperty("lethe.metrics.port", "-1");
         for (int i = 0; i < overrides.length; i += 2) {
             p.setProperty(overrides[i], overrides[i + 1]);
         }

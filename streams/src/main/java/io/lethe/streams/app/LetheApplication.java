@@ -28,11 +28,14 @@ public final class LetheApplication implements AutoCloseable {
     private final LetheConfig config;
     private final EmbeddedKafkaBroker broker;
     private final KafkaStreams streams;
+    private io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer;
 
-    private LetheApplication(LetheConfig config, EmbeddedKafkaBroker broker, KafkaStreams streams) {
+    private LetheApplication(LetheConfig config, EmbeddedKafkaBroker broker, KafkaStreams streams,
+                             io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer) {
         this.config = config;
         this.broker = broker;
         this.streams = streams;
+        this.metricsServer = metricsServer;
     }
 
     /** Starts (and, with no bootstrap.servers, first starts an embedded broker under the state folder). */
@@ -47,15 +50,43 @@ public final class LetheApplication implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, effective.bootstrapServers()))) {
             TopicSetup.ensureTopics(admin, effective);
         }
-        KafkaStreams streams = new KafkaStreams(LetheTopology.build(effective), streamsProperties(effective));
+        io.prometheus.metrics.model.registry.PrometheusRegistry registry = new io.prometheus.metrics.model.registry.PrometheusRegistry();
+        io.lethe.streams.metrics.LetheMetrics metrics = new io.lethe.streams.metrics.LetheMetrics(registry);
+        KafkaStreams streams = new KafkaStreams(LetheTopology.build(effective, metrics), streamsProperties(effective));
+        io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer = startMetrics(effective, registry, streams);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it (exactly-once: uncommitted work is redone, never doubled)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        LetheApplication app = new LetheApplication(effective, broker, streams);
+        LetheApplication app = new LetheApplication(effective, broker, streams, metricsServer);
         app.awaitRunning(Duration.ofSeconds(60));
         return app;
+    }
+
+    /** JVM, Kafka Streams and Lethe metrics on one endpoint; a taken port is reported, not fatal. */
+    private static io.prometheus.metrics.exporter.httpserver.HTTPServer startMetrics(LetheConfig config,
+            io.prometheus.metrics.model.registry.PrometheusRegistry registry, KafkaStreams streams) {
+        if (config.metricsPort() < 0) {
+            return null;
+        }
+        io.prometheus.metrics.instrumentation.jvm.JvmMetrics.builder().register(registry);
+        registry.register(new io.lethe.streams.metrics.KafkaStreamsCollector(streams::metrics));
+        try {
+            io.prometheus.metrics.exporter.httpserver.HTTPServer server = io.prometheus.metrics.exporter.httpserver.HTTPServer
+                    .builder().port(config.metricsPort()).registry(registry).buildAndStart();
+            LOG.info("Prometheus metrics at http://localhost:{}/metrics", server.getPort());
+            return server;
+        } catch (IOException e) {
+            LOG.warn("no metrics endpoint: port {} is not available ({})", config.metricsPort(), e.getMessage());
+            return null;
+        }
+    }
+
+    /** The metrics endpoint's port, or -1 without one. */
+    public int metricsPort() {
+        io.prometheus.metrics.exporter.httpserver.HTTPServer server = metricsServer;
+        return server == null ? -1 : server.getPort();
     }
 
     static Properties streamsProperties(LetheConfig config) {
@@ -104,6 +135,10 @@ public final class LetheApplication implements AutoCloseable {
     public void stop() {
         streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+        if (metricsServer != null) {
+            metricsServer.close();
+            metricsServer = null;
+        }
     }
 
     @Override

@@ -13,6 +13,11 @@ public final class LetheTopology {
     }
 
     public static Topology build(LetheConfig config) {
+        return build(config, io.lethe.streams.metrics.LetheMetrics.unregistered());
+    }
+
+    /** The topology, with the learner reporting its figures to {@code metrics}. */
+    public static Topology build(LetheConfig config, io.lethe.streams.metrics.LetheMetrics metrics) {
         Topology topology = new Topology();
         var strings = Serdes.String();
         var bytes = Serdes.ByteArray();
@@ -28,7 +33,7 @@ public final class LetheTopology {
                 bytes.serializer(), "validate");
 
         topology.addSource("learner-commands", strings.deserializer(), bytes.deserializer(), LetheTopics.LEARNER_COMMANDS);
-        topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config), "learner-commands");
+        topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config, metrics), "learner-commands");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.RETAINED_EXAMPLES), strings, bytes), "learn-and-unlearn");
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -90,8 +90,11 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private long examplesSincePublish;
     private long lastInputAt;
 
-    public ModelLearnerProcessor(LetheConfig config) {
+    private final io.lethe.streams.metrics.LetheMetrics metrics;
+
+    public ModelLearnerProcessor(LetheConfig config, io.lethe.streams.metrics.LetheMetrics metrics) {
         this.config = config;
+        this.metrics = metrics;
         this.checkpoints = new CheckpointStore(config.modelStoreDir());
         this.snapshots = new SnapshotFiles(config.stateDir().resolve("learner-snapshots").resolve(config.modelName()));
         this.engine = config.learner().gradient() ? new ReplayNetworkEngine(config) : new AnalyticEngine(config);
@@ -272,9 +275,10 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         if (removed == 0 || verification.metrics().isEmpty()) {
             return;
         }
-        Map<String, Double> metrics = new TreeMap<>();
-        verification.metrics().forEach((k, v) -> metrics.put("unlearning." + k, v));
-        extra.forEach((k, v) -> metrics.put("unlearning." + k, v));
+        Map<String, Double> measured = new TreeMap<>();
+        verification.metrics().forEach((k, v) -> measured.put("unlearning." + k, v));
+        extra.forEach((k, v) -> measured.put("unlearning." + k, v));
+        metrics.unlearned(config.modelName(), verification.metrics());
         Double buffer = verification.metrics().get("retained_accuracy_replay_buffer");
         long now = System.currentTimeMillis();
         io.lethe.schemas.EvaluationReport report = io.lethe.schemas.EvaluationReport.newBuilder()
@@ -284,7 +288,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 .setEvaluatedAt(Instant.ofEpochMilli(now))
                 .setTaskAccuracies(List.of())
                 .setAverageAccuracy(buffer == null ? Double.NaN : buffer)
-                .setMetrics(metrics)
+                .setMetrics(measured)
                 .build();
         context.forward(new Record<>(config.modelName(), AvroCodec.EVALUATION_REPORT.encode(report), now), TO_EVALUATIONS);
     }
@@ -318,6 +322,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                         + (processedMs - unlearnMs) + " ms)")
                 .build();
         context.forward(new Record<>(request.getRequestId(), AvroCodec.ERASURE_RECEIPT.encode(receipt), now), TO_RECEIPTS);
+        this.metrics.receipt(config.modelName(), status.name());
     }
 
     private void appendJournal(JournalEvent event) {
@@ -385,6 +390,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             throw new UncheckedIOException("cannot write manifest to " + checkpoints.root(), e);
         }
         meta.put(META_VERSION, version);
+        metrics.versionPublished(config.modelName(), version, examplesLearned, engine.learner().retainedExamples());
         meta.put(META_EXAMPLES_LEARNED, examplesLearned);
         context.forward(new Record<>(config.modelName(), AvroCodec.MODEL_VERSION.encode(event), now), TO_MODEL_VERSIONS);
         erasuresSincePublish.clear();
