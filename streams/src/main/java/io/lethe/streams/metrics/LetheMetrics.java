@@ -14,7 +14,6 @@ public final class LetheMetrics {
     private final Gauge examplesRetained;
     private final Counter receipts;
     private final Gauge unlearning;
-    private final Gauge accuracy;
 
     public LetheMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -29,8 +28,6 @@ public final class LetheMetrics {
         this.unlearning = Gauge.builder().name("lethe_unlearning_measurement")
                 .help("Measurements of the latest approximate unlearning run (accuracies in percent, times in ms)")
                 .labelNames("model", "measurement").register(registry);
-        this.accuracy = Gauge.builder().name("lethe_eval_accuracy").help("Latest evaluated accuracy in percent, per task")
-                .labelNames("model", "task").register(registry);
     }
 
     /** A sink that records nothing anyone reads (topology tests). */
@@ -58,9 +55,5 @@ public final class LetheMetrics {
                 unlearning.labelValues(model, name).set(value);
             }
         });
-    }
-
-    public void evaluated(String model, int task, double percent) {
-        accuracy.labelValues(model, Integer.toString(task)).set(percent);
     }
 }
