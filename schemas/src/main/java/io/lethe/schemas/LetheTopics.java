@@ -17,11 +17,16 @@ public final class LetheTopics {
     public static final String EVALUATIONS = "lethe.evaluations";
     /** {@link DeadLetter}, keyed like the rejected record. */
     public static final String DEAD_LETTERS = "lethe.dead-letters";
+    /**
+     * {@link TrainingExample} held out for continual evaluation (operator-provided test data, per
+     * task; never learned), one partition, keyed by task.
+     */
+    public static final String EVAL_EXAMPLES = "lethe.eval-examples";
     /** Internal: {@link LearnerCommand} from validation to the model's single learner, one partition. */
     public static final String LEARNER_COMMANDS = "lethe.learner-commands";
 
     public static final List<String> ALL = List.of(EXAMPLES, ERASURES, MODEL_VERSIONS, ERASURE_RECEIPTS,
-            EVALUATIONS, DEAD_LETTERS, LEARNER_COMMANDS);
+            EVALUATIONS, DEAD_LETTERS, LEARNER_COMMANDS, EVAL_EXAMPLES);
 
     private LetheTopics() {
     }

@@ -33,13 +33,16 @@ import java.util.Properties;
  * @param holdoutPercent gradient learner: share of examples held out (stored, not learned) as test data
  * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
  * @param metricsPort Prometheus endpoint port (0: any free port; -1: no endpoint)
+ * @param evalEveryExamples continual evaluation every this many learned examples (0: off)
+ * @param evalPerTask evaluation examples kept per task
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, GradientSettings learner,
-                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort) {
+                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort,
+                          int evalEveryExamples, int evalPerTask) {
 
     /** Defaults, with documentation, as (key, default, description). */
     public static final List<String[]> SETTINGS = List.of(
@@ -78,6 +81,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.holdout.percent", "2", "mlp: percent of examples held out (stored and erasable, never learned) as test data for the receipts' test accuracy and membership-inference score"},
             new String[] {"lethe.holdout.capacity", "1000", "mlp: held-out examples kept for evaluation"},
             new String[] {"lethe.unlearning.method", "sfr-on", "mlp: approximate unlearning: sfr-on, ssd, gradient-ascent or fine-tune (remain data: the replay buffer)"},
+            new String[] {"lethe.eval.every.examples", "2000", "continual evaluation on the lethe.eval-examples sets every this many learned examples (0: off)"},
+            new String[] {"lethe.eval.per.task", "500", "evaluation examples kept per task"},
             new String[] {"lethe.metrics.port", "9464", "Prometheus metrics at http://<host>:<port>/metrics (0: any free port, -1: off)"},
             new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
@@ -110,6 +115,10 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (holdoutCapacity < 1) {
             problems.add("lethe.holdout.capacity must be at least 1, got " + holdoutCapacity);
         }
+        if (evalEveryExamples < 0 || evalPerTask < 1) {
+            problems.add("lethe.eval.every.examples must be >= 0 and lethe.eval.per.task >= 1, got " + evalEveryExamples
+                    + " and " + evalPerTask);
+        }
         if (metricsPort < -1 || metricsPort > 65535) {
             problems.add("lethe.metrics.port must be -1 (off), 0 (any free port) or a port number, got " + metricsPort);
         }
@@ -133,7 +142,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs,
-                holdoutPercent, holdoutCapacity, metricsPort);
+                holdoutPercent, holdoutCapacity, metricsPort, evalEveryExamples, evalPerTask);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -191,7 +200,9 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                     GradientSettings.MLP.equals(values.get("lethe.learner"))
                             ? Double.parseDouble(values.get("lethe.holdout.percent")) : 0,
                     Integer.parseInt(values.get("lethe.holdout.capacity")),
-                    Integer.parseInt(values.get("lethe.metrics.port")));
+                    Integer.parseInt(values.get("lethe.metrics.port")),
+                    Integer.parseInt(values.get("lethe.eval.every.examples")),
+                    Integer.parseInt(values.get("lethe.eval.per.task")));
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
                     + e.getMessage() + ")", e);

@@ -278,4 +278,49 @@ class LetheTopologyTest {
         assertEquals(1, published.size());
         assertEquals(1, published.get(0).getLineage().getExamplesRetained(), "the valid example after them was learned");
     }
+
+    @Test
+    void continualEvaluationReportsTheLiveModelsAccuracyOnEachTasksSet() throws Exception {
+        driver.close();
+        config = TestData.config(dir, "lethe.eval.every.examples", "40", "lethe.state.dir", dir.resolve("eval").toString());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-eval-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams-eval").toString());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        driver = new TopologyTestDriver(LetheTopology.build(config), props);
+        examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
+        TestInputTopic<String, byte[]> evalInput = driver.createInputTopic(LetheTopics.EVAL_EXAMPLES, new StringSerializer(),
+                new ByteArraySerializer());
+        TestOutputTopic<String, byte[]> evaluations = driver.createOutputTopic(LetheTopics.EVALUATIONS,
+                new StringDeserializer(), new ByteArrayDeserializer());
+        deadLetters = driver.createOutputTopic(LetheTopics.DEAD_LETTERS, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TrainingExample> held = TestData.examples(99, 1000, 60, 5);
+        for (TrainingExample e : held) {
+            evalInput.pipeInput("task-" + e.getTask(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        evalInput.pipeInput("bad", new byte[] {1, 2, 3});
+        List<TrainingExample> data = TestData.examples(5, 0, 80, 8);
+        send(data);
+        List<io.lethe.schemas.EvaluationReport> reports = new ArrayList<>();
+        evaluations.readValuesToList().forEach(v -> reports.add(AvroCodec.EVALUATION_REPORT.decode(v)));
+        assertEquals(2, reports.size(), "one evaluation every 40 learned examples");
+        for (int r = 0; r < 2; r++) {
+            io.lethe.schemas.EvaluationReport report = reports.get(r);
+            assertEquals(40L * (r + 1), report.getStep());
+            RidgeModel direct = TestData.directSolve(config, data.subList(0, 40 * (r + 1)), new int[] {0, 1, 2, 3});
+            assertEquals(2, report.getTaskAccuracies().size());
+            for (io.lethe.schemas.TaskAccuracy task : report.getTaskAccuracies()) {
+                List<TrainingExample> set = held.stream().filter(e -> e.getTask() == task.getTask()).toList();
+                int[] predicted = direct.predictor().predict(io.lethe.streams.topology.ExampleBatches.of(set, TestData.DIM).inputs());
+                long correct = java.util.stream.IntStream.range(0, set.size())
+                        .filter(i -> predicted[i] == set.get(i).getLabel()).count();
+                assertEquals(100.0 * correct / set.size(), task.getAccuracy(), 1e-9,
+                        "task " + task.getTask() + ": the live model's accuracy equals the direct solve's");
+                assertEquals(set.size(), task.getCount());
+            }
+        }
+        assertTrue(reports.get(1).getMetrics().containsKey("wc_acc"));
+        assertTrue(deadLetters.readValuesToList().size() >= 1, "a malformed evaluation example is dead-lettered");
+    }
 }

@@ -308,6 +308,11 @@ public final class AnalyticRidgeLearner implements Learner {
         return RidgeModel.argmax(scores(inputs), classes, activeFlags());
     }
 
+    /** Predictions for inputs whose features were computed already ({@link #features}); the map is frozen. */
+    public int[] predictFromFeatures(INDArray features) {
+        return RidgeModel.argmax(scoresOfFeatures(features), classes, activeFlags());
+    }
+
     @Override
     public int[] classes() {
         return classes.clone();

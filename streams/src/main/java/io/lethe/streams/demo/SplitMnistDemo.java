@@ -159,6 +159,26 @@ public final class SplitMnistDemo {
                 evaluatorThread.setDaemon(true);
                 evaluatorThread.start();
 
+                // Continual evaluation inside the learner: 200 test images per task as evaluation sets.
+                int evalSent = 0;
+                for (int task = 0; task < TASKS; task++) {
+                    int[] ofTask = test.indicesOfClasses(2 * task, 2 * task + 1);
+                    for (int k = 0; k < Math.min(200, ofTask.length); k++) {
+                        int index = ofTask[k];
+                        TrainingExample held = TrainingExample.newBuilder().setExampleId("mnist-test-" + index)
+                                .setSubjectId("evaluation").setTask(task).setLabel(test.labels()[index])
+                                .setPixels(ByteBuffer.wrap(test.pixels()[index])).setFeatures(null)
+                                .setEventTime(Instant.now()).build();
+                        producer.send(new ProducerRecord<>(LetheTopics.EVAL_EXAMPLES, "task-" + task,
+                                AvroCodec.TRAINING_EXAMPLE.encode(held)));
+                        evalSent++;
+                    }
+                }
+                producer.flush();
+                out.printf("sent %,d evaluation images (200 per task) to %s: the learner evaluates itself every %,d"
+                        + " examples (lethe.eval.every.examples)%n", evalSent, LetheTopics.EVAL_EXAMPLES,
+                        config.evalEveryExamples());
+
                 // 1. Learn the five tasks, one after another.
                 List<Map<String, Double>> afterTask = new ArrayList<>();
                 SplittableRandom random = new SplittableRandom(options.seed());
@@ -211,6 +231,7 @@ public final class SplitMnistDemo {
                 double steadyRate = steadyMillis == 0 ? Double.NaN : steadyExamples / (steadyMillis / 1000.0);
                 out.printf("learned %,d examples in %.1f s through Kafka: %,.0f examples/s end to end, %,.0f examples/s"
                         + " steady (within tasks)%n", produced, learnSeconds, learnRate, steadyRate);
+                printLearnerEvaluations(bootstrap);
                 Map<String, Object> continual = new LinkedHashMap<>();
                 synchronized (gaps) {
                     continual.put("min_acc", minAcc.result());
@@ -461,6 +482,35 @@ public final class SplitMnistDemo {
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(LetheTopics.ERASURE_RECEIPTS));
         return consumer;
+    }
+
+    /** The learner's own continual evaluations (lethe.evaluations, from the topology) so far. */
+    private void printLearnerEvaluations(String bootstrap) {
+        List<EvaluationReport> reports = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = io.lethe.streams.app.LetheClients.committedConsumer(bootstrap,
+                "lethe-demo-evaluations-", LetheTopics.EVALUATIONS)) {
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < 1_500_000_000L) {
+                for (var record : consumer.poll(Duration.ofMillis(200))) {
+                    EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
+                    if (report.getMetrics().containsKey("current_task")) {
+                        reports.add(report);
+                    }
+                    quietSince = System.nanoTime();
+                }
+            }
+        }
+        if (reports.isEmpty()) {
+            out.println("no continual evaluations from the learner (lethe.eval.every.examples = 0?)");
+            return;
+        }
+        EvaluationReport last = reports.get(reports.size() - 1);
+        out.printf("the learner evaluated itself %d times on its evaluation sets; the last, after %,d examples: %s;"
+                        + " min-ACC %.2f, WC-ACC %.2f, deepest stability-gap dip %.2f points%n", reports.size(), last.getStep(),
+                last.getTaskAccuracies().stream().map(t -> String.format(java.util.Locale.ROOT, "T%d %.1f%%", t.getTask(),
+                        t.getAccuracy())).toList(), last.getMetrics().getOrDefault("min_acc", Double.NaN),
+                last.getMetrics().getOrDefault("wc_acc", Double.NaN),
+                last.getMetrics().getOrDefault("stability_gap_max_depth", Double.NaN));
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

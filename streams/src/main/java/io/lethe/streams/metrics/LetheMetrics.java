@@ -14,6 +14,8 @@ public final class LetheMetrics {
     private final Gauge examplesRetained;
     private final Counter receipts;
     private final Gauge unlearning;
+    private final Gauge accuracy;
+    private final Gauge continual;
 
     public LetheMetrics(PrometheusRegistry registry) {
         this.registry = registry;
@@ -28,6 +30,21 @@ public final class LetheMetrics {
         this.unlearning = Gauge.builder().name("lethe_unlearning_measurement")
                 .help("Measurements of the latest approximate unlearning run (accuracies in percent, times in ms)")
                 .labelNames("model", "measurement").register(registry);
+        this.accuracy = Gauge.builder().name("lethe_eval_accuracy")
+                .help("Accuracy in percent on each task's evaluation set at the latest continual evaluation")
+                .labelNames("model", "task").register(registry);
+        this.continual = Gauge.builder().name("lethe_eval_metric")
+                .help("Continual-evaluation metrics: min_acc, wc_acc, wf10, wp10 (percent), stability_gap_max_depth (points)")
+                .labelNames("model", "metric").register(registry);
+    }
+
+    public void evaluated(String model, Map<Integer, Double> taskAccuracy, Map<String, Double> metrics) {
+        taskAccuracy.forEach((task, value) -> accuracy.labelValues(model, Integer.toString(task)).set(value));
+        metrics.forEach((name, value) -> {
+            if (value != null && Double.isFinite(value)) {
+                continual.labelValues(model, name).set(value);
+            }
+        });
     }
 
     /** A sink that records nothing anyone reads (topology tests). */

@@ -50,6 +50,20 @@ final class AnalyticEngine implements LearningEngine {
                 "removed " + removed + " examples exactly (analytic unlearning)", java.util.Map.of());
     }
 
+    /** Frozen features of each evaluation set, computed once per set (identity of the batch object). */
+    private final java.util.Map<LabeledBatch, INDArray> evaluationFeatures = new java.util.IdentityHashMap<>();
+
+    @Override
+    public int[] predictEvaluation(LabeledBatch batch) {
+        if (!evaluationFeatures.containsKey(batch)) {
+            if (evaluationFeatures.size() > 64) {
+                evaluationFeatures.clear(); // sets were replaced many times: drop the stale ones
+            }
+            evaluationFeatures.put(batch, learner.features(batch.inputs()));
+        }
+        return learner.predictFromFeatures(evaluationFeatures.get(batch));
+    }
+
     @Override
     public void onIdle() {
         if (learner.inverseBehind()) {

@@ -28,6 +28,14 @@ interface LearningEngine {
      */
     void learn(List<TrainingExample> examples, boolean fresh);
 
+    /**
+     * Predictions for an evaluation set. The same batch object comes back at every evaluation until
+     * the set changes, so an engine may cache what depends only on the inputs.
+     */
+    default int[] predictEvaluation(io.lethe.learning.LabeledBatch batch) {
+        return learner().predict(batch.inputs());
+    }
+
     /** Whether the example is held out for evaluation (stored, never learned). */
     default boolean holdsOut(TrainingExample example) {
         return false;

@@ -33,7 +33,12 @@ public final class LetheTopology {
                 bytes.serializer(), "validate");
 
         topology.addSource("learner-commands", strings.deserializer(), bytes.deserializer(), LetheTopics.LEARNER_COMMANDS);
-        topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config, metrics), "learner-commands");
+        // Evaluation examples go straight to the learner (one partition each, so they are co-partitioned).
+        topology.addSource("eval-examples", strings.deserializer(), bytes.deserializer(), LetheTopics.EVAL_EXAMPLES);
+        topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config, metrics), "learner-commands",
+                "eval-examples");
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(StoreNames.EVALUATION_SETS), strings, bytes), "learn-and-unlearn");
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(StoreNames.RETAINED_EXAMPLES), strings, bytes), "learn-and-unlearn");
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -7,6 +7,7 @@ import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.LearnerCommand;
+import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.Lineage;
 import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.ReceiptStatus;
@@ -88,6 +89,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private long version;
     private long examplesLearned;
     private long examplesSincePublish;
+    private long examplesSinceEvaluation;
+    private int newestTask;
+    private ContinualEvaluator evaluator;
     private long lastInputAt;
 
     private final io.lethe.streams.metrics.LetheMetrics metrics;
@@ -115,6 +119,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 }
             }
         }
+        this.evaluator = new ContinualEvaluator(context.getStateStore(StoreNames.EVALUATION_SETS), config.evalPerTask(),
+                config.featureMap().inputDim());
         engine.init(context);
         engine.warmUp();
         restore();
@@ -124,6 +130,10 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
 
     @Override
     public void process(Record<String, byte[]> record) {
+        if (context.recordMetadata().map(m -> m.topic().equals(LetheTopics.EVAL_EXAMPLES)).orElse(false)) {
+            onEvaluationExample(record);
+            return;
+        }
         LearnerCommand command;
         try {
             command = AvroCodec.LEARNER_COMMAND.decode(record.value());
@@ -140,6 +150,37 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         } else if (command.getCommand() instanceof ErasureRequest request) {
             onErasure(request, source);
         }
+    }
+
+    private void onEvaluationExample(Record<String, byte[]> record) {
+        String problem;
+        TrainingExample example = null;
+        try {
+            example = AvroCodec.TRAINING_EXAMPLE.decode(record.value());
+            problem = RecordValidator.checkExample(example, null, config);
+        } catch (AvroCodec.AvroCodecException e) {
+            problem = e.getMessage();
+        }
+        if (problem != null) {
+            context.forward(record.withValue(DeadLetters.of(context.recordMetadata().orElse(null), record.key(),
+                    record.value(), "evaluation example: " + problem, "InvalidEvaluationExample",
+                    System.currentTimeMillis())), TO_DEAD_LETTERS);
+            return;
+        }
+        evaluator.offer(example);
+    }
+
+    /** Evaluates the live model on every task's evaluation set, now. */
+    private void evaluate() {
+        flushPending();
+        examplesSinceEvaluation = 0;
+        io.lethe.schemas.EvaluationReport report = evaluator.evaluate(engine::predictEvaluation, config.modelName(), version,
+                examplesLearned, newestTask);
+        Map<Integer, Double> byTask = new TreeMap<>();
+        report.getTaskAccuracies().forEach(t -> byTask.put(t.getTask(), t.getAccuracy()));
+        metrics.evaluated(config.modelName(), byTask, report.getMetrics());
+        long now = System.currentTimeMillis();
+        context.forward(new Record<>(config.modelName(), AvroCodec.EVALUATION_REPORT.encode(report), now), TO_EVALUATIONS);
     }
 
     private void onExample(TrainingExample example, SourcePosition source) {
@@ -160,11 +201,16 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         pending.add(example);
         examplesLearned++;
         examplesSincePublish++;
+        examplesSinceEvaluation++;
+        newestTask = Math.max(newestTask, example.getTask());
         if (pending.size() >= config.learnBatchSize()) {
             flushPending();
         }
         if (examplesSincePublish >= config.publishEveryExamples()) {
             publish(VersionTrigger.EXAMPLES_LEARNED);
+        }
+        if (config.evalEveryExamples() > 0 && examplesSinceEvaluation >= config.evalEveryExamples() && evaluator.hasSets()) {
+            evaluate();
         }
     }
 

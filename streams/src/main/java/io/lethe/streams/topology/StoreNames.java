@@ -29,6 +29,9 @@ public final class StoreNames {
      */
     public static final String PENDING_ERASURES = "pending-erasures";
 
+    /** task \0 example id -> an evaluation example (never learned), for continual evaluation. */
+    public static final String EVALUATION_SETS = "evaluation-sets";
+
     private StoreNames() {
     }
 }
