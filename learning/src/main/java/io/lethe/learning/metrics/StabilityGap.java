@@ -51,15 +51,17 @@ public final class StabilityGap implements ContinualMetric<List<StabilityGap.Gap
             this.minimum = before;
         }
 
-        Gap freeze() {
-            return new Gap(transitionStep, newTask, oldTask, before, minimum, Math.max(0, before - minimum), recovery);
+        Gap freeze(double tolerance) {
+            // Recovery 0: the accuracy never left the tolerance band (decided at the end, since a dip can come late).
+            long recovered = minimum >= before - tolerance ? 0 : recovery;
+            return new Gap(transitionStep, newTask, oldTask, before, minimum, Math.max(0, before - minimum), recovered);
         }
     }
 
     @Override
     public void update(Evaluation evaluation) {
         if (previous != null && evaluation.currentTask() != previous.currentTask()) {
-            open.forEach(g -> closed.add(g.freeze()));
+            open.forEach(g -> closed.add(g.freeze(tolerance)));
             open.clear();
             Map<Integer, Double> before = new TreeMap<>(previous.taskAccuracy());
             before.forEach((task, accuracy) -> {
@@ -77,9 +79,6 @@ public final class StabilityGap implements ContinualMetric<List<StabilityGap.Gap
             if (gap.recovery < 0 && gap.minimum < gap.before - tolerance && accuracy >= gap.before - tolerance) {
                 gap.recovery = evaluation.step() - gap.transitionStep;
             }
-            if (gap.recovery < 0 && gap.minimum >= gap.before - tolerance) {
-                gap.recovery = 0; // never left the tolerance band
-            }
         }
         previous = evaluation;
     }
@@ -87,7 +86,7 @@ public final class StabilityGap implements ContinualMetric<List<StabilityGap.Gap
     @Override
     public List<Gap> result() {
         List<Gap> all = new ArrayList<>(closed);
-        open.forEach(g -> all.add(g.freeze()));
+        open.forEach(g -> all.add(g.freeze(tolerance)));
         return all;
     }
 

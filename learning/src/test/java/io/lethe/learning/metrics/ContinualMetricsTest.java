@@ -67,6 +67,20 @@ class ContinualMetricsTest {
     }
 
     @Test
+    void aDipThatComesAfterTheFirstEvaluationStillCountsAndRecoveryIsMeasuredFromTheTransition() {
+        StabilityGap gap = new StabilityGap(1.0);
+        gap.update(Evaluation.of(0, 0, 90));
+        gap.update(Evaluation.of(10, 1, 90, 5));   // transition; still within 1 point
+        gap.update(Evaluation.of(20, 1, 80, 40));  // the dip comes late
+        gap.update(Evaluation.of(30, 1, 89.5, 70)); // back within 1 point: 20 steps after the transition
+        assertEquals(List.of(new StabilityGap.Gap(10, 1, 0, 90, 80, 10, 20)), gap.result());
+        StabilityGap flat = new StabilityGap(1.0);
+        flat.update(Evaluation.of(0, 0, 90));
+        flat.update(Evaluation.of(10, 1, 89.5, 5));
+        assertEquals(0, flat.result().get(0).recoverySteps(), "never left the band: recovery 0");
+    }
+
+    @Test
     void accuracyMatrixAccBwtFwt() {
         AccuracyMatrix r = new AccuracyMatrix(3);
         double[][] values = {{90, 10, 12}, {89.5, 80, 15}, {88, 79.5, 70}};
