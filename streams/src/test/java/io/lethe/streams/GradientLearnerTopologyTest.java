@@ -28,7 +28,6 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -71,11 +70,7 @@ class GradientLearnerTopologyTest {
                 "lethe.replay.capacity", Integer.toString(CAPACITY), "lethe.rehearsal.budget", "4",
                 "lethe.replay.policy", "class-balanced", "lethe.erasure.batch.window.ms", windowMs,
                 "lethe.state.dir", dir.resolve("state-" + windowMs).toString(), "lethe.holdout.percent", holdoutPercent);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "gradient-topology-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = TestData.driverProperties(dir.resolve("streams"), "gradient-topology-test");
         driver = new TopologyTestDriver(LetheTopology.build(config), props);
         examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
         erasures = driver.createInputTopic(LetheTopics.ERASURES, new StringSerializer(), new ByteArraySerializer());

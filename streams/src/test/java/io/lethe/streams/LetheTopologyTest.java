@@ -31,7 +31,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -58,11 +57,7 @@ class LetheTopologyTest {
     @BeforeEach
     void start() {
         config = TestData.config(dir);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams").toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = TestData.driverProperties(dir.resolve("streams"), "topology-test");
         driver = new TopologyTestDriver(LetheTopology.build(config), props);
         examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
         erasures = driver.createInputTopic(LetheTopics.ERASURES, new StringSerializer(), new ByteArraySerializer());
@@ -283,11 +278,7 @@ class LetheTopologyTest {
     void continualEvaluationReportsTheLiveModelsAccuracyOnEachTasksSet() throws Exception {
         driver.close();
         config = TestData.config(dir, "lethe.eval.every.examples", "40", "lethe.state.dir", dir.resolve("eval").toString());
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-eval-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, dir.resolve("streams-eval").toString());
-        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Properties props = TestData.driverProperties(dir.resolve("streams-eval"), "topology-eval-test");
         driver = new TopologyTestDriver(LetheTopology.build(config), props);
         examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
         TestInputTopic<String, byte[]> evalInput = driver.createInputTopic(LetheTopics.EVAL_EXAMPLES, new StringSerializer(),

@@ -50,6 +50,17 @@ public final class TestData {
         return LetheConfig.from(p);
     }
 
+    /** TopologyTestDriver properties: exactly_once_v2, state under the given folder. */
+    public static java.util.Properties driverProperties(Path stateDir, String applicationId) {
+        java.util.Properties props = new java.util.Properties();
+        props.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(org.apache.kafka.streams.StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(org.apache.kafka.streams.StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2);
+        return props;
+    }
+
     /** n examples over the given number of subjects; label and task depend on the index. */
     public static List<TrainingExample> examples(long seed, int from, int n, int subjects) {
         SplittableRandom random = new SplittableRandom(seed + from);
