@@ -16,8 +16,6 @@ import io.lethe.schemas.ReceiptStatus;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.topology.LetheTopology;
 import io.lethe.streams.topology.StoreNames;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -137,8 +135,7 @@ class GradientLearnerTopologyTest {
         assertEquals("mlp", erased.getLineage().getLearnerConfig().get("learner"));
         byte[] checkpoint = new CheckpointStore(config.modelStoreDir())
                 .readBytes(URI.create(erased.getCheckpointUri()), erased.getSha256());
-        NetworkLearner model = config.learner().newNetwork(TestData.DIM, TestData.CLASSES);
-        model.readState(new DataInputStream(new ByteArrayInputStream(checkpoint)));
+        NetworkLearner model = config.learner().restoreNetwork(checkpoint, TestData.DIM, TestData.CLASSES);
         assertEquals(100, model.retainedExamples(), "the checkpoint is the network after unlearning");
 
         // New examples keep flowing into the freed places.

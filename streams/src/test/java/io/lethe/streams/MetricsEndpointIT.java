@@ -16,15 +16,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +43,7 @@ class MetricsEndpointIT {
                     "lethe.application.id", "lethe-metrics-it-" + UUID.randomUUID().toString().substring(0, 8),
                     "lethe.metrics.port", "0", "lethe.publish.idle.ms", "300");
             try (LetheApplication app = LetheApplication.start(config);
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                         new StringSerializer(), new ByteArraySerializer());
+                 KafkaProducer<String, byte[]> producer = TestClients.producer(broker.bootstrapServers());
                  KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(),
                          LetheTopics.ERASURE_RECEIPTS)) {
                 assertTrue(app.metricsPort() > 0);

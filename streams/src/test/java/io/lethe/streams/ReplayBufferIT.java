@@ -22,10 +22,7 @@ import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,9 +76,7 @@ class ReplayBufferIT {
                 "lethe.rehearsal.budget", "8", "lethe.publish.every.examples", "100000", "lethe.publish.idle.ms", "300",
                 "lethe.model.name", "replay-it", "lethe.commit.interval.ms", "50");
         List<TrainingExample> data = TestData.examples(11, 0, 200, 10);
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer());
+        try (KafkaProducer<String, byte[]> producer = TestClients.producer(broker.bootstrapServers());
              KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.MODEL_VERSIONS);
              KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.ERASURE_RECEIPTS);
              KafkaConsumer<String, byte[]> changelog = TestClients.committedConsumer(broker.bootstrapServers(),

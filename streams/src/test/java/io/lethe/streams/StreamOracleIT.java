@@ -15,15 +15,11 @@ import io.lethe.streams.oracle.StreamOracle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,9 +38,7 @@ class StreamOracleIT {
                     "lethe.replay.capacity", "30", "lethe.publish.idle.ms", "300", "lethe.erasure.batch.window.ms", "100");
             List<TrainingExample> data = TestData.examples(21, 0, 160, 8);
             try (LetheApplication app = LetheApplication.start(config);
-                 KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                         new StringSerializer(), new ByteArraySerializer());
+                 KafkaProducer<String, byte[]> producer = TestClients.producer(broker.bootstrapServers());
                  KafkaConsumer<String, byte[]> receipts = TestClients.committedConsumer(broker.bootstrapServers(),
                          LetheTopics.ERASURE_RECEIPTS)) {
                 for (TrainingExample e : data) {

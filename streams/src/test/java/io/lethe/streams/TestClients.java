@@ -24,4 +24,13 @@ final class TestClients {
         consumer.subscribe(List.of(topic));
         return consumer;
     }
+
+    /** acks=all, default serializers for Lethe's topics. */
+    static org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        return new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.of(
+                org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all"),
+                new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+    }
 }

@@ -2,6 +2,7 @@ package io.lethe.learning.experiment;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
+import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.metrics.AccuracyMatrix;
 import io.lethe.learning.metrics.Evaluation;
 import io.lethe.learning.metrics.MinAccuracy;
@@ -59,7 +60,7 @@ public final class ScenarioRun {
         AccuracyMatrix matrix = new AccuracyMatrix(tasks.size());
         double[] untrained = new double[tasks.size()];
         for (int j = 0; j < tasks.size(); j++) {
-            untrained[j] = accuracy(learner, fullTests.get(j));
+            untrained[j] = Accuracy.percent(learner, fullTests.get(j));
         }
         MinAccuracy minAccuracy = new MinAccuracy();
         StabilityGap gap = new StabilityGap(1.0);
@@ -97,7 +98,7 @@ public final class ScenarioRun {
             segmentIndex++;
             while (block < tasks.size() && scenario.blockEnds().get(block) == segmentIndex) {
                 for (int j = 0; j < tasks.size(); j++) {
-                    matrix.set(block, j, accuracy(learner, fullTests.get(j)));
+                    matrix.set(block, j, Accuracy.percent(learner, fullTests.get(j)));
                 }
                 double elapsed = (System.nanoTime() - started) / 1e9;
                 progress.accept(String.format(java.util.Locale.ROOT,
@@ -121,13 +122,8 @@ public final class ScenarioRun {
     private static Evaluation evaluate(Learner learner, List<LabeledBatch> subsets, int currentTask, long step) {
         Map<Integer, Double> accuracies = new TreeMap<>();
         for (int j = 0; j <= currentTask && j < subsets.size(); j++) {
-            accuracies.put(j, accuracy(learner, subsets.get(j)));
+            accuracies.put(j, Accuracy.percent(learner, subsets.get(j)));
         }
         return new Evaluation(step, currentTask, accuracies);
-    }
-
-    /** Accuracy in percent. */
-    public static double accuracy(Learner learner, LabeledBatch batch) {
-        return io.lethe.learning.metrics.Accuracy.percent(learner, batch);
     }
 }

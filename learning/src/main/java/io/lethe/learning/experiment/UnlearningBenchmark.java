@@ -63,7 +63,7 @@ public final class UnlearningBenchmark {
         NetworkLearner original = train(IntStream.range(0, train.size()).toArray());
         progress.accept(String.format(Locale.ROOT, "original model: %,d examples x %d epochs in %.1f s, test accuracy %.2f%%",
                 train.size(), settings.epochs(), (System.nanoTime() - t0) / 1e9,
-                UnlearningMetrics.accuracy(original, test.batch(IntStream.range(0, test.size()).toArray()))));
+                io.lethe.learning.metrics.Accuracy.percent(original, test.batch(IntStream.range(0, test.size()).toArray()))));
         List<Row> rows = new ArrayList<>();
         for (String scenario : scenarios) {
             rows.addAll(scenario(scenario, original, methods));
@@ -136,9 +136,9 @@ public final class UnlearningBenchmark {
         double forgetClassTest = Double.NaN;
         double otherTest = Double.NaN;
         if (forgottenClass >= 0) {
-            forgetClassTest = UnlearningMetrics.accuracy(model, test.batch(test.indicesOfClasses(forgottenClass)));
+            forgetClassTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(test.indicesOfClasses(forgottenClass)));
             int[] others = IntStream.range(0, test.size()).filter(i -> test.labels()[i] != forgottenClass).toArray();
-            otherTest = UnlearningMetrics.accuracy(model, test.batch(others));
+            otherTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(others));
         }
         return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten);
     }

@@ -131,17 +131,9 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
     }
 
     private DataSet dataSet(LabeledBatch batch) {
-        int[] labels = batch.labels();
-        float[] oneHot = new float[labels.length * maxClasses];
-        for (int i = 0; i < labels.length; i++) {
-            if (labels[i] < 0 || labels[i] >= maxClasses) {
-                throw new IllegalArgumentException("label " + labels[i] + " outside [0, " + maxClasses + ")");
-            }
-            oneHot[i * maxClasses + labels[i]] = 1f;
-        }
         // A copy: DL4J may normalise or reshape what it is given, and callers' arrays stay untouched.
         INDArray features = batch.inputs().castTo(DataType.FLOAT).dup();
-        return new DataSet(features, Nd4j.create(oneHot, new long[] {labels.length, maxClasses}, DataType.FLOAT));
+        return new DataSet(features, oneHot(batch.labels()));
     }
 
     @Override
@@ -191,7 +183,14 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
 
     /** One-hot float labels for the network, checked against the output width. */
     public INDArray oneHot(int[] labels) {
-        return dataSet(new LabeledBatch(Nd4j.zeros(DataType.FLOAT, labels.length, 1), labels)).getLabels();
+        float[] oneHot = new float[labels.length * maxClasses];
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= maxClasses) {
+                throw new IllegalArgumentException("label " + labels[i] + " outside [0, " + maxClasses + ")");
+            }
+            oneHot[i * maxClasses + labels[i]] = 1f;
+        }
+        return Nd4j.create(oneHot, new long[] {labels.length, maxClasses}, DataType.FLOAT);
     }
 
     /** Records unlearning done to the network from outside (by an unlearning method). */

@@ -127,6 +127,15 @@ public final class ReplayBuffer<T> {
         return List.copyOf(ofTask.subList(0, Math.min(count, ofTask.size())));
     }
 
+    /** Items stored per task, without copying the buffer (called every training step). */
+    public java.util.SortedMap<Integer, Integer> countPerTask() {
+        java.util.SortedMap<Integer, Integer> counts = new java.util.TreeMap<>();
+        for (ReplayItem<T> item : items) {
+            counts.merge(item.task(), 1, Integer::sum);
+        }
+        return counts;
+    }
+
     public List<ReplayItem<T>> items() {
         return List.copyOf(items);
     }

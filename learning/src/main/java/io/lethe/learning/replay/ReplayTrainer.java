@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -94,6 +93,8 @@ public final class ReplayTrainer {
         }
         Set<ReplayItem<float[]>> gone = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         gone.addAll(evicted);
+        Set<ReplayItem<float[]>> offered = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        offered.addAll(scheduled);
         List<ReplayItem<float[]>> added = new ArrayList<>();
         for (ReplayItem<float[]> item : scheduled) {
             if (!gone.contains(item)) {
@@ -101,7 +102,7 @@ public final class ReplayTrainer {
             }
         }
         // An item stored and evicted within the same step was never visible outside it.
-        evicted.removeIf(item -> scheduled.stream().anyMatch(s -> s == item));
+        evicted.removeIf(offered::contains);
         return new BufferChange(added, evicted);
     }
 
@@ -109,10 +110,7 @@ public final class ReplayTrainer {
         if (budget == 0 || buffer.size() == 0) {
             return List.of();
         }
-        SortedMap<Integer, Integer> stored = new TreeMap<>();
-        for (ReplayItem<float[]> item : buffer.items()) {
-            stored.merge(item.task(), 1, Integer::sum);
-        }
+        SortedMap<Integer, Integer> stored = buffer.countPerTask();
         List<ReplayItem<float[]>> replay = new ArrayList<>();
         for (Map.Entry<Integer, Integer> entry : scheduler.plan(currentTask, stored, budget).entrySet()) {
             replay.addAll(buffer.sample(entry.getKey(), entry.getValue()));

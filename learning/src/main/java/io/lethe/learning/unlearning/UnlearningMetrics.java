@@ -21,13 +21,17 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
 
     public static UnlearningMetrics measure(NetworkLearner model, LabeledBatch forget, LabeledBatch retained,
                                             LabeledBatch test) {
-        double[] forgetConfidence = confidence(model, forget);
-        double[] retainedConfidence = confidence(model, retained);
-        double[] testConfidence = confidence(model, test);
-        double threshold = threshold(retainedConfidence, testConfidence);
-        long nonMembers = Arrays.stream(forgetConfidence).filter(c -> c < threshold).count();
-        return new UnlearningMetrics(100 - accuracy(model, forget), accuracy(model, retained), accuracy(model, test),
-                100.0 * nonMembers / forgetConfidence.length);
+        Outputs f = outputs(model, forget);
+        Outputs r = outputs(model, retained);
+        Outputs t = outputs(model, test);
+        double threshold = threshold(r.confidence(), t.confidence());
+        long nonMembers = Arrays.stream(f.confidence()).filter(c -> c < threshold).count();
+        return new UnlearningMetrics(100 - f.accuracy(), r.accuracy(), t.accuracy(),
+                100.0 * nonMembers / f.confidence().length);
+    }
+
+    /** Confidence in the true label and accuracy (percent), from one forward pass. */
+    private record Outputs(double[] confidence, double accuracy) {
     }
 
     /** Mean absolute difference over the four metrics. */
@@ -36,20 +40,23 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
                 + Math.abs(mia - oracle.mia)) / 4;
     }
 
-    public static double accuracy(NetworkLearner model, LabeledBatch batch) {
-        return io.lethe.learning.metrics.Accuracy.percent(model, batch);
-    }
-
-    /** p(y_i | x_i) for every example. */
-    static double[] confidence(NetworkLearner model, LabeledBatch batch) {
+    static Outputs outputs(NetworkLearner model, LabeledBatch batch) {
         float[] p = model.network().output(batch.inputs().castTo(DataType.FLOAT), false).dup('c').data().asFloat();
         int[] labels = batch.labels();
         int classes = model.maxClasses();
-        double[] out = new double[labels.length];
+        double[] confidence = new double[labels.length];
+        int correct = 0;
         for (int i = 0; i < labels.length; i++) {
-            out[i] = p[i * classes + labels[i]];
+            confidence[i] = p[i * classes + labels[i]];
+            int best = 0;
+            for (int c = 1; c < classes; c++) {
+                if (p[i * classes + c] > p[i * classes + best]) {
+                    best = c;
+                }
+            }
+            correct += best == labels[i] ? 1 : 0;
         }
-        return out;
+        return new Outputs(confidence, labels.length == 0 ? Double.NaN : 100.0 * correct / labels.length);
     }
 
     /**

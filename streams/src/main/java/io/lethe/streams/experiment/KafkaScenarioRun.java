@@ -14,8 +14,6 @@ import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheApplication;
 import io.lethe.streams.app.LetheClients;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -45,7 +43,7 @@ final class KafkaScenarioRun {
         NetworkLearner evaluator = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         double[] untrained = new double[tasks.size()];
         for (int j = 0; j < tasks.size(); j++) {
-            untrained[j] = ScenarioRun.accuracy(evaluator, tests.get(j));
+            untrained[j] = io.lethe.learning.metrics.Accuracy.percent(evaluator, tests.get(j));
         }
         AccuracyMatrix matrix = new AccuracyMatrix(tasks.size());
         CheckpointStore store = new CheckpointStore(config.modelStoreDir());
@@ -83,7 +81,7 @@ final class KafkaScenarioRun {
                 lastVersionAt = version.getCreatedAt().toEpochMilli();
                 NetworkLearner model = load(store, version, config);
                 for (int j = 0; j < tasks.size(); j++) {
-                    matrix.set(block, j, ScenarioRun.accuracy(model, tests.get(j)));
+                    matrix.set(block, j, io.lethe.learning.metrics.Accuracy.percent(model, tests.get(j)));
                 }
                 progress.accept(String.format(java.util.Locale.ROOT,
                         "  block %d/%d learned through Kafka: %,d examples, model v%d, %.1f s", block + 1, tasks.size(),
@@ -95,10 +93,8 @@ final class KafkaScenarioRun {
     }
 
     private static NetworkLearner load(CheckpointStore store, ModelVersion version, LetheConfig config) throws IOException {
-        byte[] bytes = store.readBytes(URI.create(version.getCheckpointUri()), version.getSha256());
-        NetworkLearner model = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
-        model.readState(new DataInputStream(new ByteArrayInputStream(bytes)));
-        return model;
+        return config.learner().restoreNetwork(store.readBytes(URI.create(version.getCheckpointUri()), version.getSha256()),
+                config.featureMap().inputDim(), config.maxClasses());
     }
 
     private static ModelVersion awaitLearned(KafkaConsumer<String, byte[]> versions, long target, Duration timeout) {

@@ -16,8 +16,6 @@ import io.lethe.streams.LetheConfig;
 import io.lethe.streams.topology.ExampleBatches;
 import io.lethe.streams.topology.RecordValidator;
 import io.lethe.streams.topology.RetainedExamples;
-import java.io.ByteArrayInputStream;
-import java.io.DataInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -198,7 +196,7 @@ public final class StreamOracle {
     }
 
     private static double accuracy(NetworkLearner model, LabeledBatch batch) {
-        return model == null || batch == null ? Double.NaN : UnlearningMetrics.accuracy(model, batch);
+        return model == null || batch == null ? Double.NaN : io.lethe.learning.metrics.Accuracy.percent(model, batch);
     }
 
     private static boolean covered(TrainingExample example, Map<String, Long> watermarks) {
@@ -227,9 +225,7 @@ public final class StreamOracle {
     private NetworkLearner load(ModelVersion version) throws IOException {
         byte[] bytes = new CheckpointStore(config.modelStoreDir()).readBytes(URI.create(version.getCheckpointUri()),
                 version.getSha256());
-        NetworkLearner model = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
-        model.readState(new DataInputStream(new ByteArrayInputStream(bytes)));
-        return model;
+        return config.learner().restoreNetwork(bytes, config.featureMap().inputDim(), config.maxClasses());
     }
 
     /** Every committed record of the topic up to the end offsets seen at the start. */

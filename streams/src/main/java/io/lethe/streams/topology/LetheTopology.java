@@ -2,6 +2,9 @@ package io.lethe.streams.topology;
 
 import io.lethe.schemas.LetheTopics;
 import io.lethe.streams.LetheConfig;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -37,30 +40,26 @@ public final class LetheTopology {
         topology.addSource("eval-examples", strings.deserializer(), bytes.deserializer(), LetheTopics.EVAL_EXAMPLES);
         topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config, metrics), "learner-commands",
                 "eval-examples");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.EVALUATION_SETS), strings, bytes), "learn-and-unlearn");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.RETAINED_EXAMPLES), strings, bytes), "learn-and-unlearn");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.LEARNER_JOURNAL), Serdes.Long(), bytes), "learn-and-unlearn");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.LEARNER_META), strings, Serdes.Long()), "learn-and-unlearn");
-        topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(StoreNames.ERASURE_WATERMARKS), strings, Serdes.Long()), "learn-and-unlearn");
+        String learner = "learn-and-unlearn";
+        List<String> bytesStores = new ArrayList<>(List.of(StoreNames.EVALUATION_SETS, StoreNames.RETAINED_EXAMPLES));
         if (config.learner().gradient()) {
-            topology.addStateStore(Stores.keyValueStoreBuilder(
-                    Stores.persistentKeyValueStore(StoreNames.PENDING_ERASURES), strings, bytes), "learn-and-unlearn");
-            topology.addStateStore(Stores.keyValueStoreBuilder(
-                    Stores.persistentKeyValueStore(StoreNames.REPLAY_BUFFER), strings, bytes), "learn-and-unlearn");
+            bytesStores.addAll(List.of(StoreNames.PENDING_ERASURES, StoreNames.REPLAY_BUFFER));
         }
-        topology.addSink(ModelLearnerProcessor.TO_MODEL_VERSIONS, LetheTopics.MODEL_VERSIONS, strings.serializer(),
-                bytes.serializer(), "learn-and-unlearn");
-        topology.addSink(ModelLearnerProcessor.TO_RECEIPTS, LetheTopics.ERASURE_RECEIPTS, strings.serializer(),
-                bytes.serializer(), "learn-and-unlearn");
-        topology.addSink(ModelLearnerProcessor.TO_EVALUATIONS, LetheTopics.EVALUATIONS, strings.serializer(),
-                bytes.serializer(), "learn-and-unlearn");
-        topology.addSink(ModelLearnerProcessor.TO_DEAD_LETTERS, LetheTopics.DEAD_LETTERS, strings.serializer(),
-                bytes.serializer(), "learn-and-unlearn");
+        bytesStores.forEach(name -> addStore(topology, name, strings, bytes, learner));
+        addStore(topology, StoreNames.LEARNER_JOURNAL, Serdes.Long(), bytes, learner);
+        addStore(topology, StoreNames.LEARNER_META, strings, Serdes.Long(), learner);
+        addStore(topology, StoreNames.ERASURE_WATERMARKS, strings, Serdes.Long(), learner);
+        for (String[] sink : new String[][] {{ModelLearnerProcessor.TO_MODEL_VERSIONS, LetheTopics.MODEL_VERSIONS},
+                {ModelLearnerProcessor.TO_RECEIPTS, LetheTopics.ERASURE_RECEIPTS},
+                {ModelLearnerProcessor.TO_EVALUATIONS, LetheTopics.EVALUATIONS},
+                {ModelLearnerProcessor.TO_DEAD_LETTERS, LetheTopics.DEAD_LETTERS}}) {
+            topology.addSink(sink[0], sink[1], strings.serializer(), bytes.serializer(), learner);
+        }
         return topology;
+    }
+
+    /** A persistent (changelogged) key-value store connected to the processor. */
+    private static <K, V> void addStore(Topology topology, String name, Serde<K> keys, Serde<V> values, String processor) {
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values), processor);
     }
 }

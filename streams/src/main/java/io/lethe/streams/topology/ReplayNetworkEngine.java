@@ -4,6 +4,7 @@ import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
 import io.lethe.learning.NumericThreads;
 import io.lethe.learning.gradient.NetworkLearner;
+import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.modelstore.CheckpointStore;
@@ -158,7 +159,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         List<ReplayItem<float[]>> remaining = trainer.buffer().items();
         LabeledBatch remainEval = remaining.isEmpty() ? null : ReplayTrainer.toBatch(remaining);
         Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("forget_accuracy_before", UnlearningMetrics.accuracy(network, forget));
+        metrics.put("forget_accuracy_before", Accuracy.percent(network, forget));
         long started = System.nanoTime();
         if (network.architecture() == NetworkLearner.Architecture.MLP) {
             method.unlearn(network, forget, remainEval == null ? null : Minibatches.of(remainEval),
@@ -167,21 +168,24 @@ final class ReplayNetworkEngine implements LearningEngine {
             network.unlearn(forget); // the CNN: gradient ascent through DL4J
         }
         metrics.put("unlearning_ms", (System.nanoTime() - started) / 1e6);
-        // UA = 100 - forget accuracy; RA measured on the replay buffer, the retained data at hand.
-        metrics.put("forget_accuracy", UnlearningMetrics.accuracy(network, forget));
-        metrics.put("ua", 100 - metrics.get("forget_accuracy"));
-        if (remainEval != null) {
-            metrics.put("retained_accuracy_replay_buffer", UnlearningMetrics.accuracy(network, remainEval));
-        }
-        if (!holdout.isEmpty() && network.architecture() == NetworkLearner.Architecture.MLP) {
-            LabeledBatch test = ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
-            metrics.put("test_accuracy_holdout", UnlearningMetrics.accuracy(network, test));
+        // UA = 100 - forget accuracy; RA on the replay buffer (the retained data at hand); TA and the
+        // membership score on the held-out examples, all from one forward pass per set when they exist.
+        LabeledBatch test = holdout.isEmpty() || remainEval == null ? null
+                : ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
+        if (test != null) {
+            UnlearningMetrics measured = UnlearningMetrics.measure(network, forget, remainEval, test);
+            metrics.put("forget_accuracy", 100 - measured.ua());
+            metrics.put("retained_accuracy_replay_buffer", measured.ra());
+            metrics.put("test_accuracy_holdout", measured.ta());
+            metrics.put("mia_efficacy", measured.mia());
             metrics.put("holdout_examples", (double) test.size());
+        } else {
+            metrics.put("forget_accuracy", Accuracy.percent(network, forget));
             if (remainEval != null) {
-                // Members: the replay buffer (retained); non-members: the held-out examples.
-                metrics.put("mia_efficacy", UnlearningMetrics.measure(network, forget, remainEval, test).mia());
+                metrics.put("retained_accuracy_replay_buffer", Accuracy.percent(network, remainEval));
             }
         }
+        metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         metrics.put("examples_unlearned", (double) examples.size());
         lastMetrics = metrics;
     }
