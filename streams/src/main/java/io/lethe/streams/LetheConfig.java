@@ -33,6 +33,7 @@ import java.util.Properties;
  * @param holdoutPercent gradient learner: share of examples held out (stored, not learned) as test data
  * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
  * @param metricsPort Prometheus endpoint port (0: any free port; -1: no endpoint)
+ * @param dashboardPort live dashboard port (0: any free port; -1: no dashboard)
  * @param evalEveryExamples continual evaluation every this many learned examples (0: off)
  * @param evalPerTask evaluation examples kept per task
  */
@@ -41,7 +42,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, GradientSettings learner,
-                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort,
+                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort, int dashboardPort,
                           int evalEveryExamples, int evalPerTask) {
 
     /** Defaults, with documentation, as (key, default, description). */
@@ -84,6 +85,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.eval.every.examples", "2000", "continual evaluation on the lethe.eval-examples sets every this many learned examples (0: off)"},
             new String[] {"lethe.eval.per.task", "500", "evaluation examples kept per task"},
             new String[] {"lethe.metrics.port", "9464", "Prometheus metrics at http://<host>:<port>/metrics (0: any free port, -1: off)"},
+            new String[] {"lethe.dashboard.port", "8080", "live dashboard at http://<host>:<port>/ (0: any free port, -1: off; a taken port falls back to a free one)"},
             new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
     public LetheConfig {
@@ -122,6 +124,9 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (metricsPort < -1 || metricsPort > 65535) {
             problems.add("lethe.metrics.port must be -1 (off), 0 (any free port) or a port number, got " + metricsPort);
         }
+        if (dashboardPort < -1 || dashboardPort > 65535) {
+            problems.add("lethe.dashboard.port must be -1 (off), 0 (any free port) or a port number, got " + dashboardPort);
+        }
         if (erasureBatchWindowMs < 0) {
             problems.add("lethe.erasure.batch.window.ms must be >= 0, got " + erasureBatchWindowMs);
         }
@@ -142,7 +147,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs,
-                holdoutPercent, holdoutCapacity, metricsPort, evalEveryExamples, evalPerTask);
+                holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, evalEveryExamples, evalPerTask);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -201,6 +206,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                             ? Double.parseDouble(values.get("lethe.holdout.percent")) : 0,
                     Integer.parseInt(values.get("lethe.holdout.capacity")),
                     Integer.parseInt(values.get("lethe.metrics.port")),
+                    Integer.parseInt(values.get("lethe.dashboard.port")),
                     Integer.parseInt(values.get("lethe.eval.every.examples")),
                     Integer.parseInt(values.get("lethe.eval.per.task")));
         } catch (NumberFormatException e) {

@@ -313,5 +313,27 @@ class LetheTopologyTest {
         }
         assertTrue(reports.get(1).getMetrics().containsKey("wc_acc"));
         assertTrue(deadLetters.readValuesToList().size() >= 1, "a malformed evaluation example is dead-lettered");
+
+        // An erasure that changes the model is followed by an evaluation of the model without the erased data,
+        // marked as such (the dashboard draws it; the continual metrics leave it out).
+        TestInputTopic<String, byte[]> erasureInput = driver.createInputTopic(LetheTopics.ERASURES, new StringSerializer(),
+                new ByteArraySerializer());
+        erasureInput.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-2", io.lethe.schemas.ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
+        List<io.lethe.schemas.EvaluationReport> after = new ArrayList<>();
+        evaluations.readValuesToList().forEach(v -> after.add(AvroCodec.EVALUATION_REPORT.decode(v)));
+        assertEquals(1, after.size());
+        assertEquals(1.0, after.get(0).getMetrics().get("after_erasure"));
+        assertEquals(80L, after.get(0).getStep(), "no example was learned in between");
+        List<TrainingExample> retainedData = data.stream().filter(e -> !e.getSubjectId().equals("subject-2")).toList();
+        RidgeModel retrained = TestData.directSolve(config, retainedData, new int[] {0, 1, 2, 3});
+        for (io.lethe.schemas.TaskAccuracy task : after.get(0).getTaskAccuracies()) {
+            List<TrainingExample> set = held.stream().filter(e -> e.getTask() == task.getTask()).toList();
+            int[] predicted = retrained.predictor().predict(io.lethe.streams.topology.ExampleBatches.of(set, TestData.DIM).inputs());
+            long correct = java.util.stream.IntStream.range(0, set.size())
+                    .filter(i -> predicted[i] == set.get(i).getLabel()).count();
+            assertEquals(100.0 * correct / set.size(), task.getAccuracy(), 1e-9,
+                    "after the erasure: the accuracy of a direct solve on the retained data");
+        }
     }
 }

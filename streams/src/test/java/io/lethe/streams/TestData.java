@@ -44,6 +44,7 @@ public final class TestData {
         p.setProperty("lethe.model.name", "test-model");
         p.setProperty("lethe.holdout.percent", "0");
         p.setProperty("lethe.metrics.port", "-1");
+        p.setProperty("lethe.dashboard.port", "-1");
         for (int i = 0; i < overrides.length; i += 2) {
             p.setProperty(overrides[i], overrides[i + 1]);
         }

@@ -2,6 +2,7 @@ package io.lethe.streams.app;
 
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.broker.EmbeddedKafkaBroker;
+import io.lethe.streams.dashboard.DashboardServer;
 import io.lethe.streams.topology.LetheTopology;
 import java.io.IOException;
 import java.time.Duration;
@@ -29,13 +30,16 @@ public final class LetheApplication implements AutoCloseable {
     private final EmbeddedKafkaBroker broker;
     private final KafkaStreams streams;
     private io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer;
+    private DashboardServer dashboard;
 
     private LetheApplication(LetheConfig config, EmbeddedKafkaBroker broker, KafkaStreams streams,
-                             io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer) {
+                             io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer,
+                             DashboardServer dashboard) {
         this.config = config;
         this.broker = broker;
         this.streams = streams;
         this.metricsServer = metricsServer;
+        this.dashboard = dashboard;
     }
 
     /** Starts (and, with no bootstrap.servers, first starts an embedded broker under the state folder). */
@@ -59,7 +63,12 @@ public final class LetheApplication implements AutoCloseable {
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
-        LetheApplication app = new LetheApplication(effective, broker, streams, metricsServer);
+        DashboardServer dashboard = null;
+        if (effective.dashboardPort() >= 0) {
+            dashboard = DashboardServer.start(effective.bootstrapServers(), effective.dashboardPort());
+            LOG.info("live dashboard at {}", dashboard.url());
+        }
+        LetheApplication app = new LetheApplication(effective, broker, streams, metricsServer, dashboard);
         app.awaitRunning(Duration.ofSeconds(60));
         return app;
     }
@@ -87,6 +96,16 @@ public final class LetheApplication implements AutoCloseable {
     public int metricsPort() {
         io.prometheus.metrics.exporter.httpserver.HTTPServer server = metricsServer;
         return server == null ? -1 : server.getPort();
+    }
+
+    /** The live dashboard's address, if this instance serves one. */
+    public java.util.Optional<String> dashboardUrl() {
+        return java.util.Optional.ofNullable(dashboard).map(DashboardServer::url);
+    }
+
+    /** The live dashboard, if this instance serves one. */
+    public java.util.Optional<DashboardServer> dashboard() {
+        return java.util.Optional.ofNullable(dashboard);
     }
 
     static Properties streamsProperties(LetheConfig config) {
@@ -138,6 +157,10 @@ public final class LetheApplication implements AutoCloseable {
         if (metricsServer != null) {
             metricsServer.close();
             metricsServer = null;
+        }
+        if (dashboard != null) {
+            dashboard.close();
+            dashboard = null;
         }
     }
 

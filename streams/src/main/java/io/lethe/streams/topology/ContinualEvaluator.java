@@ -65,9 +65,14 @@ final class ContinualEvaluator {
         return !sets.isEmpty();
     }
 
-    /** Evaluates every task with a set; the report carries per-task accuracy and the continual metrics. */
+    /**
+     * Evaluates every task with a set; the report carries per-task accuracy and the continual metrics.
+     * An evaluation right after an erasure ({@code afterErasure}) shows what the erasure did; it is
+     * reported (metric {@code after_erasure} = 1) but kept out of the continual metrics, so that a
+     * deliberate drop (a class forgotten) is not mistaken for forgetting or a stability gap.
+     */
     EvaluationReport evaluate(java.util.function.Function<LabeledBatch, int[]> predict, String model, long version,
-                              long step, int currentTask) {
+                              long step, int currentTask, boolean afterErasure) {
         Map<Integer, Double> accuracy = new TreeMap<>();
         List<TaskAccuracy> perTaskAccuracy = new ArrayList<>();
         for (Map.Entry<Integer, List<TrainingExample>> entry : sets.entrySet()) {
@@ -82,12 +87,16 @@ final class ContinualEvaluator {
             accuracy.put(entry.getKey(), value);
             perTaskAccuracy.add(new TaskAccuracy(entry.getKey(), value, batch.size()));
         }
-        Evaluation evaluation = new Evaluation(step, currentTask, accuracy);
-        minAccuracy.update(evaluation);
-        worstCase.update(evaluation);
-        forgetting.update(evaluation);
-        gap.update(evaluation);
         Map<String, Double> metrics = new TreeMap<>();
+        if (afterErasure) {
+            metrics.put("after_erasure", 1.0);
+        } else {
+            Evaluation evaluation = new Evaluation(step, currentTask, accuracy);
+            minAccuracy.update(evaluation);
+            worstCase.update(evaluation);
+            forgetting.update(evaluation);
+            gap.update(evaluation);
+        }
         putFinite(metrics, "min_acc", minAccuracy.result());
         putFinite(metrics, "wc_acc", worstCase.result());
         putFinite(metrics, "wf10", forgetting.result().forgetting());

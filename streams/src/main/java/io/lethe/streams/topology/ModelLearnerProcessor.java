@@ -171,11 +171,13 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     /** Evaluates the live model on every task's evaluation set, now. */
-    private void evaluate() {
+    private void evaluate(boolean afterErasure) {
         flushPending();
-        examplesSinceEvaluation = 0;
+        if (!afterErasure) {
+            examplesSinceEvaluation = 0;
+        }
         io.lethe.schemas.EvaluationReport report = evaluator.evaluate(engine::predictEvaluation, config.modelName(), version,
-                examplesLearned, newestTask);
+                examplesLearned, newestTask, afterErasure);
         Map<Integer, Double> byTask = new TreeMap<>();
         report.getTaskAccuracies().forEach(t -> byTask.put(t.getTask(), t.getAccuracy()));
         metrics.evaluated(config.modelName(), byTask, report.getMetrics());
@@ -210,7 +212,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             publish(VersionTrigger.EXAMPLES_LEARNED);
         }
         if (config.evalEveryExamples() > 0 && examplesSinceEvaluation >= config.evalEveryExamples() && evaluator.hasSets()) {
-            evaluate();
+            evaluate(false);
         }
     }
 
@@ -242,6 +244,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         LearningEngine.Verification verification = engine.verify(removed.size());
         sendReceipt(request, removed.size(), verification, started, unlearned, Map.of());
         reportUnlearning(verification, removed.size(), Map.of());
+        evaluateAfterErasure(learned.size());
         context.commit(); // the receipt (and the version it names) become visible now, not at the next interval
     }
 
@@ -310,10 +313,18 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             pendingErasures.delete(entry.getKey());
         }
         reportUnlearning(verification, total, batch);
+        evaluateAfterErasure(total);
         pendingRemoved.clear();
         pendingRequests.clear();
         pendingSince = 0;
         context.commit();
+    }
+
+    /** What an erasure that changed the model did to accuracy, on the same evaluation sets. */
+    private void evaluateAfterErasure(long unlearnedExamples) {
+        if (unlearnedExamples > 0 && config.evalEveryExamples() > 0 && evaluator.hasSets()) {
+            evaluate(true);
+        }
     }
 
     /** Approximate unlearning's measurements also go to the metrics topic, for monitoring. */
