@@ -26,8 +26,11 @@ public final class ModelSubscriber implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final CheckpointStore store;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final String modelName;
 
-    public ModelSubscriber(String bootstrapServers, CheckpointStore store, boolean fromBeginning) {
+    /** Follows the versions of the model named {@code modelName}; other models on the topic are skipped. */
+    public ModelSubscriber(String bootstrapServers, CheckpointStore store, boolean fromBeginning, String modelName) {
+        this.modelName = java.util.Objects.requireNonNull(modelName, "modelName");
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "lethe-subscriber-" + UUID.randomUUID());
@@ -44,6 +47,9 @@ public final class ModelSubscriber implements AutoCloseable {
         int delivered = 0;
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
             ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
+            if (!modelName.equals(version.getModelName())) {
+                continue; // another model (maybe another kind of learner) shares the topic
+            }
             try {
                 RidgeModel model = store.read(URI.create(version.getCheckpointUri()), version.getSha256());
                 onVersion.accept(version, model);

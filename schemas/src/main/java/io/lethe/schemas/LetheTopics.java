@@ -22,11 +22,18 @@ public final class LetheTopics {
      * task; never learned), one partition, keyed by task.
      */
     public static final String EVAL_EXAMPLES = "lethe.eval-examples";
-    /** Internal: {@link LearnerCommand} from validation to the model's single learner, one partition. */
-    public static final String LEARNER_COMMANDS = "lethe.learner-commands";
-
+    /** The shared topics, every model's: producers, subscribers and dashboards use these. */
     public static final List<String> ALL = List.of(EXAMPLES, ERASURES, MODEL_VERSIONS, ERASURE_RECEIPTS,
-            EVALUATIONS, DEAD_LETTERS, LEARNER_COMMANDS, EVAL_EXAMPLES);
+            EVALUATIONS, DEAD_LETTERS, EVAL_EXAMPLES);
+
+    /**
+     * Internal, one per application (so per model): {@link LearnerCommand} from validation to the
+     * model's single learner, one partition. Never shared: two models reading one command topic would
+     * each receive the other's copy of every request.
+     */
+    public static String learnerCommands(String applicationId) {
+        return "lethe.learner-commands." + applicationId;
+    }
 
     private LetheTopics() {
     }

@@ -34,6 +34,7 @@ import java.util.Properties;
  * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
  * @param metricsPort Prometheus endpoint port (0: any free port; -1: no endpoint)
  * @param dashboardPort live dashboard port (0: any free port; -1: no dashboard)
+ * @param dashboardBind address the dashboard listens on (loopback unless opened up)
  * @param evalEveryExamples continual evaluation every this many learned examples (0: off)
  * @param evalPerTask evaluation examples kept per task
  */
@@ -42,7 +43,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, GradientSettings learner,
-                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort, int dashboardPort,
+                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort, int dashboardPort, String dashboardBind,
                           int evalEveryExamples, int evalPerTask) {
 
     /** Defaults, with documentation, as (key, default, description). */
@@ -86,6 +87,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             new String[] {"lethe.eval.per.task", "500", "evaluation examples kept per task"},
             new String[] {"lethe.metrics.port", "9464", "Prometheus metrics at http://<host>:<port>/metrics (0: any free port, -1: off)"},
             new String[] {"lethe.dashboard.port", "8080", "live dashboard at http://<host>:<port>/ (0: any free port, -1: off; a taken port falls back to a free one)"},
+            new String[] {"lethe.dashboard.bind", "127.0.0.1", "address the dashboard listens on; 0.0.0.0 serves other hosts too (it has no authentication)"},
             new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
 
     public LetheConfig {
@@ -127,8 +129,15 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         if (dashboardPort < -1 || dashboardPort > 65535) {
             problems.add("lethe.dashboard.port must be -1 (off), 0 (any free port) or a port number, got " + dashboardPort);
         }
+        if (dashboardBind == null || dashboardBind.isBlank()) {
+            problems.add("lethe.dashboard.bind must be an address such as 127.0.0.1 or 0.0.0.0");
+        }
         if (erasureBatchWindowMs < 0) {
             problems.add("lethe.erasure.batch.window.ms must be >= 0, got " + erasureBatchWindowMs);
+        }
+        if (applicationId == null || !applicationId.matches("[A-Za-z0-9._-]{1,180}")) {
+            problems.add("lethe.application.id may hold only letters, digits, '.', '_' and '-' (it names the learner's"
+                    + " command topic): '" + applicationId + "'");
         }
         if (!modelName.matches("[A-Za-z0-9._-]+")) {
             problems.add("lethe.model.name may hold only letters, digits, '.', '_' and '-': '" + modelName + "'");
@@ -147,7 +156,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs,
-                holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, evalEveryExamples, evalPerTask);
+                holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask);
     }
 
     /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
@@ -206,7 +215,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                             ? Double.parseDouble(values.get("lethe.holdout.percent")) : 0,
                     Integer.parseInt(values.get("lethe.holdout.capacity")),
                     Integer.parseInt(values.get("lethe.metrics.port")),
-                    Integer.parseInt(values.get("lethe.dashboard.port")),
+                    Integer.parseInt(values.get("lethe.dashboard.port")), values.get("lethe.dashboard.bind"),
                     Integer.parseInt(values.get("lethe.eval.every.examples")),
                     Integer.parseInt(values.get("lethe.eval.per.task")));
         } catch (NumberFormatException e) {

@@ -46,6 +46,8 @@ public final class LetheMain {
         int subjects = 1000;
         int subjectErasures = 50;
         int erasedClass = 3;
+        boolean withReplay = true;
+        int keepOpenSeconds = -1;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--config") && i + 1 < args.length) {
@@ -58,6 +60,10 @@ public final class LetheMain {
                 subjects = Integer.parseInt(args[++i]);
             } else if (arg.equals("--erase-class") && i + 1 < args.length) {
                 erasedClass = Integer.parseInt(args[++i]);
+            } else if (arg.equals("--no-replay")) {
+                withReplay = false;
+            } else if (arg.equals("--keep-open") && i + 1 < args.length) {
+                keepOpenSeconds = Integer.parseInt(args[++i]);
             } else {
                 System.err.println("unknown argument: " + arg);
                 usage();
@@ -80,7 +86,7 @@ public final class LetheMain {
                     }
                     Path data = Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist"));
                     new SplitMnistDemo(new SplitMnistDemo.Options(data, Path.of("var/demo"), Path.of("var/demo-summary.json"),
-                            subjects, subjectErasures, erasedClass, overrides, 7), System.out).run();
+                            subjects, subjectErasures, erasedClass, overrides, 7, withReplay, keepOpenSeconds), System.out).run();
                     System.exit(0);
                 }
                 case "run" -> run(overrides);
@@ -135,6 +141,10 @@ public final class LetheMain {
         LetheApplication app = LetheApplication.start(config);
         System.out.println("Lethe is running against " + app.bootstrapServers() + " (model " + config.modelName()
                 + "); Ctrl-C stops it");
+        app.dashboardUrl().ifPresent(url -> System.out.println("live dashboard: " + url));
+        if (app.metricsPort() > 0) {
+            System.out.println("Prometheus metrics: http://localhost:" + app.metricsPort() + "/metrics");
+        }
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             app.close();
@@ -146,9 +156,11 @@ public final class LetheMain {
     private static void usage() {
         System.out.println("""
                 usage: lethe <command> [options]
-                  demo      Split-MNIST through an embedded Kafka broker: learn 5 tasks, erase subjects and a class,
-                            compare with joint ridge; writes var/demo-summary.json
-                            [--subjects N (1000)] [--erase-subjects N (50)] [--erase-class C (3)] [-Dsetting=value ...]
+                  demo      Split-MNIST through an embedded Kafka broker: the analytic learner and, beside it, an MLP
+                            with experience replay learn 5 tasks; erase subjects and a class; compare with joint ridge;
+                            live dashboard at http://localhost:8080/ (lethe.dashboard.port); writes var/demo-summary.json
+                            [--subjects N (1000)] [--erase-subjects N (50)] [--erase-class C (3)] [--no-replay]
+                            [--keep-open SECONDS (-1: until Enter, with a console)] [-Dsetting=value ...]
                   rehearsal continual learning with an MLP under rehearsal strategies; prints accuracy matrices and
                             ACC/BWT/FWT/min-ACC, merges var/rehearsal-results.json
                             [--scenario split|permuted|power-law] [--data mnist|fashion] [--strategies naive,uniform,power-law]

@@ -50,7 +50,9 @@ function modelState(name) {
   const card = document.getElementById('model-card').content.firstElementChild.cloneNode(true);
   card.dataset.model = name;
   card.querySelector('.model-name').textContent = name;
-  document.getElementById('models').appendChild(card);
+  // Cards in model-name order, so a page reloaded mid-run lays them out the same way.
+  const later = [...document.querySelectorAll('#models article.model')].find((c) => c.dataset.model > name);
+  document.getElementById('models').insertBefore(card, later || null);
   const chart = new Chart(card.querySelector('canvas'), {
     type: 'line',
     data: { datasets: [] },
@@ -118,8 +120,12 @@ function onEvaluation(ev) {
   model.evaluations++;
   const metrics = ev.metrics || {};
   const fmt = (v) => (v === undefined ? 'n/a' : v.toFixed(2));
+  // The average over the tasks met so far: later tasks' sets are not a fair part of it yet.
+  const met = Object.entries(ev.tasks).filter(([task]) => Number(task) <= ev.currentTask).map(([, a]) => a);
+  const average = met.length ? met.reduce((a, b) => a + b, 0) / met.length : undefined;
   model.card.querySelector('.model-meta').textContent = `version ${ev.version} · ${ev.step.toLocaleString()} examples learned`
-    + ` · learning task ${ev.currentTask} · average ${fmt(ev.average)} % · min-ACC ${fmt(metrics.min_acc)} %`
+    + ` · learning task ${ev.currentTask} · average over tasks 0–${ev.currentTask} ${fmt(average)} %`
+    + ` · min-ACC ${fmt(metrics.min_acc)} %`
     + ` · WC-ACC ${fmt(metrics.wc_acc)} % · WF10 ${fmt(metrics.wf10)} · ${model.evaluations} evaluations`;
   model.dirty = true;
 }
@@ -141,8 +147,9 @@ function onReceipt(ev) {
   let check = '';
   if (ev.residual !== undefined) {
     check = `residual ${ev.residual.toExponential(1)}`;
-  } else if (m.forget_accuracy_after !== undefined) {
-    check = `forget acc ${m.forget_accuracy_after.toFixed(1)} %`;
+  } else if (m.forget_accuracy !== undefined) {
+    check = `forget acc ${m.forget_accuracy.toFixed(1)} %`
+      + (m.test_accuracy_holdout !== undefined ? `, test ${m.test_accuracy_holdout.toFixed(1)} %` : '');
   } else {
     check = ev.method || '';
   }

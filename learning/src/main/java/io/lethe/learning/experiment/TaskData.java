@@ -31,7 +31,19 @@ public record TaskData(int task, ImageDataset train, int[] trainIndices, ImageDa
 
     /** The raw (permuted) pixels of a training image, as a producer would send them. */
     public byte[] pixels(int index) {
-        byte[] raw = train.pixels()[index];
+        return permuted(train.pixels()[index]);
+    }
+
+    /** The raw (permuted) pixels of the task's k-th evaluation image, as a producer would send them. */
+    public byte[] testPixels(int k) {
+        return permuted(test.pixels()[testIndices[k]]);
+    }
+
+    public int testLabel(int k) {
+        return test.labels()[testIndices[k]];
+    }
+
+    private byte[] permuted(byte[] raw) {
         if (permutation == null) {
             return raw.clone();
         }

@@ -65,7 +65,8 @@ public final class LetheApplication implements AutoCloseable {
         streams.start();
         DashboardServer dashboard = null;
         if (effective.dashboardPort() >= 0) {
-            dashboard = DashboardServer.start(effective.bootstrapServers(), effective.dashboardPort());
+            dashboard = DashboardServer.start(effective.bootstrapServers(), effective.dashboardBind(),
+                    effective.dashboardPort());
             LOG.info("live dashboard at {}", dashboard.url());
         }
         LetheApplication app = new LetheApplication(effective, broker, streams, metricsServer, dashboard);

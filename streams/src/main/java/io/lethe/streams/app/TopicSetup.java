@@ -27,7 +27,10 @@ public final class TopicSetup {
             throw new IllegalStateException("cannot list topics on " + config.bootstrapServers() + ": " + e.getCause(), e);
         }
         List<NewTopic> missing = new ArrayList<>();
-        for (String topic : LetheTopics.ALL) {
+        String commands = LetheTopics.learnerCommands(config.applicationId());
+        List<String> wanted = new ArrayList<>(LetheTopics.ALL);
+        wanted.add(commands);
+        for (String topic : wanted) {
             if (existing.contains(topic)) {
                 continue;
             }
@@ -45,10 +48,10 @@ public final class TopicSetup {
         }
         try {
             Map<String, TopicDescription> described = admin.describeTopics(
-                    List.of(LetheTopics.LEARNER_COMMANDS, LetheTopics.EXAMPLES, LetheTopics.ERASURES)).allTopicNames().get();
-            int learnerPartitions = described.get(LetheTopics.LEARNER_COMMANDS).partitions().size();
+                    List.of(commands, LetheTopics.EXAMPLES, LetheTopics.ERASURES)).allTopicNames().get();
+            int learnerPartitions = described.get(commands).partitions().size();
             if (learnerPartitions != 1) {
-                throw new IllegalStateException(LetheTopics.LEARNER_COMMANDS + " has " + learnerPartitions
+                throw new IllegalStateException(commands + " has " + learnerPartitions
                         + " partitions; it must have exactly 1 (each model has a single learner)");
             }
             int examples = described.get(LetheTopics.EXAMPLES).partitions().size();

@@ -44,15 +44,16 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     /**
-     * Starts the feed and the server on {@code port} (0: any free port). A taken port falls back to a
-     * free one and says so: a second instance on one host should not fail for its dashboard.
+     * Starts the feed and the server on {@code bindAddress}:{@code port} (0: any free port). A taken
+     * port falls back to a free one and says so: a second instance on one host should not fail for
+     * its dashboard.
      */
-    public static DashboardServer start(String bootstrapServers, int port) throws IOException {
+    public static DashboardServer start(String bootstrapServers, String bindAddress, int port) throws IOException {
         HttpServer http;
         try {
-            http = HttpServer.create(new InetSocketAddress(port), 64);
+            http = HttpServer.create(new InetSocketAddress(bindAddress, port), 64);
         } catch (BindException e) {
-            http = HttpServer.create(new InetSocketAddress(0), 64);
+            http = HttpServer.create(new InetSocketAddress(bindAddress, 0), 64);
             LOG.warn("dashboard port {} is taken; using {} instead", port, http.getAddress().getPort());
         }
         ExecutorService executor = Executors.newCachedThreadPool(runnable -> {
@@ -74,7 +75,9 @@ public final class DashboardServer implements AutoCloseable {
     }
 
     public String url() {
-        return "http://localhost:" + port() + "/";
+        InetSocketAddress address = server.getAddress();
+        boolean local = address.getAddress().isAnyLocalAddress() || address.getAddress().isLoopbackAddress();
+        return "http://" + (local ? "localhost" : address.getHostString()) + ":" + port() + "/";
     }
 
     public DashboardFeed feed() {

@@ -29,6 +29,9 @@ record DemoSummary(
         @JsonProperty("feature_map") Map<String, String> featureMap,
         @JsonProperty("ridge_gamma") double ridgeGamma,
         @JsonProperty("continual_evaluation") Map<String, Object> continualEvaluation,
+        @JsonProperty("learner_evaluations") Map<String, Object> learnerEvaluations,
+        @JsonProperty("replay_model") Map<String, Object> replayModel,
+        @JsonProperty("dashboard_url") String dashboardUrl,
         @JsonProperty("scenario") String scenario,
         @JsonProperty("wall_seconds") double wallSeconds) {
 }

@@ -65,8 +65,14 @@ public final class SplitMnistDemo {
     private final PrintStream out;
 
     /** Demo settings: data folder, output folder, sizes of the erasure phase, and Lethe overrides. */
+    /**
+     * Demo settings: data folder, output folder, sizes of the erasure phase, Lethe overrides, whether an
+     * MLP with experience replay learns beside the analytic learner, and how long the dashboard stays
+     * up at the end (seconds; -1: until Enter is pressed, when there is a console).
+     */
     public record Options(Path dataDir, Path workDir, Path summaryFile, int subjects, int subjectErasures,
-                          int erasedClass, Properties overrides, long seed) {
+                          int erasedClass, Properties overrides, long seed, boolean withReplayModel,
+                          int keepOpenSeconds) {
     }
 
     public SplitMnistDemo(Options options, PrintStream out) {
@@ -92,6 +98,8 @@ public final class SplitMnistDemo {
         props.setProperty("lethe.application.id", "lethe-demo");
         props.setProperty("lethe.publish.every.examples", "4000");
         props.setProperty("lethe.publish.idle.ms", "300");
+        // Often enough to draw the stability gap: a transition's dip lasts a few hundred examples.
+        props.setProperty("lethe.eval.every.examples", "500");
         props.putAll(options.overrides());
         LetheConfig config = LetheConfig.from(props);
         out.printf("feature map: %s (%,d features), ridge gamma %s%n", config.featureMap().kind(),
@@ -105,9 +113,29 @@ public final class SplitMnistDemo {
 
         out.println(config.embeddedBroker() ? "starting the embedded Kafka broker (KRaft) and Lethe ..."
                 : "starting Lethe against " + config.bootstrapServers() + " ...");
-        try (LetheApplication app = LetheApplication.start(config)) {
+        LetheApplication replay = null;
+        AtomicReference<LetheApplication> replayToClose = new AtomicReference<>();
+        // The replay model's application closes first: the analytic one owns the embedded broker.
+        try (LetheApplication app = LetheApplication.start(config);
+             AutoCloseable closeReplay = () -> {
+                 if (replayToClose.get() != null) {
+                     replayToClose.get().close();
+                 }
+             }) {
             String bootstrap = app.bootstrapServers();
             out.printf("Kafka at %s; topics %s%n", bootstrap, LetheTopics.ALL);
+            app.dashboardUrl().ifPresent(url -> out.printf("live dashboard: %s  (open it now: accuracy curves, task"
+                    + " transitions and erasures appear as they happen)%n", url));
+            if (options.withReplayModel()) {
+                LetheConfig replayConfig = ReplayCompanion.config(props, options.workDir(), bootstrap);
+                replay = LetheApplication.start(replayConfig);
+                replayToClose.set(replay);
+                out.printf("beside it: model '%s', an MLP %d-%d-%d-%d with experience replay (%s, %,d examples),"
+                        + " learning the same stream in its own Kafka Streams application%n", ReplayCompanion.MODEL,
+                        replayConfig.featureMap().inputDim(), replayConfig.learner().hidden(), replayConfig.learner().hidden(),
+                        replayConfig.maxClasses(), replayConfig.learner().rehearsal().scheduler(),
+                        replayConfig.learner().rehearsal().capacity());
+            }
             CheckpointStore store = new CheckpointStore(config.modelStoreDir());
             Map<Long, VersionEval> evaluations = new ConcurrentHashMap<>();
             long[] taskEnds = new long[TASKS];
@@ -123,7 +151,7 @@ public final class SplitMnistDemo {
             AtomicReference<VersionEval> latest = new AtomicReference<>();
             long[] firstSend = {0};
             try (KafkaProducer<String, byte[]> producer = io.lethe.streams.app.LetheClients.producer(bootstrap);
-                 ModelSubscriber subscriber = new ModelSubscriber(bootstrap, store, true)) {
+                 ModelSubscriber subscriber = new ModelSubscriber(bootstrap, store, true, config.modelName())) {
                 Thread evaluatorThread = new Thread(() -> subscriber.run((version, model) -> {
                     if (version.getTrigger() == io.lethe.schemas.VersionTrigger.ERASURE) {
                         // The erasure phase measures latency: a subscriber sharing the learner's two cores
@@ -150,7 +178,6 @@ public final class SplitMnistDemo {
                     }
                     evaluations.put(version.getVersion(), eval);
                     latest.set(eval);
-                    publishReport(producer, config, version, eval);
                     double seconds = firstSend[0] == 0 ? 0 : (version.getCreatedAt().toEpochMilli() - firstSend[0]) / 1000.0;
                     out.printf("  v%-3d %-17s learned %,7d  retained %,7d  %6.1f s  accuracy per task: %s%n",
                             version.getVersion(), version.getTrigger(), version.getLineage().getExamplesLearned(),
@@ -231,7 +258,16 @@ public final class SplitMnistDemo {
                 double steadyRate = steadyMillis == 0 ? Double.NaN : steadyExamples / (steadyMillis / 1000.0);
                 out.printf("learned %,d examples in %.1f s through Kafka: %,.0f examples/s end to end, %,.0f examples/s"
                         + " steady (within tasks)%n", produced, learnSeconds, learnRate, steadyRate);
-                printLearnerEvaluations(bootstrap);
+                if (replay != null) {
+                    out.print("waiting for the replay model to catch up with the stream ... ");
+                    out.flush();
+                    ModelVersion caughtUp = ReplayCompanion.awaitCaughtUp(bootstrap, (long) (0.95 * produced),
+                            Duration.ofMinutes(15));
+                    out.printf("%,d examples learned (%.1f s after the first example; 2%% are held out as its test data)%n",
+                            caughtUp.getLineage().getExamplesLearned(),
+                            (caughtUp.getCreatedAt().toEpochMilli() - firstSend[0]) / 1000.0);
+                }
+                Map<String, Object> learnerEvaluations = LearnerEvaluations.readAndPrint(bootstrap, out);
                 Map<String, Object> continual = new LinkedHashMap<>();
                 synchronized (gaps) {
                     continual.put("min_acc", minAcc.result());
@@ -251,10 +287,10 @@ public final class SplitMnistDemo {
                     }
                     continual.put("stability_gaps", gapRows);
                 }
-                out.printf("continual evaluation (evaluated at every published version): min-ACC %.2f, WC-ACC %.2f,"
-                        + " WF^10 %.2f, WP^10 %.2f points%n", continual.get("min_acc"), continual.get("wc_acc"),
+                out.printf("%s as a subscriber sees it (every published version on all 10,000 test images): min-ACC %.2f, WC-ACC %.2f,"
+                        + " WF^10 %.2f, WP^10 %.2f points%n", config.modelName(), continual.get("min_acc"), continual.get("wc_acc"),
                         continual.get("wf10"), continual.get("wp10"));
-                out.println("stability gap per transition and old task (depth in points; recovery in examples, -1: not within 1 point):");
+                out.println("  its stability gap per transition and old task (depth in points; recovery in examples, -1: not within 1 point):");
                 for (Object row : (List<?>) continual.get("stability_gaps")) {
                     Map<?, ?> g = (Map<?, ?>) row;
                     out.printf("  task %s starts: task %s %.2f -> min %.2f, depth %.2f, recovery %s%n", g.get("new_task"),
@@ -313,19 +349,71 @@ public final class SplitMnistDemo {
                     double jointAccuracy = evaluator.accuracy(evaluator.predict(joint), keptClasses);
                     double residual = RidgeSolver.relativeFrobenius(finalModel.weights(), joint.weights());
 
+                    Map<String, Object> replaySummary = replay == null ? Map.of()
+                            : replayErasures(bootstrap, subjects.size() + 1, "erase-class-" + options.erasedClass());
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                     DemoSummary summary = new DemoSummary(finalAccuracy, jointAccuracy, finalAccuracy - jointAccuracy,
                             residual, learnedAll.examplesLearned, finalEvent.getLineage().getExamplesRetained(), learnRate, steadyRate,
                             subjects.size() + 1, receipts, percentile(sorted, 50), percentile(sorted, 99),
                             sorted[sorted.length - 1], classLatency, latencies, subjects.size(), options.erasedClass(), afterTask,
                             finalVersion, finalVersion, config.featureMap().describe(), config.ridgeGamma(), continual,
+                            learnerEvaluations, replaySummary, app.dashboardUrl().orElse(null),
                             "split-mnist-class-incremental", (System.nanoTime() - wallStart) / 1e9);
                     printTable(summary);
                     writeSummary(summary);
+                    keepDashboardOpen(app);
                     return summary;
                 }
             }
         }
+    }
+
+    /** The replay model's answers to the same requests: it unlearns approximately, so its receipts carry measurements. */
+    private Map<String, Object> replayErasures(String bootstrap, int requests, String classRequest) {
+        out.printf("waiting for the replay model's %d receipts ... ", requests);
+        out.flush();
+        Map<String, ErasureReceipt> receipts = ReplayCompanion.awaitReceipts(bootstrap, requests, Duration.ofMinutes(10));
+        out.printf("%d received%n", receipts.size());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("model", ReplayCompanion.MODEL);
+        summary.put("receipts", receipts.size());
+        summary.put("requests", requests);
+        ErasureReceipt classReceipt = receipts.get(classRequest);
+        if (classReceipt != null) {
+            Map<String, Double> m = classReceipt.getMetrics();
+            out.printf(java.util.Locale.ROOT, "  %s, class erasure (%s): removed %,d; forgotten class accuracy %.2f%% -> %.2f%%;"
+                    + " replay-buffer accuracy %.2f%%; held-out test accuracy %.2f%%; unlearning %.0f ms for %.0f requests"
+                    + " in its batch%n", ReplayCompanion.MODEL, classReceipt.getVerificationMethod(),
+                    classReceipt.getExamplesRemoved(), m.getOrDefault("forget_accuracy_before", Double.NaN),
+                    m.getOrDefault("forget_accuracy", Double.NaN), m.getOrDefault("retained_accuracy_replay_buffer", Double.NaN),
+                    m.getOrDefault("test_accuracy_holdout", Double.NaN), m.getOrDefault("unlearning_ms", Double.NaN),
+                    m.getOrDefault("requests_in_batch", Double.NaN));
+            Map<String, Double> finite = new java.util.TreeMap<>();
+            m.forEach((k, v) -> {
+                if (Double.isFinite(v)) {
+                    finite.put(k, v);
+                }
+            });
+            summary.put("class_erasure_metrics", finite);
+        }
+        return summary;
+    }
+
+    /** With a console, the dashboard stays up until Enter; otherwise for keepOpenSeconds (0: not at all). */
+    private void keepDashboardOpen(LetheApplication app) throws IOException, InterruptedException {
+        if (app.dashboardUrl().isEmpty() || options.keepOpenSeconds() == 0) {
+            return;
+        }
+        if (options.keepOpenSeconds() < 0) {
+            if (System.console() == null) {
+                return;
+            }
+            out.printf("the dashboard stays up at %s: press Enter to stop%n", app.dashboardUrl().get());
+            System.console().readLine();
+            return;
+        }
+        out.printf("the dashboard stays up at %s for %d s%n", app.dashboardUrl().get(), options.keepOpenSeconds());
+        Thread.sleep(options.keepOpenSeconds() * 1000L);
     }
 
     private List<String> pickSubjects(SplittableRandom random) {
@@ -382,18 +470,6 @@ public final class SplitMnistDemo {
         double average = all.length == 0 ? Double.NaN : evaluator.accuracy(predicted, all);
         return new VersionEval(version.getVersion(), version.getLineage().getExamplesLearned(),
                 version.getCreatedAt().toEpochMilli(), perTask, average, version);
-    }
-
-    private static void publishReport(KafkaProducer<String, byte[]> producer, LetheConfig config, ModelVersion version,
-                                      VersionEval eval) {
-        List<TaskAccuracy> tasks = new ArrayList<>();
-        eval.perTask.forEach((name, accuracy) -> tasks.add(new TaskAccuracy(Integer.parseInt(name.substring(4)), accuracy, 0)));
-        EvaluationReport report = EvaluationReport.newBuilder().setModelName(config.modelName())
-                .setModelVersion(version.getVersion()).setStep(version.getLineage().getExamplesLearned())
-                .setEvaluatedAt(Instant.now()).setTaskAccuracies(tasks).setAverageAccuracy(eval.average)
-                .setMetrics(Map.of()).build();
-        producer.send(new ProducerRecord<>(LetheTopics.EVALUATIONS, config.modelName(),
-                AvroCodec.EVALUATION_REPORT.encode(report)));
     }
 
     private static VersionEval awaitVersion(AtomicReference<VersionEval> latest,
@@ -485,34 +561,6 @@ public final class SplitMnistDemo {
     }
 
     /** The learner's own continual evaluations (lethe.evaluations, from the topology) so far. */
-    private void printLearnerEvaluations(String bootstrap) {
-        List<EvaluationReport> reports = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = io.lethe.streams.app.LetheClients.committedConsumer(bootstrap,
-                "lethe-demo-evaluations-", LetheTopics.EVALUATIONS)) {
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < 1_500_000_000L) {
-                for (var record : consumer.poll(Duration.ofMillis(200))) {
-                    EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
-                    if (report.getMetrics().containsKey("current_task")) {
-                        reports.add(report);
-                    }
-                    quietSince = System.nanoTime();
-                }
-            }
-        }
-        if (reports.isEmpty()) {
-            out.println("no continual evaluations from the learner (lethe.eval.every.examples = 0?)");
-            return;
-        }
-        EvaluationReport last = reports.get(reports.size() - 1);
-        out.printf("the learner evaluated itself %d times on its evaluation sets; the last, after %,d examples: %s;"
-                        + " min-ACC %.2f, WC-ACC %.2f, deepest stability-gap dip %.2f points%n", reports.size(), last.getStep(),
-                last.getTaskAccuracies().stream().map(t -> String.format(java.util.Locale.ROOT, "T%d %.1f%%", t.getTask(),
-                        t.getAccuracy())).toList(), last.getMetrics().getOrDefault("min_acc", Double.NaN),
-                last.getMetrics().getOrDefault("wc_acc", Double.NaN),
-                last.getMetrics().getOrDefault("stability_gap_max_depth", Double.NaN));
-    }
-
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;

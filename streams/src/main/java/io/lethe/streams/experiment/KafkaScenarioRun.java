@@ -50,10 +50,19 @@ final class KafkaScenarioRun {
         long produced = 0;
         long started;
         long lastVersionAt = 0;
+        LearnerReports reports;
         try (LetheApplication app = LetheApplication.start(config);
              KafkaProducer<String, byte[]> producer = LetheClients.producer(app.bootstrapServers());
              KafkaConsumer<String, byte[]> versions = LetheClients.committedConsumer(app.bootstrapServers(),
                      "lethe-rehearsal-", LetheTopics.MODEL_VERSIONS)) {
+            app.dashboardUrl().ifPresent(url -> progress.accept("  live dashboard: " + url));
+            int evalSent = sendEvaluationSets(producer, tasks, config);
+            if (evalSent > 0) {
+                progress.accept(String.format(java.util.Locale.ROOT, "  %,d evaluation images (%d per task) sent to %s:"
+                        + " the learner evaluates itself every %,d examples", evalSent, config.evalPerTask(),
+                        LetheTopics.EVAL_EXAMPLES, config.evalEveryExamples()));
+                Thread.sleep(1000); // the sets reach the learner before the first training example
+            }
             started = System.currentTimeMillis();
             int segmentIndex = 0;
             for (int block = 0; block < tasks.size(); block++) {
@@ -87,9 +96,59 @@ final class KafkaScenarioRun {
                         "  block %d/%d learned through Kafka: %,d examples, model v%d, %.1f s", block + 1, tasks.size(),
                         produced, version.getVersion(), (lastVersionAt - started) / 1000.0));
             }
+            reports = learnerReports(config, app.bootstrapServers());
         }
         double seconds = (lastVersionAt - started) / 1000.0;
-        return new ScenarioRun.Result(matrix, untrained, Double.NaN, List.of(), produced, -1, seconds);
+        return new ScenarioRun.Result(matrix, untrained, reports.minAccuracy(), reports.gaps(), produced, -1, seconds);
+    }
+
+    /** Each task's first {@code lethe.eval.per.task} test images, to the learner's continual evaluation. */
+    private static int sendEvaluationSets(KafkaProducer<String, byte[]> producer, List<TaskData> tasks,
+                                          LetheConfig config) {
+        if (config.evalEveryExamples() <= 0) {
+            return 0;
+        }
+        int sent = 0;
+        for (TaskData task : tasks) {
+            for (int k = 0; k < Math.min(config.evalPerTask(), task.testIndices().length); k++) {
+                TrainingExample held = TrainingExample.newBuilder().setExampleId("eval-t" + task.task() + "-" + k)
+                        .setSubjectId("evaluation").setTask(task.task()).setLabel(task.testLabel(k))
+                        .setPixels(ByteBuffer.wrap(task.testPixels(k))).setFeatures(null).setEventTime(Instant.now())
+                        .build();
+                producer.send(new ProducerRecord<>(LetheTopics.EVAL_EXAMPLES, "task-" + task.task(),
+                        AvroCodec.TRAINING_EXAMPLE.encode(held)));
+                sent++;
+            }
+        }
+        producer.flush();
+        return sent;
+    }
+
+    private record LearnerReports(double minAccuracy, List<io.lethe.learning.metrics.StabilityGap.Gap> gaps) {
+    }
+
+    /** The learner's own continual evaluations of this run, through the dashboard's event logic. */
+    private static LearnerReports learnerReports(LetheConfig config, String bootstrap) {
+        if (config.evalEveryExamples() <= 0) {
+            return new LearnerReports(Double.NaN, List.of());
+        }
+        io.lethe.streams.dashboard.DashboardEvents events = new io.lethe.streams.dashboard.DashboardEvents();
+        double minAccuracy = Double.NaN;
+        try (KafkaConsumer<String, byte[]> consumer = LetheClients.committedConsumer(bootstrap,
+                "lethe-rehearsal-evaluations-", LetheTopics.EVALUATIONS)) {
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < 1_500_000_000L) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    io.lethe.schemas.EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
+                    if (report.getModelName().equals(config.modelName())) {
+                        events.accept(LetheTopics.EVALUATIONS, record.value());
+                        minAccuracy = report.getMetrics().getOrDefault("min_acc", minAccuracy);
+                    }
+                    quietSince = System.nanoTime();
+                }
+            }
+        }
+        return new LearnerReports(minAccuracy, events.gaps(config.modelName()));
     }
 
     private static NetworkLearner load(CheckpointStore store, ModelVersion version, LetheConfig config) throws IOException {

@@ -172,6 +172,11 @@ public final class RehearsalCommand {
         p.setProperty("lethe.rehearsal.scheduler", rehearsal.scheduler());
         p.setProperty("lethe.rehearsal.exponent", Double.toString(rehearsal.exponent()));
         p.setProperty("lethe.rehearsal.budget", Integer.toString(rehearsal.budget()));
+        // The learner's own continual evaluation, on 500 test images per task as offline (0: off).
+        p.setProperty("lethe.eval.every.examples", Integer.toString(options.evalEvery()));
+        p.setProperty("lethe.eval.per.task", "500");
+        p.setProperty("lethe.metrics.port", "-1");
+        p.setProperty("lethe.dashboard.port", "0");
         return LetheConfig.from(p);
     }
 

@@ -28,14 +28,15 @@ public final class LetheTopology {
         topology.addSource("examples", strings.deserializer(), bytes.deserializer(), LetheTopics.EXAMPLES);
         topology.addSource("erasures", strings.deserializer(), bytes.deserializer(), LetheTopics.ERASURES);
         topology.addProcessor("validate", () -> new RecordValidator(config), "examples", "erasures");
-        topology.addSink(RecordValidator.TO_LEARNER, LetheTopics.LEARNER_COMMANDS, strings.serializer(),
+        String commands = LetheTopics.learnerCommands(config.applicationId());
+        topology.addSink(RecordValidator.TO_LEARNER, commands, strings.serializer(),
                 bytes.serializer(), "validate");
         topology.addSink(RecordValidator.TO_DEAD_LETTERS, LetheTopics.DEAD_LETTERS, strings.serializer(),
                 bytes.serializer(), "validate");
         topology.addSink(RecordValidator.TO_RECEIPTS, LetheTopics.ERASURE_RECEIPTS, strings.serializer(),
                 bytes.serializer(), "validate");
 
-        topology.addSource("learner-commands", strings.deserializer(), bytes.deserializer(), LetheTopics.LEARNER_COMMANDS);
+        topology.addSource("learner-commands", strings.deserializer(), bytes.deserializer(), commands);
         // Evaluation examples go straight to the learner (one partition each, so they are co-partitioned).
         topology.addSource("eval-examples", strings.deserializer(), bytes.deserializer(), LetheTopics.EVAL_EXAMPLES);
         topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config, metrics), "learner-commands",

@@ -170,14 +170,17 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         evaluator.offer(example);
     }
 
-    /** Evaluates the live model on every task's evaluation set, now. */
+    /**
+     * Evaluates the live model on every task's evaluation set, now. Examples still waiting for their
+     * batch are not forced in (that would change the batches, and so the model, against a run without
+     * evaluation): the report's step counts the examples the evaluated model has learned.
+     */
     private void evaluate(boolean afterErasure) {
-        flushPending();
         if (!afterErasure) {
             examplesSinceEvaluation = 0;
         }
         io.lethe.schemas.EvaluationReport report = evaluator.evaluate(engine::predictEvaluation, config.modelName(), version,
-                examplesLearned, newestTask, afterErasure);
+                examplesLearned - pending.size(), newestTask, afterErasure);
         Map<Integer, Double> byTask = new TreeMap<>();
         report.getTaskAccuracies().forEach(t -> byTask.put(t.getTask(), t.getAccuracy()));
         metrics.evaluated(config.modelName(), byTask, report.getMetrics());
