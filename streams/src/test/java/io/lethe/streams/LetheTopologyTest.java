@@ -298,8 +298,11 @@ class LetheTopologyTest {
         assertEquals(2, reports.size(), "one evaluation every 40 learned examples");
         for (int r = 0; r < 2; r++) {
             io.lethe.schemas.EvaluationReport report = reports.get(r);
-            assertEquals(40L * (r + 1), report.getStep());
-            RidgeModel direct = TestData.directSolve(config, data.subList(0, 40 * (r + 1)), new int[] {0, 1, 2, 3});
+            // The step is what the evaluated model has learned: up to a batch (8) short of the 40 * (r + 1)
+            // examples received, since evaluation does not force a partial batch in.
+            int step = (int) report.getStep();
+            assertTrue(step <= 40 * (r + 1) && step > 40 * (r + 1) - 8, "step " + step);
+            RidgeModel direct = TestData.directSolve(config, data.subList(0, step), new int[] {0, 1, 2, 3});
             assertEquals(2, report.getTaskAccuracies().size());
             for (io.lethe.schemas.TaskAccuracy task : report.getTaskAccuracies()) {
                 List<TrainingExample> set = held.stream().filter(e -> e.getTask() == task.getTask()).toList();
@@ -324,7 +327,7 @@ class LetheTopologyTest {
         evaluations.readValuesToList().forEach(v -> after.add(AvroCodec.EVALUATION_REPORT.decode(v)));
         assertEquals(1, after.size());
         assertEquals(1.0, after.get(0).getMetrics().get("after_erasure"));
-        assertEquals(80L, after.get(0).getStep(), "no example was learned in between");
+        assertEquals(80L, after.get(0).getStep(), "the erasure first learns what was pending: all 80");
         List<TrainingExample> retainedData = data.stream().filter(e -> !e.getSubjectId().equals("subject-2")).toList();
         RidgeModel retrained = TestData.directSolve(config, retainedData, new int[] {0, 1, 2, 3});
         for (io.lethe.schemas.TaskAccuracy task : after.get(0).getTaskAccuracies()) {
