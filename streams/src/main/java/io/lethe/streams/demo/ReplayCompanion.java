@@ -38,7 +38,7 @@ final class ReplayCompanion {
         p.setProperty("lethe.application.id", "lethe-demo-replay");
         p.setProperty("lethe.state.dir", workDir.resolve("state-replay").toString());
         p.setProperty("lethe.model.store.dir", workDir.resolve("models-replay").toString());
-        p.setProperty("lethe.metrics.port", "-1"); // one endpoint per process: the analytic application's
+        p.setProperty("lethe.metrics.port", "0"); // its own Prometheus endpoint, on a free port
         p.setProperty("lethe.dashboard.port", "-1"); // the analytic application's page shows every model
         return LetheConfig.from(p);
     }

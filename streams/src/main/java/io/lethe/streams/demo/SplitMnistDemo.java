@@ -135,6 +135,10 @@ public final class SplitMnistDemo {
                         replayConfig.featureMap().inputDim(), replayConfig.learner().hidden(), replayConfig.learner().hidden(),
                         replayConfig.maxClasses(), replayConfig.learner().rehearsal().scheduler(),
                         replayConfig.learner().rehearsal().capacity());
+                if (app.metricsPort() > 0 && replay.metricsPort() > 0) {
+                    out.printf("Prometheus metrics: http://localhost:%d/metrics (%s), http://localhost:%d/metrics (%s)%n",
+                            app.metricsPort(), config.modelName(), replay.metricsPort(), ReplayCompanion.MODEL);
+                }
             }
             CheckpointStore store = new CheckpointStore(config.modelStoreDir());
             Map<Long, VersionEval> evaluations = new ConcurrentHashMap<>();
@@ -307,7 +311,8 @@ public final class SplitMnistDemo {
                 try (KafkaConsumer<String, byte[]> receiptConsumer = receiptConsumer(bootstrap)) {
                     for (String subject : subjects) {
                         long sent = System.currentTimeMillis();
-                        ErasureReceipt receipt = erase(producer, receiptConsumer, ErasureScope.SUBJECT, subject, null, sent);
+                        ErasureReceipt receipt = erase(producer, receiptConsumer, config.modelName(), ErasureScope.SUBJECT, subject,
+                                null, sent);
                         double latency = System.currentTimeMillis() - sent;
                         latencies.add(latency);
                         receipts++;
@@ -320,7 +325,7 @@ public final class SplitMnistDemo {
                         }
                     }
                     long sent = System.currentTimeMillis();
-                    last = erase(producer, receiptConsumer, ErasureScope.CLASS, "class-" + options.erasedClass(),
+                    last = erase(producer, receiptConsumer, config.modelName(), ErasureScope.CLASS, "class-" + options.erasedClass(),
                             options.erasedClass(), sent);
                     receipts++;
                     double classLatency = System.currentTimeMillis() - sent;
@@ -429,7 +434,8 @@ public final class SplitMnistDemo {
     }
 
     private ErasureReceipt erase(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> receipts,
-                                 ErasureScope scope, String key, Integer classLabel, long sentAt) throws Exception {
+                                 String modelName, ErasureScope scope, String key, Integer classLabel, long sentAt)
+            throws Exception {
         String id = "erase-" + key;
         ErasureRequest request = ErasureRequest.newBuilder().setRequestId(id).setScope(scope)
                 .setSubjectId(scope == ErasureScope.SUBJECT ? key : null).setExampleIds(List.of())
@@ -441,7 +447,8 @@ public final class SplitMnistDemo {
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : receipts.poll(Duration.ofMillis(5))) {
                 ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(record.value());
-                if (receipt.getRequestId().equals(id)) {
+                // Every model answers every request: this is the analytic model's answer it waits for.
+                if (receipt.getRequestId().equals(id) && receipt.getModelName().equals(modelName)) {
                     return receipt;
                 }
             }
