@@ -53,6 +53,12 @@ class LetheConfigTest {
                 () -> LetheConfig.from(props("lethe.learn.batch.size", "0", "lethe.model.name", "a/b")));
         assertTrue(several.getMessage().contains("lethe.learn.batch.size") && several.getMessage().contains("lethe.model.name"),
                 several.getMessage());
+
+        IllegalArgumentException endpoints = assertThrows(IllegalArgumentException.class,
+                () -> LetheConfig.from(props("lethe.dashboard.port", "70000", "lethe.application.id", "my app",
+                        "lethe.dashboard.bind", " ")));
+        assertTrue(endpoints.getMessage().contains("lethe.dashboard.port") && endpoints.getMessage().contains(
+                "lethe.application.id") && endpoints.getMessage().contains("lethe.dashboard.bind"), endpoints.getMessage());
     }
 
     @Test
