@@ -126,6 +126,8 @@ function onEvaluation(ev) {
   model.card.querySelector('.model-meta').textContent = `version ${ev.version} · ${ev.step.toLocaleString()} examples learned`
     + ` · learning task ${ev.currentTask} · average over tasks 0–${ev.currentTask} ${fmt(average)} %`
     + ` · min-ACC ${fmt(metrics.min_acc)} %`
+    + (metrics.acc_task_end === undefined ? '' : ` · at the last task end: ACC ${fmt(metrics.acc_task_end)} %`
+      + `, BWT ${fmt(metrics.bwt_task_end)}`)
     + ` · WC-ACC ${fmt(metrics.wc_acc)} % · WF10 ${fmt(metrics.wf10)} · ${model.evaluations} evaluations`;
   model.dirty = true;
 }

@@ -37,6 +37,23 @@ class ContinualMetricsTest {
     }
 
     @Test
+    void accAndBwtAtTaskEndsComeFromTheLastEvaluationOfEachTask() {
+        assertEquals(0, feed(new TaskEndAccuracy(), 3).result().tasksEnded(), "task 0 has not ended yet");
+        TaskEndAccuracy.Result one = feed(new TaskEndAccuracy(), 4).result();
+        assertEquals(1, one.tasksEnded());
+        assertEquals(90.0, one.accuracy(), 1e-12, "R[0][0] = 90 (step 3)");
+        assertTrue(Double.isNaN(one.backwardTransfer()), "no earlier task to look back on");
+        TaskEndAccuracy.Result two = feed(new TaskEndAccuracy(), 8).result();
+        // task 1 ended at step 6: R[1] = (89.5, 80); ACC = (89.5 + 80) / 2; BWT = R[1][0] - R[0][0] = 89.5 - 90
+        assertEquals(2, two.tasksEnded());
+        assertEquals(84.75, two.accuracy(), 1e-12);
+        assertEquals(-0.5, two.backwardTransfer(), 1e-12);
+        TaskEndAccuracy metric = feed(new TaskEndAccuracy(), 8);
+        metric.reset();
+        assertEquals(0, metric.result().tasksEnded());
+    }
+
+    @Test
     void worstCaseAccuracyWeighsTheCurrentTaskByOneOverK() {
         assertEquals(90.0, feed(new WorstCaseAccuracy(), 3).result(), 1e-12);
         assertEquals(80.0 / 2 + 0.5 * 60.0, feed(new WorstCaseAccuracy(), 6).result(), 1e-12);

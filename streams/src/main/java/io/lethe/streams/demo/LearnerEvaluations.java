@@ -57,11 +57,13 @@ final class LearnerEvaluations {
         for (Map.Entry<String, EvaluationReport> entry : last.entrySet()) {
             EvaluationReport report = entry.getValue();
             Map<String, Double> metrics = report.getMetrics();
-            out.printf(Locale.ROOT, "  %-14s %3d evaluations; after %,d examples: %s; min-ACC %.2f, WC-ACC %.2f%n",
+            out.printf(Locale.ROOT, "  %-14s %3d evaluations; after %,d examples: %s; min-ACC %.2f, WC-ACC %.2f;"
+                            + " at the last task end ACC %.2f, BWT %.2f%n",
                     entry.getKey(), counts.get(entry.getKey()), report.getStep(),
                     report.getTaskAccuracies().stream().map(t -> String.format(Locale.ROOT, "T%d %.1f", t.getTask(),
                             t.getAccuracy())).toList(), metrics.getOrDefault("min_acc", Double.NaN),
-                    metrics.getOrDefault("wc_acc", Double.NaN));
+                    metrics.getOrDefault("wc_acc", Double.NaN), metrics.getOrDefault("acc_task_end", Double.NaN),
+                    metrics.getOrDefault("bwt_task_end", Double.NaN));
             Map<String, Object> summary = new LinkedHashMap<>();
             summary.put("evaluations", counts.get(entry.getKey()));
             summary.put("last_step", report.getStep());
@@ -71,6 +73,8 @@ final class LearnerEvaluations {
             summary.put("min_acc", finite(metrics.get("min_acc")));
             summary.put("wc_acc", finite(metrics.get("wc_acc")));
             summary.put("wf10", finite(metrics.get("wf10")));
+            summary.put("acc_task_end", finite(metrics.get("acc_task_end")));
+            summary.put("bwt_task_end", finite(metrics.get("bwt_task_end")));
             summary.put("stability_gaps", gapRows(events.gaps(entry.getKey())));
             byModel.put(entry.getKey(), summary);
         }

@@ -35,6 +35,7 @@ final class ContinualEvaluator {
     private final WorstCaseAccuracy worstCase = new WorstCaseAccuracy();
     private final WindowedForgetting forgetting = new WindowedForgetting(10);
     private final StabilityGap gap = new StabilityGap(1.0);
+    private final io.lethe.learning.metrics.TaskEndAccuracy taskEnds = new io.lethe.learning.metrics.TaskEndAccuracy();
 
     ContinualEvaluator(KeyValueStore<String, byte[]> store, int perTask, int inputDim) {
         this.store = store;
@@ -96,6 +97,7 @@ final class ContinualEvaluator {
             worstCase.update(evaluation);
             forgetting.update(evaluation);
             gap.update(evaluation);
+            taskEnds.update(evaluation);
         }
         putFinite(metrics, "min_acc", minAccuracy.result());
         putFinite(metrics, "wc_acc", worstCase.result());
@@ -103,6 +105,9 @@ final class ContinualEvaluator {
         putFinite(metrics, "wp10", forgetting.result().plasticity());
         double deepest = gap.result().stream().mapToDouble(StabilityGap.Gap::depth).max().orElse(Double.NaN);
         putFinite(metrics, "stability_gap_max_depth", deepest);
+        io.lethe.learning.metrics.TaskEndAccuracy.Result ends = taskEnds.result();
+        putFinite(metrics, "acc_task_end", ends.accuracy());
+        putFinite(metrics, "bwt_task_end", ends.backwardTransfer());
         metrics.put("current_task", (double) currentTask);
         double average = accuracy.values().stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
         return EvaluationReport.newBuilder()
