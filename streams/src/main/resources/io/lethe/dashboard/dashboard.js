@@ -75,7 +75,7 @@ function modelState(name) {
     plugins: [markerPlugin],
   });
   model = { name, card, chart, datasets: new Map(), lastTask: null, transitions: [], erasures: new Map(),
-    evaluations: 0, dirty: false };
+    evaluations: 0, afterErasure: 0, dirty: false };
   state.models.set(name, model);
   return model;
 }
@@ -118,6 +118,9 @@ function onEvaluation(ev) {
     model.lastTask = ev.currentTask;
   }
   model.evaluations++;
+  if (ev.afterErasure) {
+    model.afterErasure++;
+  }
   const metrics = ev.metrics || {};
   const fmt = (v) => (v === undefined ? 'n/a' : v.toFixed(2));
   // The average over the tasks met so far: later tasks' sets are not a fair part of it yet.
@@ -252,6 +255,7 @@ window.letheDashboard = {
       }
       models[name] = { pointsPerTask, transitionMarkers: model.transitions.length, erasureMarkers: model.erasures.size,
         erasuresMarked: [...model.erasures.values()].reduce((a, b) => a + b, 0), evaluations: model.evaluations,
+        afterErasureEvaluations: model.afterErasure,
         gapRows: model.card.querySelectorAll('table.gaps tbody tr').length };
     }
     return { connected: state.connected, events: state.events, errors: state.errors.slice(), models,
