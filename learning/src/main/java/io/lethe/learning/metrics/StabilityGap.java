@@ -90,6 +90,15 @@ public final class StabilityGap implements ContinualMetric<List<StabilityGap.Gap
         return all;
     }
 
+    /** Per transition (new task), the earlier task whose accuracy dropped deepest. */
+    public static Map<Integer, Gap> deepestPerTransition(List<Gap> gaps) {
+        Map<Integer, Gap> deepest = new TreeMap<>();
+        for (Gap gap : gaps) {
+            deepest.merge(gap.newTask(), gap, (a, b) -> b.depth() > a.depth() ? b : a);
+        }
+        return deepest;
+    }
+
     @Override
     public void reset() {
         previous = null;

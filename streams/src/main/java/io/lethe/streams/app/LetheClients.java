@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,6 +28,23 @@ public final class LetheClients {
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Hands every committed record of the topic, from its beginning, to {@code each}, until none has
+     * arrived for {@code quietMillis}: for reading back what a finished run published.
+     */
+    public static void readUntilQuiet(String bootstrap, String groupPrefix, String topic, long quietMillis,
+                                      java.util.function.Consumer<ConsumerRecord<String, byte[]>> each) {
+        try (KafkaConsumer<String, byte[]> consumer = committedConsumer(bootstrap, groupPrefix, topic)) {
+            long quietSince = System.nanoTime();
+            while (System.nanoTime() - quietSince < quietMillis * 1_000_000L) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(java.time.Duration.ofMillis(200))) {
+                    each.accept(record);
+                    quietSince = System.nanoTime();
+                }
+            }
+        }
     }
 
     /** A fresh group reading only committed records of the topic from its beginning. */

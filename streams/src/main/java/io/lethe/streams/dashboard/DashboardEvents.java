@@ -64,20 +64,6 @@ public final class DashboardEvents {
         return Optional.ofNullable(gaps.get(model)).map(StabilityGap::result).orElse(List.of());
     }
 
-    /** Models seen in evaluation reports with per-task accuracies, in name order. */
-    public List<String> evaluatedModels() {
-        return List.copyOf(gaps.keySet());
-    }
-
-    /** Per transition (new task), the old task whose accuracy dropped deepest: the figure the demo prints. */
-    public static Map<Integer, StabilityGap.Gap> deepestPerTransition(List<StabilityGap.Gap> gaps) {
-        Map<Integer, StabilityGap.Gap> deepest = new TreeMap<>();
-        for (StabilityGap.Gap gap : gaps) {
-            deepest.merge(gap.newTask(), gap, (a, b) -> b.depth() > a.depth() ? b : a);
-        }
-        return deepest;
-    }
-
     private List<Event> evaluation(EvaluationReport report) {
         if (report.getTaskAccuracies().isEmpty()) {
             return List.of();
@@ -118,7 +104,7 @@ public final class DashboardEvents {
         ObjectNode event = JSON.createObjectNode().put("model", model)
                 .put("tolerance", RECOVERY_TOLERANCE_POINTS);
         ArrayNode transitions = event.putArray("transitions");
-        deepestPerTransition(all).values().forEach(g -> transitions.addObject()
+        StabilityGap.deepestPerTransition(all).values().forEach(g -> transitions.addObject()
                 .put("newTask", g.newTask())
                 .put("oldTask", g.oldTask())
                 .put("step", g.transitionStep())

@@ -41,7 +41,6 @@ public final class DashboardFeed implements AutoCloseable {
     private final List<BlockingQueue<DashboardEvents.Event>> subscribers = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private long dropped;
 
     public DashboardFeed(String bootstrapServers, int historyLimit) {
         this.historyLimit = historyLimit;
@@ -93,18 +92,10 @@ public final class DashboardFeed implements AutoCloseable {
         events.accept(topic, value).forEach(this::publish);
     }
 
-    /** Per model, the stability gap of each transition so far, as the page shows it. */
-    public synchronized java.util.Map<String, List<io.lethe.learning.metrics.StabilityGap.Gap>> gapsByModel() {
-        java.util.Map<String, List<io.lethe.learning.metrics.StabilityGap.Gap>> out = new java.util.TreeMap<>();
-        events.evaluatedModels().forEach(model -> out.put(model, events.gaps(model)));
-        return out;
-    }
-
     private void publish(DashboardEvents.Event event) {
         history.addLast(event);
         if (history.size() > historyLimit) {
             history.removeFirst();
-            dropped++;
         }
         subscribers.forEach(queue -> queue.offer(event));
     }
@@ -121,15 +112,6 @@ public final class DashboardFeed implements AutoCloseable {
 
     public void unsubscribe(BlockingQueue<DashboardEvents.Event> queue) {
         subscribers.remove(queue);
-    }
-
-    /** Events older than the history limit that new pages no longer receive. */
-    public synchronized long droppedFromHistory() {
-        return dropped;
-    }
-
-    public int subscriberCount() {
-        return subscribers.size();
     }
 
     @Override

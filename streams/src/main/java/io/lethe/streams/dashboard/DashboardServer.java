@@ -8,6 +8,8 @@ import java.io.OutputStream;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -123,22 +125,19 @@ public final class DashboardServer implements AutoCloseable {
             OutputStream out = exchange.getResponseBody();
             out.write("retry: 2000\nevent: reset\ndata: {}\n\n".getBytes(StandardCharsets.UTF_8));
             out.flush();
-            StringBuilder chunk = new StringBuilder();
+            List<DashboardEvents.Event> batch = new ArrayList<>();
             while (!Thread.currentThread().isInterrupted()) {
-                DashboardEvents.Event event = queue.poll(HEARTBEAT_MS, TimeUnit.MILLISECONDS);
-                if (event == null) {
-                    out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
-                } else {
-                    chunk.setLength(0);
+                DashboardEvents.Event first = queue.poll(HEARTBEAT_MS, TimeUnit.MILLISECONDS);
+                StringBuilder chunk = new StringBuilder(first == null ? ": heartbeat\n\n" : "");
+                if (first != null) {
                     // Whatever else is queued goes out in the same write: a page joining late gets the history at once.
-                    for (int n = 0; event != null && n < 500; n++, event = queue.poll()) {
-                        chunk.append("event: ").append(event.type()).append("\ndata: ").append(event.json()).append("\n\n");
-                    }
-                    if (event != null) {
-                        chunk.append("event: ").append(event.type()).append("\ndata: ").append(event.json()).append("\n\n");
-                    }
-                    out.write(chunk.toString().getBytes(StandardCharsets.UTF_8));
+                    batch.clear();
+                    batch.add(first);
+                    queue.drainTo(batch, 499);
+                    batch.forEach(e -> chunk.append("event: ").append(e.type()).append("\ndata: ").append(e.json())
+                            .append("\n\n"));
                 }
+                out.write(chunk.toString().getBytes(StandardCharsets.UTF_8));
                 out.flush();
             }
         } catch (IOException e) {

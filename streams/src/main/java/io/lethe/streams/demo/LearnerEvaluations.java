@@ -6,16 +6,12 @@ import io.lethe.schemas.EvaluationReport;
 import io.lethe.schemas.LetheTopics;
 import io.lethe.streams.app.LetheClients;
 import io.lethe.streams.dashboard.DashboardEvents;
+import io.lethe.streams.experiment.GapRows;
 import java.io.PrintStream;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 /**
  * The learners' own continual evaluations, read back from {@code lethe.evaluations} and put through
@@ -32,22 +28,14 @@ final class LearnerEvaluations {
         DashboardEvents events = new DashboardEvents();
         Map<String, EvaluationReport> last = new TreeMap<>();
         Map<String, Integer> counts = new TreeMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = LetheClients.committedConsumer(bootstrap,
-                "lethe-demo-evaluations-", LetheTopics.EVALUATIONS)) {
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < 1_500_000_000L) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
-                    events.accept(LetheTopics.EVALUATIONS, record.value());
-                    if (report.getMetrics().containsKey("current_task")
-                            && !report.getMetrics().containsKey("after_erasure")) {
-                        last.put(report.getModelName(), report);
-                        counts.merge(report.getModelName(), 1, Integer::sum);
-                    }
-                    quietSince = System.nanoTime();
-                }
+        LetheClients.readUntilQuiet(bootstrap, "lethe-demo-evaluations-", LetheTopics.EVALUATIONS, 1500, record -> {
+            EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
+            events.accept(LetheTopics.EVALUATIONS, record.value());
+            if (report.getMetrics().containsKey("current_task") && !report.getMetrics().containsKey("after_erasure")) {
+                last.put(report.getModelName(), report);
+                counts.merge(report.getModelName(), 1, Integer::sum);
             }
-        }
+        });
         Map<String, Object> byModel = new LinkedHashMap<>();
         if (last.isEmpty()) {
             out.println("no continual evaluations from the learners (lethe.eval.every.examples = 0?)");
@@ -75,7 +63,7 @@ final class LearnerEvaluations {
             summary.put("wf10", finite(metrics.get("wf10")));
             summary.put("acc_task_end", finite(metrics.get("acc_task_end")));
             summary.put("bwt_task_end", finite(metrics.get("bwt_task_end")));
-            summary.put("stability_gaps", gapRows(events.gaps(entry.getKey())));
+            summary.put("stability_gaps", GapRows.of(events.gaps(entry.getKey())));
             byModel.put(entry.getKey(), summary);
         }
         out.printf(Locale.ROOT, "stability gap per transition (the earlier task that dropped deepest; depth in points;"
@@ -84,27 +72,11 @@ final class LearnerEvaluations {
         out.printf(Locale.ROOT, "  %-14s %-12s %-10s %9s %9s %9s %10s%n", "model", "task starts", "old task", "before %",
                 "min %", "depth", "recovery");
         for (String model : last.keySet()) {
-            DashboardEvents.deepestPerTransition(events.gaps(model)).forEach((task, g) -> out.printf(Locale.ROOT,
+            StabilityGap.deepestPerTransition(events.gaps(model)).forEach((task, g) -> out.printf(Locale.ROOT,
                     "  %-14s %-12s %-10s %9.2f %9.2f %9.2f %10d%n", model, task + " @ " + g.transitionStep(),
                     "task " + g.oldTask(), g.before(), g.minimum(), g.depth(), g.recoverySteps()));
         }
         return byModel;
-    }
-
-    private static List<Map<String, Object>> gapRows(List<StabilityGap.Gap> gaps) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (StabilityGap.Gap gap : gaps) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("new_task", gap.newTask());
-            row.put("transition_step", gap.transitionStep());
-            row.put("old_task", gap.oldTask());
-            row.put("before", gap.before());
-            row.put("minimum", gap.minimum());
-            row.put("depth", gap.depth());
-            row.put("recovery_examples", gap.recoverySteps());
-            rows.add(row);
-        }
-        return rows;
     }
 
     private static Double finite(Double x) {

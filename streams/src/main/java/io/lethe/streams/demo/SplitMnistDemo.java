@@ -13,10 +13,8 @@ import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.ErasureScope;
-import io.lethe.schemas.EvaluationReport;
 import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.ModelVersion;
-import io.lethe.schemas.TaskAccuracy;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheApplication;
@@ -278,18 +276,7 @@ public final class SplitMnistDemo {
                     continual.put("wc_acc", wcAcc.result());
                     continual.put("wf10", forgetting.result().forgetting());
                     continual.put("wp10", forgetting.result().plasticity());
-                    List<Map<String, Object>> gapRows = new ArrayList<>();
-                    for (io.lethe.learning.metrics.StabilityGap.Gap gap : gaps.result()) {
-                        Map<String, Object> row = new LinkedHashMap<>();
-                        row.put("new_task", gap.newTask());
-                        row.put("old_task", gap.oldTask());
-                        row.put("before", gap.before());
-                        row.put("minimum", gap.minimum());
-                        row.put("depth", gap.depth());
-                        row.put("recovery_examples", gap.recoverySteps());
-                        gapRows.add(row);
-                    }
-                    continual.put("stability_gaps", gapRows);
+                    continual.put("stability_gaps", io.lethe.streams.experiment.GapRows.of(gaps.result()));
                 }
                 out.printf("%s as a subscriber sees it (every published version on all 10,000 test images): min-ACC %.2f, WC-ACC %.2f,"
                         + " WF^10 %.2f, WP^10 %.2f points%n", config.modelName(), continual.get("min_acc"), continual.get("wc_acc"),

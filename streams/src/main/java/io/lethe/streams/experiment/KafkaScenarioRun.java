@@ -133,22 +133,15 @@ final class KafkaScenarioRun {
             return new LearnerReports(Double.NaN, List.of());
         }
         io.lethe.streams.dashboard.DashboardEvents events = new io.lethe.streams.dashboard.DashboardEvents();
-        double minAccuracy = Double.NaN;
-        try (KafkaConsumer<String, byte[]> consumer = LetheClients.committedConsumer(bootstrap,
-                "lethe-rehearsal-evaluations-", LetheTopics.EVALUATIONS)) {
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() - quietSince < 1_500_000_000L) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    io.lethe.schemas.EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
-                    if (report.getModelName().equals(config.modelName())) {
-                        events.accept(LetheTopics.EVALUATIONS, record.value());
-                        minAccuracy = report.getMetrics().getOrDefault("min_acc", minAccuracy);
-                    }
-                    quietSince = System.nanoTime();
-                }
+        double[] minAccuracy = {Double.NaN};
+        LetheClients.readUntilQuiet(bootstrap, "lethe-rehearsal-evaluations-", LetheTopics.EVALUATIONS, 1500, record -> {
+            io.lethe.schemas.EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(record.value());
+            if (report.getModelName().equals(config.modelName())) {
+                events.accept(LetheTopics.EVALUATIONS, record.value());
+                minAccuracy[0] = report.getMetrics().getOrDefault("min_acc", minAccuracy[0]);
             }
-        }
-        return new LearnerReports(minAccuracy, events.gaps(config.modelName()));
+        });
+        return new LearnerReports(minAccuracy[0], events.gaps(config.modelName()));
     }
 
     private static NetworkLearner load(CheckpointStore store, ModelVersion version, LetheConfig config) throws IOException {

@@ -214,18 +214,7 @@ public final class RehearsalCommand {
         }
         e.put("accuracy_matrix", rows);
         e.put("untrained_accuracy", result.untrained());
-        List<Map<String, Object>> gaps = new ArrayList<>();
-        for (io.lethe.learning.metrics.StabilityGap.Gap gap : result.gaps()) {
-            Map<String, Object> g = new LinkedHashMap<>();
-            g.put("new_task", gap.newTask());
-            g.put("old_task", gap.oldTask());
-            g.put("before", gap.before());
-            g.put("minimum", gap.minimum());
-            g.put("depth", gap.depth());
-            g.put("recovery_examples", gap.recoverySteps());
-            gaps.add(g);
-        }
-        e.put("stability_gaps", gaps);
+        e.put("stability_gaps", GapRows.of(result.gaps()));
         Map<String, Object> settings = new LinkedHashMap<>(rehearsal.describe());
         settings.put("tasks", options.tasks());
         settings.put("per_task", options.perTask());
@@ -254,11 +243,7 @@ public final class RehearsalCommand {
         }
         out.println("  stability gap per transition (continual evaluation; deepest old task; recovery = examples until"
                 + " back within 1 point, -1: not within the task):");
-        Map<Integer, io.lethe.learning.metrics.StabilityGap.Gap> deepest = new java.util.TreeMap<>();
-        for (io.lethe.learning.metrics.StabilityGap.Gap gap : result.gaps()) {
-            deepest.merge(gap.newTask(), gap, (a, b) -> b.depth() > a.depth() ? b : a);
-        }
-        deepest.forEach((task, gap) -> out.printf(Locale.ROOT,
+        io.lethe.learning.metrics.StabilityGap.deepestPerTransition(result.gaps()).forEach((task, gap) -> out.printf(Locale.ROOT,
                 "    task %d starts: task %d %.2f%% -> min %.2f%%, depth %.2f points, recovery %d examples%n", task,
                 gap.oldTask(), gap.before(), gap.minimum(), gap.depth(), gap.recoverySteps()));
     }
