@@ -148,6 +148,11 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         streamsOverrides = java.util.Map.copyOf(streamsOverrides);
     }
 
+    /** Which examples the learner holds out as test data (the analytic learner holds out none). */
+    public io.lethe.streams.erasure.HoldOutRule holdOutRule() {
+        return new io.lethe.streams.erasure.HoldOutRule(holdoutPercent, learner.seed());
+    }
+
     public boolean embeddedBroker() {
         return bootstrapServers == null || bootstrapServers.isBlank();
     }

@@ -21,6 +21,10 @@ public final class LetheMain {
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
+        if (java.util.Set.of("demo", "run", "oracle", "rehearsal").contains(command)) {
+            System.out.println("logs of Kafka and the libraries: " + libraryLogFile()
+                    + " (Lethe's own messages stay on this console)");
+        }
         if (command.equals("unlearning")) {
             try {
                 new io.lethe.streams.experiment.UnlearningCommand(io.lethe.streams.experiment.UnlearningCommand.Options.parse(
@@ -151,6 +155,11 @@ public final class LetheMain {
             stop.countDown();
         }));
         stop.await();
+    }
+
+    /** Where log4j2.xml sends the broker's, the clients' and the libraries' logs. */
+    static Path libraryLogFile() {
+        return Path.of(System.getProperty("lethe.log.file", "var/logs/lethe.log")).toAbsolutePath().normalize();
     }
 
     private static void usage() {

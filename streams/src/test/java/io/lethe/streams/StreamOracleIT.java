@@ -8,6 +8,7 @@ import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.ErasureScope;
 import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.app.LetheApplication;
 import io.lethe.streams.broker.EmbeddedKafkaBroker;
@@ -35,7 +36,8 @@ class StreamOracleIT {
             LetheConfig config = TestData.config(dir, "bootstrap.servers", broker.bootstrapServers(),
                     "lethe.application.id", "lethe-oracle-it-" + UUID.randomUUID().toString().substring(0, 8),
                     "lethe.learner", "mlp", "lethe.mlp.hidden", "32", "lethe.mlp.batch.size", "8", "lethe.mlp.learning.rate", "0.2",
-                    "lethe.replay.capacity", "30", "lethe.publish.idle.ms", "300", "lethe.erasure.batch.window.ms", "100");
+                    "lethe.replay.capacity", "30", "lethe.publish.idle.ms", "300", "lethe.erasure.batch.window.ms", "100",
+                    "lethe.holdout.percent", "10");
             List<TrainingExample> data = TestData.examples(21, 0, 160, 8);
             try (LetheApplication app = LetheApplication.start(config);
                  KafkaProducer<String, byte[]> producer = TestClients.producer(broker.bootstrapServers());
@@ -58,12 +60,17 @@ class StreamOracleIT {
                 assertTrue(receipt != null, "the erasure was answered");
                 assertEquals(20, receipt.getExamplesRemoved());
 
+                ModelVersion newest = newestWhenQuiet(broker.bootstrapServers(), config.modelName());
                 StreamOracle oracle = new StreamOracle(config, broker.bootstrapServers(), s -> { });
                 StreamOracle.Report report = oracle.run();
                 assertEquals(161, report.examplesRead());
                 assertEquals(1, report.duplicates());
                 assertEquals(20, report.examplesErased(), "every example of the erased subject is skipped");
-                assertEquals(140, report.examplesTrained());
+                assertTrue(report.examplesHeldOut() > 0, "10 % of the examples are held out: " + report.toMap());
+                assertEquals(140, report.examplesTrained() + report.examplesHeldOut());
+                assertEquals(newest.getVersion(), report.comparedVersion());
+                assertEquals(newest.getLineage().getExamplesRetained(), report.examplesTrained(),
+                        "the oracle retrains on exactly the examples the live model retains (same hold-out rule)");
                 assertEquals(1, report.erasureRequests());
                 assertTrue(report.comparedVersion() >= receipt.getModelVersion(), "compared with the newest version");
                 assertFalse(Double.isNaN(report.predictionAgreement()));
@@ -83,10 +90,30 @@ class StreamOracleIT {
                         }
                     }
                     assertTrue(published != null, "the oracle's report is on the metrics topic");
-                    assertEquals(140.0, published.getMetrics().get("oracle.examples_trained"));
+                    assertEquals((double) report.examplesTrained(), published.getMetrics().get("oracle.examples_trained"));
                     assertEquals((long) report.comparedVersion(), published.getModelVersion());
                 }
             }
         }
+    }
+
+    /** The newest version of the model once no new version has appeared for two seconds. */
+    private static ModelVersion newestWhenQuiet(String bootstrap, String model) {
+        ModelVersion newest = null;
+        try (KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(bootstrap, LetheTopics.MODEL_VERSIONS)) {
+            long quietSince = System.nanoTime();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() - quietSince < Duration.ofSeconds(2).toNanos() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
+                    ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
+                    if (v.getModelName().equals(model) && (newest == null || v.getVersion() > newest.getVersion())) {
+                        newest = v;
+                        quietSince = System.nanoTime();
+                    }
+                }
+            }
+        }
+        assertTrue(newest != null, "the model published versions");
+        return newest;
     }
 }

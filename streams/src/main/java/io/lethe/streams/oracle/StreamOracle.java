@@ -13,6 +13,8 @@ import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
+import io.lethe.streams.erasure.ErasureCoverage;
+import io.lethe.streams.erasure.HoldOutRule;
 import io.lethe.streams.topology.ExampleBatches;
 import io.lethe.streams.topology.RecordValidator;
 import io.lethe.streams.topology.RetainedExamples;
@@ -41,14 +43,15 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * Retrains the gradient model from {@code lethe.examples} as it stands (read from the beginning to
  * the offsets at start, read_committed), without every example an erasure in {@code lethe.erasures}
  * covers (same rule as the learner: matching scope and event time not after the request), with the
- * model's seed, network and rehearsal configuration; then compares it with the newest published
+ * model's seed, network and rehearsal configuration, and without the examples the learner holds out
+ * as test data (the same {@link HoldOutRule}); then compares it with the newest published
  * version of the model. Examples are learned in record-timestamp order, so with several input
  * partitions the order (and so the model) can differ slightly from the live learner's.
  */
 public final class StreamOracle {
 
     /** What the oracle found. */
-    public record Report(long examplesRead, long examplesTrained, long examplesErased, long examplesInvalid,
+    public record Report(long examplesRead, long examplesTrained, long examplesHeldOut, long examplesErased, long examplesInvalid,
                          long duplicates, int erasureRequests, Long comparedVersion, double oracleRetainedAccuracy,
                          double modelRetainedAccuracy, double predictionAgreement, double oracleErasedAccuracy,
                          double modelErasedAccuracy, double trainSeconds) {
@@ -57,6 +60,7 @@ public final class StreamOracle {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("examples_read", examplesRead);
             m.put("examples_trained", examplesTrained);
+            m.put("examples_held_out", examplesHeldOut);
             m.put("examples_erased", examplesErased);
             m.put("examples_invalid", examplesInvalid);
             m.put("duplicates", duplicates);
@@ -106,7 +110,7 @@ public final class StreamOracle {
             }
             requests++;
             long at = request.getRequestedAt().toEpochMilli();
-            RetainedExamples.watermarkKeys(request).forEach(key -> watermarks.merge(key, at, Math::max));
+            ErasureCoverage.watermarkKeys(request).forEach(key -> watermarks.merge(key, at, Math::max));
         }
         List<ConsumerRecord<String, byte[]>> records = readAll(LetheTopics.EXAMPLES);
         records.sort(Comparator.<ConsumerRecord<String, byte[]>>comparingLong(ConsumerRecord::timestamp)
@@ -116,6 +120,8 @@ public final class StreamOracle {
         Set<String> seen = new HashSet<>();
         long invalid = 0;
         long duplicates = 0;
+        long heldOut = 0;
+        HoldOutRule holdOut = config.holdOutRule();
         for (ConsumerRecord<String, byte[]> record : records) {
             TrainingExample example;
             try {
@@ -132,10 +138,17 @@ public final class StreamOracle {
                 duplicates++;
                 continue;
             }
-            (covered(example, watermarks) ? erased : retained).add(example);
+            if (ErasureCoverage.covered(example, watermarks::get)) {
+                erased.add(example);
+            } else if (holdOut.holdsOut(example)) {
+                heldOut++; // the live learner stores these as test data and never learns them
+            } else {
+                retained.add(example);
+            }
         }
-        progress.accept(String.format("oracle: %,d example records, %,d retained, %,d erased by %d requests, %,d invalid,"
-                + " %,d re-deliveries", records.size(), retained.size(), erased.size(), requests, invalid, duplicates));
+        progress.accept(String.format("oracle: %,d example records, %,d retained, %,d held out, %,d erased by %d requests,"
+                + " %,d invalid, %,d re-deliveries", records.size(), retained.size(), heldOut, erased.size(), requests, invalid,
+                duplicates));
 
         long started = System.nanoTime();
         NetworkLearner oracle = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
@@ -167,7 +180,7 @@ public final class StreamOracle {
             }
             agreement = 100.0 * same / a.length;
         }
-        return new Report(records.size(), retained.size(), erased.size(), invalid, duplicates, requests,
+        return new Report(records.size(), retained.size(), heldOut, erased.size(), invalid, duplicates, requests,
                 version == null ? null : version.getVersion(), accuracy(oracle, retainedBatch), accuracy(model, retainedBatch),
                 agreement, accuracy(oracle, erasedBatch), accuracy(model, erasedBatch), trainSeconds);
     }
@@ -197,17 +210,6 @@ public final class StreamOracle {
 
     private static double accuracy(NetworkLearner model, LabeledBatch batch) {
         return model == null || batch == null ? Double.NaN : io.lethe.learning.metrics.Accuracy.percent(model, batch);
-    }
-
-    private static boolean covered(TrainingExample example, Map<String, Long> watermarks) {
-        long eventTime = example.getEventTime().toEpochMilli();
-        for (String key : RetainedExamples.coverageKeys(example)) {
-            Long at = watermarks.get(key);
-            if (at != null && eventTime <= at) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private ModelVersion newestVersion() {

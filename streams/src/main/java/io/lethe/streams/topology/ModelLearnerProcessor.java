@@ -61,6 +61,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     static final String META_SNAPSHOT_SEQ = "snapshot.seq";
     static final String META_VERSION = "model.version";
     static final String META_EXAMPLES_LEARNED = "examples.learned";
+    /** The journal sequence number at which {@link #META_EXAMPLES_LEARNED} was recorded. */
+    static final String META_EXAMPLES_LEARNED_SEQ = "examples.learned.seq";
     private static final int UNLEARN_CHUNK = 512;
     private static final Logger LOG = LoggerFactory.getLogger(ModelLearnerProcessor.class);
 
@@ -452,6 +454,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         meta.put(META_VERSION, version);
         metrics.versionPublished(config.modelName(), version, examplesLearned, engine.learner().retainedExamples());
         meta.put(META_EXAMPLES_LEARNED, examplesLearned);
+        meta.put(META_EXAMPLES_LEARNED_SEQ, journalSeq);
         context.forward(new Record<>(config.modelName(), AvroCodec.MODEL_VERSION.encode(event), now), TO_MODEL_VERSIONS);
         erasuresSincePublish.clear();
         examplesSincePublish = 0;
@@ -499,6 +502,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 journalSeq = Math.max(journalSeq, last.next().key);
             }
         }
+        examplesLearned += learnEventsAfter(meta.get(META_EXAMPLES_LEARNED_SEQ));
         String how;
         if (snapshotSeq > 0 && snapshots.exists(snapshotSeq)) {
             try {
@@ -519,6 +523,21 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             LOG.info("learner for model {} restored from {} in {} ms ({} examples retained)", config.modelName(), how,
                     (System.nanoTime() - started) / 1_000_000, engine.learner().retainedExamples());
         }
+    }
+
+    /**
+     * The count of learned examples is recorded with each version; the examples learned since then
+     * are the journal's learn events after that point (the journal is only cut at a version).
+     */
+    private long learnEventsAfter(Long recordedAt) {
+        long from = recordedAt == null ? 0 : recordedAt;
+        long count = 0;
+        try (KeyValueIterator<Long, byte[]> after = journal.range(from + 1, Long.MAX_VALUE)) {
+            while (after.hasNext()) {
+                count += JournalEvent.decode(after.next().value).learn() ? 1 : 0;
+            }
+        }
+        return count;
     }
 
     private int replayJournal() {

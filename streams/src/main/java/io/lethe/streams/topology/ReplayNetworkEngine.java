@@ -46,10 +46,10 @@ final class ReplayNetworkEngine implements LearningEngine {
     private final NetworkLearner network;
     private final ReplayTrainer trainer;
     private final UnlearningMethod method;
+    private final io.lethe.streams.erasure.HoldOutRule holdOutRule;
     private KeyValueStore<String, byte[]> bufferStore;
     private int bufferRemovals;
     private Map<String, Double> lastMetrics = Map.of();
-    private long unlearnings;
     /** Held-out examples (key -> example), at most lethe.holdout.capacity: test data for TA and the MIA. */
     private final Map<String, TrainingExample> holdout = new java.util.TreeMap<>();
 
@@ -59,6 +59,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         this.trainer = config.learner().rehearsal().trainer(network);
         this.method = UnlearningMethod.named(config.learner().unlearningMethod());
+        this.holdOutRule = config.holdOutRule();
     }
 
     @Override
@@ -127,12 +128,7 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public boolean holdsOut(TrainingExample example) {
-        if (config.holdoutPercent() <= 0) {
-            return false;
-        }
-        long h = RetainedExamples.key(example).hashCode() * 0x9E3779B97F4A7C15L ^ config.learner().seed();
-        h ^= h >>> 29;
-        return Math.floorMod(h, 10_000L) < Math.round(config.holdoutPercent() * 100);
+        return holdOutRule.holdsOut(example);
     }
 
     @Override
@@ -156,14 +152,17 @@ final class ReplayNetworkEngine implements LearningEngine {
     public void unlearn(List<TrainingExample> examples) {
         purge(examples);
         LabeledBatch forget = ExampleBatches.of(examples, config.featureMap().inputDim());
-        List<ReplayItem<float[]>> remaining = trainer.buffer().items();
+        // In key order, not the buffer's insertion order: a buffer restored from its changelog after a
+        // restart holds the same items in another order, and the replayed unlearning must not differ.
+        List<ReplayItem<float[]>> remaining = new ArrayList<>(trainer.buffer().items());
+        remaining.sort(java.util.Comparator.comparing(ReplayItem::exampleId));
         LabeledBatch remainEval = remaining.isEmpty() ? null : ReplayTrainer.toBatch(remaining);
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("forget_accuracy_before", Accuracy.percent(network, forget));
         long started = System.nanoTime();
         if (network.architecture() == NetworkLearner.Architecture.MLP) {
             method.unlearn(network, forget, remainEval == null ? null : Minibatches.of(remainEval),
-                    config.learner().seed() + unlearnings++);
+                    unlearningSeed(examples));
         } else {
             network.unlearn(forget); // the CNN: gradient ascent through DL4J
         }
@@ -188,6 +187,27 @@ final class ReplayNetworkEngine implements LearningEngine {
         metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         metrics.put("examples_unlearned", (double) examples.size());
         lastMetrics = metrics;
+    }
+
+    /**
+     * The seed of one unlearning run, derived from what it forgets (the sorted example keys) and the
+     * learner's seed: persistent data, so replaying the journal after a restart unlearns with the
+     * same seed as the live run did, bit for bit, however many unlearnings the snapshot already held.
+     */
+    long unlearningSeed(List<TrainingExample> examples) {
+        List<String> keys = new ArrayList<>(examples.size());
+        examples.forEach(example -> keys.add(RetainedExamples.key(example)));
+        java.util.Collections.sort(keys);
+        try {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            keys.forEach(key -> {
+                digest.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update((byte) '\n');
+            });
+            return ByteBuffer.wrap(digest.digest()).getLong() ^ config.learner().seed();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.lethe.streams.topology;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.erasure.ErasureCoverage;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 public final class RetainedExamples {
 
-    static final char KEY_SEPARATOR = '\u0000';
+    static final char KEY_SEPARATOR = ErasureCoverage.KEY_SEPARATOR;
 
     private final KeyValueStore<String, byte[]> retained;
     private final KeyValueStore<String, Long> watermarks;
@@ -35,7 +36,7 @@ public final class RetainedExamples {
     }
 
     public static String key(TrainingExample example) {
-        return example.getSubjectId() + KEY_SEPARATOR + example.getExampleId();
+        return ErasureCoverage.exampleKey(example);
     }
 
     KeyValueStore<String, byte[]> store() {
@@ -46,54 +47,14 @@ public final class RetainedExamples {
         return retained.get(key) != null;
     }
 
-    /**
-     * Examples and erasures travel on different topics, so an example produced before a request can
-     * reach the learner after it; the request covers it all the same.
-     */
+    /** Whether a recorded erasure covers the example (see {@link ErasureCoverage}). */
     boolean coveredByAnErasure(TrainingExample example) {
-        if (!anyWatermark) {
-            return false;
-        }
-        long eventTime = example.getEventTime().toEpochMilli();
-        for (String key : coverageKeys(example)) {
-            Long requestedAt = watermarks.get(key);
-            if (requestedAt != null && eventTime <= requestedAt) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The watermark keys that could cover an example. */
-    public static String[] coverageKeys(TrainingExample example) {
-        return new String[] {"subject:" + example.getSubjectId(), "class:" + example.getLabel(),
-                "task:" + example.getTask(), "example:" + key(example), "example:" + KEY_SEPARATOR + example.getExampleId()};
-    }
-
-    /**
-     * The watermark keys a request sets: an example is covered when one of its {@link #coverageKeys}
-     * has a watermark at or after its event time.
-     */
-    public static List<String> watermarkKeys(ErasureRequest request) {
-        List<String> keys = new ArrayList<>();
-        switch (request.getScope()) {
-            case SUBJECT -> keys.add("subject:" + request.getSubjectId());
-            case CLASS -> keys.add("class:" + request.getClassLabel());
-            case TASK -> keys.add("task:" + request.getTask());
-            case EXAMPLES -> {
-                String subject = request.getSubjectId() == null ? "" : request.getSubjectId();
-                request.getExampleIds().forEach(id -> keys.add("example:" + subject + KEY_SEPARATOR + id));
-            }
-            default -> {
-                // Rejected by the validator.
-            }
-        }
-        return keys;
+        return anyWatermark && ErasureCoverage.covered(example, watermarks::get);
     }
 
     void recordWatermarks(ErasureRequest request) {
         long at = request.getRequestedAt().toEpochMilli();
-        List<String> keys = watermarkKeys(request);
+        List<String> keys = ErasureCoverage.watermarkKeys(request);
         anyWatermark |= !keys.isEmpty();
         for (String key : keys) {
             Long previous = watermarks.get(key);
