@@ -2,7 +2,7 @@ package io.lethe.modelstore;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.learning.Predictor;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -38,16 +38,15 @@ public final class CheckpointStore {
         return root;
     }
 
-    /** Writes the checkpoint bytes (content-addressed) and returns where they are. */
-    public StoredCheckpoint writeCheckpoint(RidgeModel model) throws IOException {
-        return writeCheckpointBytes(CheckpointCodec.encode(model));
+    /**
+     * Writes a version's checkpoint (its provenance and predictor in the {@link CheckpointEnvelope}),
+     * content-addressed, and returns where it is.
+     */
+    public StoredCheckpoint write(Provenance provenance, Predictor predictor) throws IOException {
+        return writeCheckpointBytes(CheckpointEnvelope.encode(provenance, predictor));
     }
 
-    /**
-     * Writes an already encoded checkpoint (e.g. a network learner's state, whose format its learner
-     * owns) and returns where it is.
-     */
-    public StoredCheckpoint writeCheckpointBytes(byte[] bytes) throws IOException {
+    private StoredCheckpoint writeCheckpointBytes(byte[] bytes) throws IOException {
         String sha = sha256(bytes);
         Path file = root.resolve("checkpoints").resolve(sha + ".ckpt");
         if (!Files.exists(file) || Files.size(file) != bytes.length) {
@@ -75,9 +74,22 @@ public final class CheckpointStore {
         return Optional.of(JSON.readValue(file.toFile(), CheckpointManifest.class));
     }
 
-    /** Loads a checkpoint and verifies its bytes against the expected hash. */
-    public RidgeModel read(URI uri, String expectedSha256) throws IOException {
-        return CheckpointCodec.decode(readBytes(uri, expectedSha256));
+    /** Loads a checkpoint, verified against the expected hash: its provenance and its predictor. */
+    public CheckpointEnvelope.Contents load(URI uri, String expectedSha256) throws IOException {
+        return CheckpointEnvelope.decode(readBytes(uri, expectedSha256));
+    }
+
+    /** Loads a checkpoint's predictor, verified, and checks that it is of the expected type. */
+    public <P extends Predictor> P read(URI uri, String expectedSha256, Class<P> type) throws IOException {
+        Predictor predictor = load(uri, expectedSha256).predictor();
+        if (!type.isInstance(predictor)) {
+            throw new IOException("checkpoint " + uri + " holds a " + predictor.kind() + " model, not a " + type.getSimpleName());
+        }
+        return type.cast(predictor);
+    }
+
+    public <P extends Predictor> P read(StoredCheckpoint checkpoint, Class<P> type) throws IOException {
+        return read(checkpoint.uri(), checkpoint.sha256(), type);
     }
 
     /** A checkpoint's bytes, verified against the expected hash. */
@@ -88,10 +100,6 @@ public final class CheckpointStore {
             throw new IOException("checkpoint " + uri + " is corrupt: sha256 " + actual + ", expected " + expectedSha256);
         }
         return bytes;
-    }
-
-    public RidgeModel read(StoredCheckpoint checkpoint) throws IOException {
-        return read(checkpoint.uri(), checkpoint.sha256());
     }
 
     /** temp file in the same folder, fsync, atomic rename, fsync the folder. */

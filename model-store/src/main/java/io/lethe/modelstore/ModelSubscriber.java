@@ -1,6 +1,6 @@
 package io.lethe.modelstore;
 
-import io.lethe.learning.analytic.RidgeModel;
+import io.lethe.learning.Predictor;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.ModelVersion;
@@ -19,7 +19,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Follows the model-versions topic (committed records only) and hands each new version, loaded and
- * hash-verified from the checkpoint store, to a callback. What a downstream service embeds.
+ * hash-verified from the checkpoint store, to a callback as a {@link Predictor}, whatever kind of
+ * learner produced it. What a downstream service embeds.
  */
 public final class ModelSubscriber implements AutoCloseable {
 
@@ -43,7 +44,7 @@ public final class ModelSubscriber implements AutoCloseable {
     }
 
     /** Polls once and delivers what arrived; returns how many versions were delivered. */
-    public int pollOnce(Duration timeout, BiConsumer<ModelVersion, RidgeModel> onVersion) {
+    public int pollOnce(Duration timeout, BiConsumer<ModelVersion, Predictor> onVersion) {
         int delivered = 0;
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
             ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
@@ -51,8 +52,13 @@ public final class ModelSubscriber implements AutoCloseable {
                 continue; // another model (maybe another kind of learner) shares the topic
             }
             try {
-                RidgeModel model = store.read(URI.create(version.getCheckpointUri()), version.getSha256());
-                onVersion.accept(version, model);
+                CheckpointEnvelope.Contents contents = store.load(URI.create(version.getCheckpointUri()), version.getSha256());
+                if (contents.provenance() != null && (contents.provenance().version() != version.getVersion()
+                        || !contents.provenance().modelName().equals(version.getModelName()))) {
+                    throw new java.io.IOException("the checkpoint's provenance names " + contents.provenance().modelName()
+                            + " v" + contents.provenance().version() + ", not the announced version");
+                }
+                onVersion.accept(version, contents.predictor());
                 delivered++;
             } catch (java.io.IOException e) {
                 throw new IllegalStateException("cannot load model version " + version.getVersion() + ": " + e.getMessage(), e);
@@ -62,7 +68,7 @@ public final class ModelSubscriber implements AutoCloseable {
     }
 
     /** Delivers versions until {@link #close()} is called from another thread. */
-    public void run(BiConsumer<ModelVersion, RidgeModel> onVersion) {
+    public void run(BiConsumer<ModelVersion, Predictor> onVersion) {
         while (running.get()) {
             try {
                 pollOnce(Duration.ofMillis(200), onVersion);

@@ -25,22 +25,29 @@ class CheckpointStoreTest {
                 Nd4j.rand(DataType.DOUBLE, 32, 2));
     }
 
+    static Provenance provenance(String model, long version) {
+        return new Provenance(model, version, version > 1 ? version - 1 : null, "ERASURE", 99L,
+                Map.of("lethe.examples-0", 41L), List.of("req-1"), 100, 90, "analytic-ridge", Map.of("ridge.gamma", "1.0"),
+                Map.of("feature.seed", 3L), Map.of("java", "17"));
+    }
+
     @Test
     void checkpointsAreContentAddressedAndRoundTrip(@TempDir Path dir) throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
         RidgeModel model = model(1);
-        StoredCheckpoint stored = store.writeCheckpoint(model);
+        StoredCheckpoint stored = store.write(provenance("mnist", 1), model);
         assertEquals(stored.sha256() + ".ckpt", Path.of(stored.uri()).getFileName().toString());
         assertEquals(CheckpointStore.sha256(Files.readAllBytes(Path.of(stored.uri()))), stored.sha256());
 
-        RidgeModel back = store.read(stored);
+        RidgeModel back = store.read(stored, RidgeModel.class);
+        assertEquals(provenance("mnist", 1), store.load(stored.uri(), stored.sha256()).provenance());
         assertEquals(model.featureMap(), back.featureMap());
         assertArrayEquals(model.classes(), back.classes());
         assertArrayEquals(model.active(), back.active());
         assertEquals(model.weights(), back.weights());
 
         // Same content, same file; no temp files left behind.
-        assertEquals(stored, store.writeCheckpoint(model));
+        assertEquals(stored, store.write(provenance("mnist", 1), model));
         try (Stream<Path> files = Files.walk(dir)) {
             assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")));
         }
@@ -49,21 +56,19 @@ class CheckpointStoreTest {
     @Test
     void corruptionIsDetectedOnRead(@TempDir Path dir) throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
-        StoredCheckpoint stored = store.writeCheckpoint(model(2));
+        StoredCheckpoint stored = store.write(provenance("mnist", 2), model(2));
         byte[] bytes = Files.readAllBytes(Path.of(stored.uri()));
         bytes[bytes.length - 3] ^= 0x5a;
         Files.write(Path.of(stored.uri()), bytes);
-        IOException e = assertThrows(IOException.class, () -> store.read(stored));
+        IOException e = assertThrows(IOException.class, () -> store.read(stored, RidgeModel.class));
         assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
     }
 
     @Test
     void manifestsCarryLineage(@TempDir Path dir) throws IOException {
         CheckpointStore store = new CheckpointStore(dir);
-        StoredCheckpoint stored = store.writeCheckpoint(model(3));
-        CheckpointManifest manifest = new CheckpointManifest("mnist", 7, 6L, stored.sha256(), stored.sizeBytes(),
-                "ERASURE", 99L, Map.of("lethe.examples-0", 41L), List.of("req-1"), 100, 90,
-                Map.of("ridge.gamma", "1.0"), 3);
+        StoredCheckpoint stored = store.write(provenance("mnist", 7), model(3));
+        CheckpointManifest manifest = new CheckpointManifest(provenance("mnist", 7), stored.sha256(), stored.sizeBytes());
         store.writeManifest(manifest);
         assertEquals(manifest, store.readManifest("mnist", 7).orElseThrow());
         assertTrue(store.readManifest("mnist", 8).isEmpty());

@@ -51,12 +51,6 @@ public record GradientSettings(String learner, int hidden, double learningRate, 
     }
 
     /** A network with this configuration holding the state in a checkpoint written by the learner. */
-    public NetworkLearner restoreNetwork(byte[] checkpoint, int inputDim, int maxClasses) throws java.io.IOException {
-        NetworkLearner model = newNetwork(inputDim, maxClasses);
-        model.readState(new java.io.DataInputStream(new java.io.ByteArrayInputStream(checkpoint)));
-        return model;
-    }
-
     public Map<String, String> describe() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("learner", learner);

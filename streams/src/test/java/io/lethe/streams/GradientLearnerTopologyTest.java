@@ -133,10 +133,12 @@ class GradientLearnerTopologyTest {
                 .orElseThrow();
         assertEquals(100, erased.getLineage().getExamplesRetained());
         assertEquals("mlp", erased.getLineage().getLearnerConfig().get("learner"));
-        byte[] checkpoint = new CheckpointStore(config.modelStoreDir())
-                .readBytes(URI.create(erased.getCheckpointUri()), erased.getSha256());
-        NetworkLearner model = config.learner().restoreNetwork(checkpoint, TestData.DIM, TestData.CLASSES);
-        assertEquals(100, model.retainedExamples(), "the checkpoint is the network after unlearning");
+        io.lethe.modelstore.CheckpointEnvelope.Contents checkpoint = new CheckpointStore(config.modelStoreDir())
+                .load(URI.create(erased.getCheckpointUri()), erased.getSha256());
+        assertEquals(erased.getVersion(), checkpoint.provenance().version());
+        assertEquals(100, checkpoint.provenance().examplesRetained(), "the checkpoint is the network after unlearning");
+        assertEquals(List.of(receipt.getRequestId()), checkpoint.provenance().erasureRequestIds());
+        assertEquals(io.lethe.learning.gradient.NetworkPredictor.KIND, checkpoint.predictor().kind());
 
         // New examples keep flowing into the freed places.
         for (TrainingExample e : TestData.examples(6, 120, 40, 6)) {

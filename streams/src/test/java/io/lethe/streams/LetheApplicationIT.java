@@ -99,7 +99,7 @@ class LetheApplicationIT {
 
     private double distance(LetheConfig config, ModelVersion version, List<TrainingExample> retained) throws Exception {
         RidgeModel model = new CheckpointStore(config.modelStoreDir())
-                .read(URI.create(version.getCheckpointUri()), version.getSha256());
+                .read(URI.create(version.getCheckpointUri()), version.getSha256(), RidgeModel.class);
         RidgeModel direct = TestData.directSolve(config, retained, model.classes());
         return RidgeSolver.relativeFrobenius(model.weights(), direct.weights());
     }

@@ -177,7 +177,7 @@ class LetheCrashRecoveryIT {
                 assertEquals(last.getLineage().getExamplesRetained() + unlearned, last.getLineage().getExamplesLearned(),
                         "the lineage's learned count survives the crash (learned = retained + unlearned)");
                 CheckpointStore store = new CheckpointStore(dir.resolve("models"));
-                RidgeModel model = store.read(URI.create(last.getCheckpointUri()), last.getSha256());
+                RidgeModel model = store.read(URI.create(last.getCheckpointUri()), last.getSha256(), RidgeModel.class);
                 LetheConfig config = TestData.config(dir);
                 RidgeModel direct = TestData.directSolve(config, retained, model.classes());
                 assertTrue(RidgeSolver.relativeFrobenius(model.weights(), direct.weights()) < 1e-6,

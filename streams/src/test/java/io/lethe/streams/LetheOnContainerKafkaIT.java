@@ -82,7 +82,7 @@ class LetheOnContainerKafkaIT {
                 }
             }
             RidgeModel model = new CheckpointStore(config.modelStoreDir())
-                    .read(URI.create(version.getCheckpointUri()), version.getSha256());
+                    .read(URI.create(version.getCheckpointUri()), version.getSha256(), RidgeModel.class);
             RidgeModel direct = TestData.directSolve(config, data, model.classes());
             assertTrue(RidgeSolver.relativeFrobenius(model.weights(), direct.weights()) < 1e-6);
         }

@@ -90,7 +90,7 @@ class LetheTopologyTest {
     }
 
     private RidgeModel load(ModelVersion version) throws Exception {
-        return new CheckpointStore(config.modelStoreDir()).read(URI.create(version.getCheckpointUri()), version.getSha256());
+        return new CheckpointStore(config.modelStoreDir()).read(URI.create(version.getCheckpointUri()), version.getSha256(), RidgeModel.class);
     }
 
     private double distanceToDirectSolve(RidgeModel model, List<TrainingExample> retained) {

@@ -18,7 +18,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param active whether each class still has retained examples; erased classes never win argmax
  * @param weights d x C head, float64
  */
-public record RidgeModel(FeatureMapSpec featureMap, int[] classes, boolean[] active, INDArray weights) {
+public record RidgeModel(FeatureMapSpec featureMap, int[] classes, boolean[] active, INDArray weights)
+        implements io.lethe.learning.Predictor {
+
+    /** The checkpoint payload kind of a ridge head. */
+    public static final String KIND = "analytic-ridge";
 
     public RidgeModel {
         if (classes.length != active.length || weights.columns() != classes.length && classes.length > 0) {
@@ -38,16 +42,34 @@ public record RidgeModel(FeatureMapSpec featureMap, int[] classes, boolean[] act
         return active.clone();
     }
 
-    /** A predictor bound to this model, holding the rebuilt feature map. */
-    public Predictor predictor() {
-        return new Predictor(FeatureMaps.create(featureMap));
+    @Override
+    public String kind() {
+        return KIND;
     }
 
-    /** Scores and labels for raw inputs. */
-    public final class Predictor {
+    /** Rebuilds the feature map per call: hold a {@link #predictor()} to predict repeatedly. */
+    @Override
+    public INDArray scores(INDArray inputs) {
+        FeaturePredictor bound = predictor();
+        return bound.scoresFromFeatures(bound.featuresOf(inputs));
+    }
+
+    /** Rebuilds the feature map per call: hold a {@link #predictor()} to predict repeatedly. */
+    @Override
+    public int[] predict(INDArray inputs) {
+        return predictor().predict(inputs);
+    }
+
+    /** A predictor bound to this model, holding the rebuilt feature map. */
+    public FeaturePredictor predictor() {
+        return new FeaturePredictor(FeatureMaps.create(featureMap));
+    }
+
+    /** Scores and labels for raw inputs, with the feature map built once. */
+    public final class FeaturePredictor {
         private final FeatureMap map;
 
-        private Predictor(FeatureMap map) {
+        private FeaturePredictor(FeatureMap map) {
             this.map = map;
         }
 

@@ -87,4 +87,22 @@ public record FeatureMapSpec(String kind, int inputDim, int imageSide, int featu
         m.put("feature_map.seed", Long.toString(seed));
         return m;
     }
+
+    /** Writes the spec's fields (the one binary layout of a spec, used by checkpoints). */
+    public void write(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeUTF(kind);
+        out.writeInt(inputDim);
+        out.writeInt(imageSide);
+        out.writeInt(features);
+        out.writeInt(filters);
+        out.writeInt(kernel);
+        out.writeInt(pool);
+        out.writeLong(seed);
+    }
+
+    /** Reads a spec written by {@link #write}. */
+    public static FeatureMapSpec read(java.io.DataInputStream in) throws java.io.IOException {
+        return new FeatureMapSpec(in.readUTF(), in.readInt(), in.readInt(), in.readInt(), in.readInt(), in.readInt(),
+                in.readInt(), in.readLong());
+    }
 }

@@ -205,20 +205,12 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
 
     @Override
     public int[] predict(INDArray inputs) {
-        INDArray scores = scores(inputs);
-        int n = (int) scores.rows();
-        int[] out = new int[n];
-        double[] flat = scores.dup('c').data().asDouble();
-        for (int i = 0; i < n; i++) {
-            int best = 0;
-            for (int c = 1; c < maxClasses; c++) {
-                if (flat[i * maxClasses + c] > flat[i * maxClasses + best]) {
-                    best = c;
-                }
-            }
-            out[i] = best;
-        }
-        return out;
+        return io.lethe.learning.Argmax.rows(scores(inputs));
+    }
+
+    /** What a checkpoint holds: a copy of the network without its optimizer state. */
+    public NetworkPredictor predictor() {
+        return new NetworkPredictor(network.clone());
     }
 
     @Override

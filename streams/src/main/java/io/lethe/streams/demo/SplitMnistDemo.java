@@ -162,7 +162,8 @@ public final class SplitMnistDemo {
                                 version.getCreatedAt().toEpochMilli(), Map.of(), Double.NaN, version));
                         return;
                     }
-                    VersionEval eval = evaluate(version, model, evaluator);
+                    // The demo's model is the analytic learner: its evaluator reuses the frozen test features.
+                    VersionEval eval = evaluate(version, (RidgeModel) model, evaluator);
                     long learnedSoFar = version.getLineage().getExamplesLearned();
                     int currentTask = 0;
                     while (currentTask < TASKS - 1 && learnedSoFar > taskEnds[currentTask]) {
@@ -322,7 +323,7 @@ public final class SplitMnistDemo {
                     // 3. The final model against ridge trained jointly on what was retained.
                     long finalVersion = last.getModelVersion();
                     ModelVersion finalEvent = awaitVersion(latest, v -> v.version >= finalVersion, Duration.ofMinutes(2)).event;
-                    RidgeModel finalModel = store.read(URI.create(finalEvent.getCheckpointUri()), finalEvent.getSha256());
+                    RidgeModel finalModel = store.read(URI.create(finalEvent.getCheckpointUri()), finalEvent.getSha256(), RidgeModel.class);
                     int[] keptClasses = IntStream.range(0, 10).filter(c -> c != options.erasedClass()).toArray();
                     double finalAccuracy = evaluator.accuracy(evaluator.predict(finalModel), keptClasses);
 

@@ -88,7 +88,7 @@ final class KafkaScenarioRun {
                 producer.flush();
                 ModelVersion version = awaitLearned(versions, produced, Duration.ofMinutes(20));
                 lastVersionAt = version.getCreatedAt().toEpochMilli();
-                NetworkLearner model = load(store, version, config);
+                io.lethe.learning.Predictor model = load(store, version);
                 for (int j = 0; j < tasks.size(); j++) {
                     matrix.set(block, j, io.lethe.learning.metrics.Accuracy.percent(model, tests.get(j)));
                 }
@@ -144,9 +144,8 @@ final class KafkaScenarioRun {
         return new LearnerReports(minAccuracy[0], events.gaps(config.modelName()));
     }
 
-    private static NetworkLearner load(CheckpointStore store, ModelVersion version, LetheConfig config) throws IOException {
-        return config.learner().restoreNetwork(store.readBytes(URI.create(version.getCheckpointUri()), version.getSha256()),
-                config.featureMap().inputDim(), config.maxClasses());
+    private static io.lethe.learning.Predictor load(CheckpointStore store, ModelVersion version) throws IOException {
+        return store.read(URI.create(version.getCheckpointUri()), version.getSha256(), io.lethe.learning.Predictor.class);
     }
 
     private static ModelVersion awaitLearned(KafkaConsumer<String, byte[]> versions, long target, Duration timeout) {

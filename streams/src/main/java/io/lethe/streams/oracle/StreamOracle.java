@@ -166,7 +166,7 @@ public final class StreamOracle {
         progress.accept(String.format("oracle: trained on %,d examples in %.1f s", retained.size(), trainSeconds));
 
         ModelVersion version = newestVersion();
-        NetworkLearner model = version == null ? null : load(version);
+        io.lethe.learning.Predictor model = version == null ? null : load(version);
         List<TrainingExample> sample = retained.size() <= 5000 ? retained : retained.subList(retained.size() - 5000, retained.size());
         LabeledBatch retainedBatch = sample.isEmpty() ? null : ExampleBatches.of(sample, dim);
         LabeledBatch erasedBatch = erased.isEmpty() ? null : ExampleBatches.of(erased, dim);
@@ -181,8 +181,8 @@ public final class StreamOracle {
             agreement = 100.0 * same / a.length;
         }
         return new Report(records.size(), retained.size(), heldOut, erased.size(), invalid, duplicates, requests,
-                version == null ? null : version.getVersion(), accuracy(oracle, retainedBatch), accuracy(model, retainedBatch),
-                agreement, accuracy(oracle, erasedBatch), accuracy(model, erasedBatch), trainSeconds);
+                version == null ? null : version.getVersion(), accuracy(oracle.predictor(), retainedBatch), accuracy(model, retainedBatch),
+                agreement, accuracy(oracle.predictor(), erasedBatch), accuracy(model, erasedBatch), trainSeconds);
     }
 
     /** Publishes the report on the metrics topic, as the oracle's view of the compared version. */
@@ -208,7 +208,7 @@ public final class StreamOracle {
         }
     }
 
-    private static double accuracy(NetworkLearner model, LabeledBatch batch) {
+    private static double accuracy(io.lethe.learning.Predictor model, LabeledBatch batch) {
         return model == null || batch == null ? Double.NaN : io.lethe.learning.metrics.Accuracy.percent(model, batch);
     }
 
@@ -224,10 +224,9 @@ public final class StreamOracle {
         return newest;
     }
 
-    private NetworkLearner load(ModelVersion version) throws IOException {
-        byte[] bytes = new CheckpointStore(config.modelStoreDir()).readBytes(URI.create(version.getCheckpointUri()),
-                version.getSha256());
-        return config.learner().restoreNetwork(bytes, config.featureMap().inputDim(), config.maxClasses());
+    private io.lethe.learning.Predictor load(ModelVersion version) throws IOException {
+        return new CheckpointStore(config.modelStoreDir()).read(URI.create(version.getCheckpointUri()), version.getSha256(),
+                io.lethe.learning.Predictor.class);
     }
 
     /** Every committed record of the topic up to the end offsets seen at the start. */

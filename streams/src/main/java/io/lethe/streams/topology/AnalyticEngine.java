@@ -3,11 +3,8 @@ package io.lethe.streams.topology;
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
 import io.lethe.learning.analytic.AnalyticRidgeLearner;
-import io.lethe.modelstore.CheckpointStore;
-import io.lethe.modelstore.StoredCheckpoint;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -74,8 +71,13 @@ final class AnalyticEngine implements LearningEngine {
     }
 
     @Override
-    public StoredCheckpoint writeCheckpoint(CheckpointStore store) throws IOException {
-        return store.writeCheckpoint(learner.model());
+    public io.lethe.learning.Predictor predictor() {
+        return learner.model();
+    }
+
+    @Override
+    public String kind() {
+        return "analytic-ridge";
     }
 
     @Override
@@ -84,8 +86,8 @@ final class AnalyticEngine implements LearningEngine {
     }
 
     @Override
-    public long seed() {
-        return config.featureMap().seed();
+    public java.util.Map<String, Long> seeds() {
+        return java.util.Map.of("feature.seed", config.featureMap().seed());
     }
 
     @Override

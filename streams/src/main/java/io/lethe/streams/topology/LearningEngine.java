@@ -1,10 +1,7 @@
 package io.lethe.streams.topology;
 
 import io.lethe.learning.Learner;
-import io.lethe.modelstore.CheckpointStore;
-import io.lethe.modelstore.StoredCheckpoint;
 import io.lethe.schemas.TrainingExample;
-import java.io.IOException;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 
@@ -57,12 +54,17 @@ interface LearningEngine {
     /** Called when the input is idle: a chance to do deferred work. */
     void onIdle();
 
-    StoredCheckpoint writeCheckpoint(CheckpointStore store) throws IOException;
+    /** What the next checkpoint holds: the model as it predicts now, without working state. */
+    io.lethe.learning.Predictor predictor();
+
+    /** The learner's kind, for provenance (analytic-ridge, mlp, cnn). */
+    String kind();
 
     /** The learner whose state the snapshots hold. */
     Learner learner();
 
-    long seed();
+    /** Every seed that determines the model, by name, for provenance. */
+    java.util.Map<String, Long> seeds();
 
     /** Runs the numeric paths once on scratch data, so the first real request does not pay for JIT. */
     void warmUp();

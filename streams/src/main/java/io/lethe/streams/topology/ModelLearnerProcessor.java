@@ -2,6 +2,7 @@ package io.lethe.streams.topology;
 
 import io.lethe.modelstore.CheckpointManifest;
 import io.lethe.modelstore.CheckpointStore;
+import io.lethe.modelstore.Provenance;
 import io.lethe.modelstore.StoredCheckpoint;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;
@@ -65,6 +66,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     static final String META_EXAMPLES_LEARNED_SEQ = "examples.learned.seq";
     private static final int UNLEARN_CHUNK = 512;
     private static final Logger LOG = LoggerFactory.getLogger(ModelLearnerProcessor.class);
+    private static final Map<String, String> LIBRARY_VERSIONS = VersionLineage.libraryVersions();
 
     private final LetheConfig config;
     private final CheckpointStore checkpoints;
@@ -410,47 +412,20 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
 
     private void publish(VersionTrigger trigger) {
         flushPending();
+        Long parent = version == 0 ? null : version;
+        Provenance provenance = new Provenance(config.modelName(), version + 1, parent, trigger.name(),
+                System.currentTimeMillis(), offsets, erasuresSincePublish, examplesLearned,
+                engine.learner().retainedExamples(), engine.kind(), config.describe(), engine.seeds(), LIBRARY_VERSIONS);
         StoredCheckpoint stored;
         try {
-            stored = engine.writeCheckpoint(checkpoints);
+            stored = checkpoints.write(provenance, engine.predictor());
+            checkpoints.writeManifest(new CheckpointManifest(provenance, stored.sha256(), stored.sizeBytes()));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write checkpoint to " + checkpoints.root(), e);
+            throw new UncheckedIOException("cannot write checkpoint or manifest to " + checkpoints.root(), e);
         }
-        Long parent = version == 0 ? null : version;
-        version++;
-        long now = System.currentTimeMillis();
-        List<SourcePosition> positions = new ArrayList<>();
-        offsets.forEach((topicPartition, offset) -> {
-            int dash = topicPartition.lastIndexOf('-');
-            positions.add(new SourcePosition(topicPartition.substring(0, dash),
-                    Integer.parseInt(topicPartition.substring(dash + 1)), offset));
-        });
-        Map<String, String> learnerConfig = config.describe();
-        ModelVersion event = ModelVersion.newBuilder()
-                .setModelName(config.modelName())
-                .setVersion(version)
-                .setParentVersion(parent)
-                .setCheckpointUri(stored.uri().toString())
-                .setSha256(stored.sha256())
-                .setSizeBytes(stored.sizeBytes())
-                .setTrigger(trigger)
-                .setCreatedAt(Instant.ofEpochMilli(now))
-                .setLineage(Lineage.newBuilder()
-                        .setInputOffsets(positions)
-                        .setErasureRequestIds(new ArrayList<>(erasuresSincePublish))
-                        .setExamplesLearned(examplesLearned)
-                        .setExamplesRetained(engine.learner().retainedExamples())
-                        .setLearnerConfig(learnerConfig)
-                        .setSeed(engine.seed())
-                        .build())
-                .build();
-        try {
-            checkpoints.writeManifest(new CheckpointManifest(config.modelName(), version, parent, stored.sha256(),
-                    stored.sizeBytes(), trigger.name(), now, Map.copyOf(offsets), List.copyOf(erasuresSincePublish),
-                    examplesLearned, engine.learner().retainedExamples(), learnerConfig, engine.seed()));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write manifest to " + checkpoints.root(), e);
-        }
+        version = provenance.version();
+        ModelVersion event = VersionLineage.event(provenance, stored);
+        long now = provenance.createdAtMillis();
         meta.put(META_VERSION, version);
         metrics.versionPublished(config.modelName(), version, examplesLearned, engine.learner().retainedExamples());
         meta.put(META_EXAMPLES_LEARNED, examplesLearned);

@@ -7,14 +7,9 @@ import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
-import io.lethe.modelstore.CheckpointStore;
-import io.lethe.modelstore.StoredCheckpoint;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -232,10 +227,13 @@ final class ReplayNetworkEngine implements LearningEngine {
     }
 
     @Override
-    public StoredCheckpoint writeCheckpoint(CheckpointStore store) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 21);
-        network.writeState(new DataOutputStream(bytes));
-        return store.writeCheckpointBytes(bytes.toByteArray());
+    public io.lethe.learning.Predictor predictor() {
+        return network.predictor();
+    }
+
+    @Override
+    public String kind() {
+        return network.architecture().name().toLowerCase(java.util.Locale.ROOT);
     }
 
     @Override
@@ -244,8 +242,8 @@ final class ReplayNetworkEngine implements LearningEngine {
     }
 
     @Override
-    public long seed() {
-        return config.learner().seed();
+    public Map<String, Long> seeds() {
+        return Map.of("mlp.seed", config.learner().seed());
     }
 
     @Override
