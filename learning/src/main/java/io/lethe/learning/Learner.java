@@ -16,8 +16,8 @@ public interface Learner {
     /** Adds the batch's influence to the model. */
     void learn(LabeledBatch batch);
 
-    /** Removes the influence of a batch that was learned earlier. */
-    void unlearn(LabeledBatch batch);
+    /** Removes the influence of a batch that was learned earlier, and says how (see {@link UnlearningResult}). */
+    UnlearningResult unlearn(LabeledBatch batch);
 
     /** Raw class scores, one row per input and one column per entry of {@link #classes()}. */
     INDArray scores(INDArray inputs);

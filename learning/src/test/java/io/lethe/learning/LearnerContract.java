@@ -31,7 +31,7 @@ public abstract class LearnerContract {
         return true;
     }
 
-    private static double relativeDifference(INDArray a, INDArray b) {
+    static double relativeDifference(INDArray a, INDArray b) {
         double denominator = Math.max(b.norm2Number().doubleValue(), 1e-12);
         return a.sub(b).norm2Number().doubleValue() / denominator;
     }
@@ -58,6 +58,25 @@ public abstract class LearnerContract {
         assertTrue(relativeDifference(withForgotten, expected) > unlearnTolerance(),
                 "the forgotten batch must have changed the model before unlearning");
         assertEquals(reference.retainedExamples(), learner.retainedExamples());
+    }
+
+    @Test
+    void unlearningSaysWhatItRemovedAndHow() {
+        LabeledBatch kept = SyntheticData.batch(30, 120, DIM, CLASSES);
+        LabeledBatch forgotten = SyntheticData.batch(31, 40, DIM, CLASSES);
+        Learner learner = newLearner(23);
+        learner.learn(kept);
+        learner.learn(forgotten);
+        long before = learner.retainedExamples();
+        UnlearningResult result = learner.unlearn(forgotten);
+        assertEquals(forgotten.size(), result.examplesRemoved());
+        assertEquals(before - forgotten.size(), learner.retainedExamples(), "unlearning shrinks the retained count");
+        assertEquals(exactUnlearning(), result.exact());
+        if (result.exact()) {
+            assertTrue(result.residual() != null && result.residual() < 1e-9, "an exact learner proves it: " + result);
+        } else {
+            assertTrue(result.residual() == null, "an approximate learner claims no residual: " + result);
+        }
     }
 
     @Test

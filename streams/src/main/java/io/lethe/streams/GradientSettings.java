@@ -49,20 +49,4 @@ public record GradientSettings(String learner, int hidden, double learningRate, 
         return new NetworkLearner(NetworkLearner.Architecture.named(network), inputDim, hidden, maxClasses, learningRate,
                 1, seed);
     }
-
-    /** A network with this configuration holding the state in a checkpoint written by the learner. */
-    public Map<String, String> describe() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("learner", learner);
-        if (gradient()) {
-            m.put("network", network);
-            m.put("mlp.hidden", Integer.toString(hidden));
-            m.put("mlp.learning.rate", Double.toString(learningRate));
-            m.put("mlp.seed", Long.toString(seed));
-            m.putAll(rehearsal.describe());
-            io.lethe.learning.unlearning.UnlearningMethod.named(unlearningMethod).config()
-                    .forEach((k, v) -> m.put("unlearning." + k, v));
-        }
-        return m;
-    }
 }

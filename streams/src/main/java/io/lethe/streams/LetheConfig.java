@@ -267,20 +267,4 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         });
         return out;
     }
-
-    /** The learner settings recorded in each model version's lineage. */
-    public Map<String, String> describe() {
-        if (learner.gradient()) {
-            Map<String, String> m = new LinkedHashMap<>(learner.describe());
-            m.put("max.classes", Integer.toString(maxClasses));
-            m.put("mlp.batch.size", Integer.toString(learnBatchSize));
-            return m;
-        }
-        Map<String, String> m = new LinkedHashMap<>(featureMap.describe());
-        m.put("learner", "analytic-ridge");
-        m.put("ridge.gamma", Double.toString(ridgeGamma));
-        m.put("max.classes", Integer.toString(maxClasses));
-        m.put("learn.batch.size", Integer.toString(learnBatchSize));
-        return m;
-    }
 }

@@ -79,6 +79,6 @@ class LetheConfigTest {
         assertTrue(mlp.learner().gradient());
         assertEquals(32, mlp.learnBatchSize(), "the MLP steps on lethe.mlp.batch.size examples");
         assertEquals(1, mlp.learner().threads(), "one ND4J thread by default for the MLP");
-        assertEquals("uniform", mlp.describe().get("rehearsal.scheduler"));
+        assertEquals("uniform", mlp.learner().rehearsal().describe().get("rehearsal.scheduler"));
     }
 }

@@ -95,9 +95,11 @@ public final class AnalyticRidgeLearner implements Learner {
         learnFeatures(features(batch.inputs()), batch.labels());
     }
 
+    /** Exact: the result carries the normal-equation residual of the model after the removal. */
     @Override
-    public void unlearn(LabeledBatch batch) {
+    public io.lethe.learning.UnlearningResult unlearn(LabeledBatch batch) {
         unlearnFeatures(features(batch.inputs()), batch.labels());
+        return io.lethe.learning.UnlearningResult.exact("analytic-ridge", batch.size(), normalEquationResidual());
     }
 
     /** Learns precomputed float64 features (n x d). */

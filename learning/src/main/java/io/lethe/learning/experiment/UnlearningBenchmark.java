@@ -109,7 +109,7 @@ public final class UnlearningBenchmark {
         for (UnlearningMethod method : methods) {
             NetworkLearner copy = copy(original);
             long t = System.nanoTime();
-            method.unlearn(copy, forgetBatch, remain, settings.seed());
+            copy.unlearn(forgetBatch, method, remain, settings.seed());
             double seconds = (System.nanoTime() - t) / 1e9;
             rows.add(row(scenario, method.name(), copy, UnlearningMetrics.measure(copy, forgetBatch, retainedEval, testBatch),
                     seconds, forgottenClass, Double.NaN, forget.length));

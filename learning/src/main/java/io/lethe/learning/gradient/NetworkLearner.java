@@ -31,8 +31,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * class-incremental stream need no change of architecture (a class never seen simply has
  * untrained logits).
  *
- * <p>{@link #unlearn} is plain gradient ascent on the batch (the simplest baseline of the
- * unlearning literature): approximate, with no guarantee of reaching the never-learned model.
+ * <p>{@link #unlearn(LabeledBatch)} is plain gradient ascent on the batch (the simplest baseline of the
+ * unlearning literature); {@link #unlearn(LabeledBatch, io.lethe.learning.unlearning.UnlearningMethod,
+ * io.lethe.learning.unlearning.UnlearningMethod.RemainSampler, long)} runs any method. Both are
+ * approximate, with no guarantee of reaching the never-learned model.
  */
 public final class NetworkLearner implements Learner, io.lethe.learning.replay.Rehearsable {
 
@@ -153,19 +155,49 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
         retained += newExamples;
     }
 
+    /** Plain gradient ascent through DL4J (the simplest baseline): approximate. */
     @Override
-    public void unlearn(LabeledBatch batch) {
+    public io.lethe.learning.UnlearningResult unlearn(LabeledBatch batch) {
+        return unlearn(batch, new io.lethe.learning.unlearning.Dl4jGradientAscent(), null, seed);
+    }
+
+    /**
+     * Unlearns the batch with the given method (drawing retained examples from {@code remain} if it
+     * needs them), and counts the batch as no longer retained: the one place that count goes down.
+     */
+    public io.lethe.learning.UnlearningResult unlearn(LabeledBatch forget, io.lethe.learning.unlearning.UnlearningMethod method,
+                                                      io.lethe.learning.unlearning.UnlearningMethod.RemainSampler remain,
+                                                      long unlearningSeed) {
+        if (!method.supports(architecture)) {
+            throw new IllegalArgumentException(method.name() + " cannot unlearn from a " + architecture
+                    + " (see UnlearningMethod.forNetwork)");
+        }
+        method.unlearn(this, forget, remain, unlearningSeed);
+        retained -= forget.size();
+        return io.lethe.learning.UnlearningResult.approximate(method.name(), forget.size(), Map.of());
+    }
+
+    /**
+     * DL4J's training steps on the batch with the learning rate negated; the retained count is the
+     * caller's. Ascent on a loss without an upper bound can diverge: a step after which the network's
+     * outputs on the batch are no longer finite is undone and the ascent stops there, so the network
+     * stays usable.
+     */
+    public void ascend(LabeledBatch batch) {
         DataSet data = dataSet(batch);
-        // Gradient ascent: one SGD step with a negated learning rate per learning step taken.
         network.setLearningRate(-learningRate);
         try {
             for (int step = 0; step < stepsPerBatch; step++) {
+                INDArray before = network.params().dup();
                 network.fit(data);
+                if (!Double.isFinite(network.output(data.getFeatures(), false).sumNumber().doubleValue())) {
+                    network.setParams(before);
+                    break;
+                }
             }
         } finally {
             network.setLearningRate(learningRate);
         }
-        retained -= batch.size();
     }
 
     /** The network itself, for unlearning methods that work on its parameters and gradients. */
@@ -191,11 +223,6 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
             oneHot[i * maxClasses + labels[i]] = 1f;
         }
         return Nd4j.create(oneHot, new long[] {labels.length, maxClasses}, DataType.FLOAT);
-    }
-
-    /** Records unlearning done to the network from outside (by an unlearning method). */
-    public void forgotten(long examples) {
-        retained -= examples;
     }
 
     @Override
@@ -233,7 +260,6 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
         m.put("mlp.learning_rate", Double.toString(learningRate));
         m.put("mlp.steps_per_batch", Integer.toString(stepsPerBatch));
         m.put("mlp.seed", Long.toString(seed));
-        m.put("mlp.unlearning", "gradient-ascent");
         return m;
     }
 

@@ -6,7 +6,7 @@ import io.lethe.learning.LabeledBatch;
  * A learner that can tell new examples from rehearsed ones in one training step, so that its count
  * of retained examples counts each example once however often it is replayed.
  */
-public interface Rehearsable {
+public interface Rehearsable extends io.lethe.learning.Learner {
 
     /** Trains on the batch; only its first {@code newExamples} rows are new to the model. */
     void learn(LabeledBatch batch, int newExamples);

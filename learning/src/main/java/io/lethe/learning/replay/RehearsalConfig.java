@@ -1,6 +1,5 @@
 package io.lethe.learning.replay;
 
-import io.lethe.learning.Learner;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,7 +57,7 @@ public record RehearsalConfig(String scheduler, double exponent, int budget, int
         return new RehearsalConfig("none", 0, 0, 1, 1L << 20, "reservoir", 0, seed);
     }
 
-    public ReplayTrainer trainer(Learner learner) {
+    public ReplayTrainer trainer(Rehearsable learner) {
         return new ReplayTrainer(learner, new ReplayBuffer<>(capacity, maxBytes, StoragePolicy.named(policy), seed),
                 RehearsalScheduler.named(scheduler, exponent), budget, taskFreeWindow);
     }

@@ -1,7 +1,6 @@
 package io.lethe.learning.replay;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.Learner;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -29,7 +28,7 @@ public final class ReplayTrainer {
     public record BufferChange(List<ReplayItem<float[]>> added, List<ReplayItem<float[]>> evicted) {
     }
 
-    private final Learner learner;
+    private final Rehearsable learner;
     private final ReplayBuffer<float[]> buffer;
     private final RehearsalScheduler scheduler;
     private final int budget;
@@ -38,7 +37,7 @@ public final class ReplayTrainer {
     private long replayedExamples;
     private int currentTask;
 
-    public ReplayTrainer(Learner learner, ReplayBuffer<float[]> buffer, RehearsalScheduler scheduler, int budget,
+    public ReplayTrainer(Rehearsable learner, ReplayBuffer<float[]> buffer, RehearsalScheduler scheduler, int budget,
                          long taskFreeWindow) {
         if (budget < 0) {
             throw new IllegalArgumentException("the rehearsal budget must be >= 0 examples per step, got " + budget);
@@ -78,11 +77,7 @@ public final class ReplayTrainer {
         List<ReplayItem<float[]>> step = new ArrayList<>(scheduled);
         step.addAll(rehearsal());
         replayedExamples += step.size() - scheduled.size();
-        if (learner instanceof Rehearsable rehearsable) {
-            rehearsable.learn(toBatch(step), scheduled.size());
-        } else {
-            learner.learn(toBatch(step));
-        }
+        learner.learn(toBatch(step), scheduled.size());
         if (!store) {
             return new BufferChange(List.of(), List.of());
         }
@@ -134,7 +129,7 @@ public final class ReplayTrainer {
         return buffer;
     }
 
-    public Learner learner() {
+    public Rehearsable learner() {
         return learner;
     }
 

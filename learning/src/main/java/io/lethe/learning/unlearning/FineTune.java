@@ -42,6 +42,5 @@ public record FineTune(int steps, int batchSize, double learningRate) implements
         for (int t = 0; t < steps; t++) {
             SfrOn.remainStep(network, sgd, remain.sample(batchSize, remainRandom), MomentumSgd.cosine(learningRate, t, steps));
         }
-        model.forgotten(forget.size());
     }
 }

@@ -39,6 +39,5 @@ public record GradientAscent(int steps, int batchSize, double learningRate) impl
             g.scale(-1.0 / batch.size());
             sgd.step(g, MomentumSgd.cosine(learningRate, t, steps));
         }
-        model.forgotten(forget.size());
     }
 }

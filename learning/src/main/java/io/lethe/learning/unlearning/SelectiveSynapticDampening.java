@@ -55,7 +55,6 @@ public record SelectiveSynapticDampening(double alpha, double lambda, int batchS
         dataImportance.values().forEach((name, v) -> v.divi(dataBatches).muli(1 - share)
                 .addi(forgetImportance.values().get(name).mul(share)));
         dampen(network.params(), dataImportance, forgetImportance);
-        model.forgotten(forget.size());
     }
 
     /** theta *= min(lambda I_D / I_Df, 1) where I_Df > alpha I_D; unchanged elsewhere. */

@@ -84,7 +84,6 @@ public record SfrOn(int steps, int batchSize, double learningRate, double gamma,
             }
             remainStep(network, sgd, remain.sample(batchSize, remainRandom), lr);
         }
-        model.forgotten(forget.size());
     }
 
     /** One SGD step on the mean cross-entropy of a retained minibatch. */

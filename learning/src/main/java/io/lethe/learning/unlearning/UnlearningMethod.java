@@ -23,10 +23,29 @@ public interface UnlearningMethod {
     Map<String, String> config();
 
     /**
-     * Unlearns {@code forget} from {@code model} in place. {@code remain} may be null for methods
-     * that need no retained data.
+     * Changes {@code model}'s parameters in place so that it forgets {@code forget}. {@code remain}
+     * may be null for methods that need no retained data. Called through
+     * {@link NetworkLearner#unlearn(LabeledBatch, UnlearningMethod, RemainSampler, long)}, which keeps
+     * the model's count of retained examples.
      */
     void unlearn(NetworkLearner model, LabeledBatch forget, RemainSampler remain, long seed);
+
+    /**
+     * Whether the method can work on a network of this shape. The methods with an explicit ND4J
+     * backward pass (all but {@code gradient-ascent-dl4j}) know the MLP only.
+     */
+    default boolean supports(NetworkLearner.Architecture architecture) {
+        return architecture == NetworkLearner.Architecture.MLP;
+    }
+
+    /**
+     * The method a network of this shape runs when {@code name} is configured: the named one, or,
+     * where that one cannot work on the shape, DL4J's own gradient ascent (said in its name).
+     */
+    static UnlearningMethod forNetwork(String name, NetworkLearner.Architecture architecture) {
+        UnlearningMethod named = named(name);
+        return named.supports(architecture) ? named : new Dl4jGradientAscent();
+    }
 
     /** A method by name with the authors' defaults: sfr-on, ssd, gradient-ascent or fine-tune. */
     static UnlearningMethod named(String name) {
@@ -35,8 +54,9 @@ public interface UnlearningMethod {
             case "ssd" -> SelectiveSynapticDampening.defaults();
             case "gradient-ascent" -> GradientAscent.defaults();
             case "fine-tune" -> FineTune.defaults();
+            case Dl4jGradientAscent.NAME -> new Dl4jGradientAscent();
             default -> throw new IllegalArgumentException("unknown unlearning method '" + name
-                    + "' (expected sfr-on, ssd, gradient-ascent or fine-tune)");
+                    + "' (expected sfr-on, ssd, gradient-ascent, fine-tune or " + Dl4jGradientAscent.NAME + ")");
         };
     }
 }

@@ -20,7 +20,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 class ReplayTrainerTest {
 
     /** Records what each training step was given; the label doubles as the example's task here. */
-    static final class RecordingLearner implements Learner {
+    static final class RecordingLearner implements Rehearsable {
         final List<int[]> steps = new ArrayList<>();
 
         @Override
@@ -29,7 +29,13 @@ class ReplayTrainerTest {
         }
 
         @Override
-        public void unlearn(LabeledBatch batch) {
+        public void learn(LabeledBatch batch, int newExamples) {
+            learn(batch);
+        }
+
+        @Override
+        public io.lethe.learning.UnlearningResult unlearn(LabeledBatch batch) {
+            throw new UnsupportedOperationException();
         }
 
         @Override

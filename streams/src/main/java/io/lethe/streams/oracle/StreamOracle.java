@@ -85,7 +85,7 @@ public final class StreamOracle {
     private final Consumer<String> progress;
 
     public StreamOracle(LetheConfig config, String bootstrapServers, Consumer<String> progress) {
-        if (!config.learner().gradient()) {
+        if (io.lethe.streams.topology.LearningEngines.capabilities(config).exact()) {
             throw new IllegalArgumentException("the stream oracle retrains the gradient learner (lethe.learner=mlp); "
                     + "the analytic learner is exact and checks itself (normal-equation residual)");
         }

@@ -32,18 +32,24 @@ final class AnalyticEngine implements LearningEngine {
 
     @Override
     public void learn(List<TrainingExample> examples, boolean fresh) {
+        lastResidual = null; // it no longer describes the model
         learner.learn(ExampleBatches.of(examples, config.featureMap().inputDim()));
     }
 
     @Override
     public void unlearn(List<TrainingExample> examples) {
         // One batch: the learner picks a rank-n update or a re-inversion, whichever is cheaper.
-        learner.unlearn(ExampleBatches.of(examples, config.featureMap().inputDim()));
+        lastResidual = learner.unlearn(ExampleBatches.of(examples, config.featureMap().inputDim())).residual();
     }
+
+    /** The residual the last unlearning proved, until a receipt has used it. */
+    private Double lastResidual;
 
     @Override
     public Verification verify(int removed) {
-        return new Verification("ridge-normal-equation-residual", learner.normalEquationResidual(),
+        double residual = lastResidual != null ? lastResidual : learner.normalEquationResidual();
+        lastResidual = null;
+        return new Verification("ridge-normal-equation-residual", residual,
                 "removed " + removed + " examples exactly (analytic unlearning)", java.util.Map.of());
     }
 
@@ -78,6 +84,16 @@ final class AnalyticEngine implements LearningEngine {
     @Override
     public String kind() {
         return "analytic-ridge";
+    }
+
+    @Override
+    public java.util.Map<String, String> describe() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>(config.featureMap().describe());
+        m.put("learner", kind());
+        m.put("ridge.gamma", Double.toString(config.ridgeGamma()));
+        m.put("max.classes", Integer.toString(config.maxClasses()));
+        m.put("learn.batch.size", Integer.toString(config.learnBatchSize()));
+        return m;
     }
 
     @Override

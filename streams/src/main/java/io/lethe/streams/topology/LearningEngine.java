@@ -60,6 +60,9 @@ interface LearningEngine {
     /** The learner's kind, for provenance (analytic-ridge, mlp, cnn). */
     String kind();
 
+    /** The settings that shape the model, for each version's lineage. */
+    java.util.Map<String, String> describe();
+
     /** The learner whose state the snapshots hold. */
     Learner learner();
 

@@ -43,9 +43,7 @@ public final class LetheTopology {
                 "eval-examples");
         String learner = "learn-and-unlearn";
         List<String> bytesStores = new ArrayList<>(List.of(StoreNames.EVALUATION_SETS, StoreNames.RETAINED_EXAMPLES));
-        if (config.learner().gradient()) {
-            bytesStores.addAll(List.of(StoreNames.PENDING_ERASURES, StoreNames.REPLAY_BUFFER));
-        }
+        bytesStores.addAll(LearningEngines.capabilities(config).extraStores());
         bytesStores.forEach(name -> addStore(topology, name, strings, bytes, learner));
         addStore(topology, StoreNames.LEARNER_JOURNAL, Serdes.Long(), bytes, learner);
         addStore(topology, StoreNames.LEARNER_META, strings, Serdes.Long(), learner);

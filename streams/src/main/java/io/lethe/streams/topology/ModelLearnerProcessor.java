@@ -84,6 +84,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private List<TrainingExample> removedFromModel = List.of();
     private long examplesCoveredByErasures;
     private final LearningEngine engine;
+    private final EngineCapabilities capabilities;
 
     private final List<TrainingExample> pending = new ArrayList<>();
     private final Map<String, Long> offsets = new TreeMap<>();
@@ -105,7 +106,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         this.metrics = metrics;
         this.checkpoints = new CheckpointStore(config.modelStoreDir());
         this.snapshots = new SnapshotFiles(config.stateDir().resolve("learner-snapshots").resolve(config.modelName()));
-        this.engine = config.learner().gradient() ? new ReplayNetworkEngine(config) : new AnalyticEngine(config);
+        this.engine = LearningEngines.create(config);
+        this.capabilities = LearningEngines.capabilities(config);
     }
 
     @Override
@@ -115,7 +117,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
                 context.getStateStore(StoreNames.ERASURE_WATERMARKS));
         this.journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
         this.meta = context.getStateStore(StoreNames.LEARNER_META);
-        if (config.learner().gradient()) { // only the gradient learner batches erasures
+        if (capabilities.batchesErasures()) {
             this.pendingErasures = context.getStateStore(StoreNames.PENDING_ERASURES);
             try (KeyValueIterator<String, byte[]> any = pendingErasures.all()) {
                 if (any.hasNext()) {
@@ -256,7 +258,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     }
 
     private boolean batchErasures() {
-        return config.learner().gradient() && config.erasureBatchWindowMs() > 0;
+        return capabilities.batchesErasures() && config.erasureBatchWindowMs() > 0;
     }
 
     /** Watermarks, retained examples and the journal: everything but the model itself. */
@@ -415,7 +417,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         Long parent = version == 0 ? null : version;
         Provenance provenance = new Provenance(config.modelName(), version + 1, parent, trigger.name(),
                 System.currentTimeMillis(), offsets, erasuresSincePublish, examplesLearned,
-                engine.learner().retainedExamples(), engine.kind(), config.describe(), engine.seeds(), LIBRARY_VERSIONS);
+                engine.learner().retainedExamples(), engine.kind(), engine.describe(), engine.seeds(), LIBRARY_VERSIONS);
         StoredCheckpoint stored;
         try {
             stored = checkpoints.write(provenance, engine.predictor());
@@ -435,7 +437,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         examplesSincePublish = 0;
         // The network's state is small (2 MB for the default MLP): snapshot after every erasure, so the
         // journal (which holds the erased examples' bytes for replay) is cut back at once.
-        maybeSnapshot(trigger == VersionTrigger.ERASURE && config.learner().gradient());
+        maybeSnapshot(trigger == VersionTrigger.ERASURE && capabilities.snapshotsAfterErasure());
     }
 
     private void maybeSnapshot(boolean force) {

@@ -9,6 +9,7 @@ import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.GradientSettings;
 import io.lethe.streams.LetheConfig;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         NumericThreads.apply(config.learner().threads());
         this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         this.trainer = config.learner().rehearsal().trainer(network);
-        this.method = UnlearningMethod.named(config.learner().unlearningMethod());
+        this.method = UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture());
         this.holdOutRule = config.holdOutRule();
     }
 
@@ -155,12 +156,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("forget_accuracy_before", Accuracy.percent(network, forget));
         long started = System.nanoTime();
-        if (network.architecture() == NetworkLearner.Architecture.MLP) {
-            method.unlearn(network, forget, remainEval == null ? null : Minibatches.of(remainEval),
-                    unlearningSeed(examples));
-        } else {
-            network.unlearn(forget); // the CNN: gradient ascent through DL4J
-        }
+        network.unlearn(forget, method, remainEval == null ? null : Minibatches.of(remainEval), unlearningSeed(examples));
         metrics.put("unlearning_ms", (System.nanoTime() - started) / 1e6);
         // UA = 100 - forget accuracy; RA on the replay buffer (the retained data at hand); TA and the
         // membership score on the held-out examples, all from one forward pass per set when they exist.
@@ -207,7 +203,7 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public Verification verify(int removed) {
-        String name = network.architecture() == NetworkLearner.Architecture.MLP ? method.name() : "gradient-ascent";
+        String name = method.name();
         return new Verification("approximate-" + name + "-metrics", null, "removed " + removed
                 + " examples approximately (" + name + ", with the replay buffer as retained data; no guarantee"
                 + " of equalling retraining: see the metrics) and " + bufferRemovals + " of them from the replay buffer",
@@ -234,6 +230,23 @@ final class ReplayNetworkEngine implements LearningEngine {
     @Override
     public String kind() {
         return network.architecture().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The settings that shape the model, with the unlearning method the network really runs. */
+    @Override
+    public Map<String, String> describe() {
+        GradientSettings settings = config.learner();
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("learner", settings.learner());
+        m.put("network", settings.network());
+        m.put("mlp.hidden", Integer.toString(settings.hidden()));
+        m.put("mlp.learning.rate", Double.toString(settings.learningRate()));
+        m.put("mlp.seed", Long.toString(settings.seed()));
+        m.putAll(settings.rehearsal().describe());
+        method.config().forEach((k, v) -> m.put("unlearning." + k, v));
+        m.put("max.classes", Integer.toString(config.maxClasses()));
+        m.put("mlp.batch.size", Integer.toString(config.learnBatchSize()));
+        return m;
     }
 
     @Override

@@ -1,0 +1,33 @@
+package io.lethe.streams.topology;
+
+import io.lethe.streams.GradientSettings;
+import io.lethe.streams.LetheConfig;
+
+/**
+ * The one place that picks a learner by its configured name: everything else reads an engine's
+ * {@link EngineCapabilities} and talks to it through {@link LearningEngine}.
+ */
+public final class LearningEngines {
+
+    private static final EngineCapabilities ANALYTIC = new EngineCapabilities(java.util.List.of(), false, false, true);
+    private static final EngineCapabilities NETWORK_WITH_REPLAY = new EngineCapabilities(
+            java.util.List.of(StoreNames.PENDING_ERASURES, StoreNames.REPLAY_BUFFER), true, true, false);
+
+    private LearningEngines() {
+    }
+
+    static LearningEngine create(LetheConfig config) {
+        return switch (config.learner().learner()) {
+            case GradientSettings.MLP -> new ReplayNetworkEngine(config);
+            default -> new AnalyticEngine(config);
+        };
+    }
+
+    /** What the configured learner's engine needs, without building it. */
+    public static EngineCapabilities capabilities(LetheConfig config) {
+        return switch (config.learner().learner()) {
+            case GradientSettings.MLP -> NETWORK_WITH_REPLAY;
+            default -> ANALYTIC;
+        };
+    }
+}
