@@ -5,7 +5,6 @@ import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.LearnerCommand;
 import io.lethe.schemas.LetheTopics;
-import io.lethe.schemas.ReceiptStatus;
 import io.lethe.schemas.SourcePosition;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
@@ -153,23 +152,10 @@ public final class RecordValidator implements Processor<String, byte[], String, 
     }
 
     private void receiptForRejected(ErasureRequest request, String problem) {
-        if (request.getRequestId() == null || request.getRequestId().isBlank()) {
-            return; // Nothing to name the receipt by; the dead letter keeps the request.
-        }
         long now = System.currentTimeMillis();
-        ErasureReceipt receipt = ErasureReceipt.newBuilder()
-                .setRequestId(request.getRequestId())
-                .setStatus(ReceiptStatus.REJECTED)
-                .setModelName(config.modelName())
-                .setModelVersion(null)
-                .setExamplesRemoved(0)
-                .setRequestedAt(request.getRequestedAt())
-                .setCompletedAt(Instant.ofEpochMilli(now))
-                .setLatencyMs(now - request.getRequestedAt().toEpochMilli())
-                .setVerificationMethod("none")
-                .setVerificationResidual(null)
-                .setMessage("rejected: " + problem)
-                .build();
-        context.forward(new Record<>(request.getRequestId(), AvroCodec.ERASURE_RECEIPT.encode(receipt), now), TO_RECEIPTS);
+        ErasureReceipt receipt = Receipts.rejected(request, config.modelName(), problem, now);
+        if (receipt != null) {
+            context.forward(new Record<>(request.getRequestId(), AvroCodec.ERASURE_RECEIPT.encode(receipt), now), TO_RECEIPTS);
+        }
     }
 }

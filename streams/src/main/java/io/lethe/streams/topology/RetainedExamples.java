@@ -64,6 +64,17 @@ public final class RetainedExamples {
         }
     }
 
+    /**
+     * Records the request's watermarks and deletes every retained example it matches; returns them
+     * (store key and bytes).
+     */
+    List<KeyValue<String, byte[]>> erase(ErasureRequest request) {
+        recordWatermarks(request);
+        List<KeyValue<String, byte[]>> matches = findMatches(request);
+        matches.forEach(match -> retained.delete(match.key));
+        return matches;
+    }
+
     List<KeyValue<String, byte[]>> findMatches(ErasureRequest request) {
         List<KeyValue<String, byte[]>> matches = new ArrayList<>();
         Set<String> ids = new HashSet<>(request.getExampleIds());
