@@ -46,7 +46,7 @@ public record LabeledBatch(INDArray inputs, int[] labels) {
                 throw new IllegalArgumentException("row " + i + " has " + pixels[i].length + " values, expected " + dim);
             }
             for (int j = 0; j < dim; j++) {
-                flat[i * dim + j] = (pixels[i][j] & 0xff) / 255f;
+                flat[i * dim + j] = io.lethe.learning.data.Pixels.intensity(pixels[i][j]);
             }
         }
         return new LabeledBatch(Nd4j.create(flat, new long[] {n, dim}, DataType.FLOAT), labels);

@@ -28,7 +28,8 @@ import java.util.Properties;
  * @param maxRecordBytes larger input records go to the dead-letter topic
  * @param commitIntervalMs Kafka Streams commit interval (exactly_once_v2)
  * @param streamsOverrides settings given as {@code streams.<name>}, passed to Kafka Streams as {@code <name>}
- * @param learner which learner, and the gradient learner's network and rehearsal settings
+ * @param learnerKind which learner: {@link #ANALYTIC} or {@link #MLP}
+ * @param learner the network learner's settings (network, rehearsal, unlearning)
  * @param erasureBatchWindowMs gradient learner: erasures within this window are unlearned together
  * @param holdoutPercent gradient learner: share of examples held out (stored, not learned) as test data
  * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
@@ -42,109 +43,17 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
-                          java.util.Map<String, String> streamsOverrides, GradientSettings learner,
+                          java.util.Map<String, String> streamsOverrides, String learnerKind, GradientSettings learner,
                           long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort, int dashboardPort, String dashboardBind,
                           int evalEveryExamples, int evalPerTask) {
 
-    /** Defaults, with documentation, as (key, default, description). */
-    public static final List<String[]> SETTINGS = List.of(
-            new String[] {"bootstrap.servers", "", "Kafka cluster; empty starts an embedded KRaft broker on loopback"},
-            new String[] {"lethe.application.id", "lethe", "Kafka Streams application id"},
-            new String[] {"lethe.model.name", "mnist", "model name (letters, digits, . _ -)"},
-            new String[] {"lethe.state.dir", "var/state", "Kafka Streams state and learner snapshots"},
-            new String[] {"lethe.model.store.dir", "var/models", "checkpoint store folder"},
-            new String[] {"lethe.feature.map", "random-conv", "random-conv (96 5x5 filters, 6x6 pooling, 1,536 features) or dense-relu"},
-            new String[] {"lethe.feature.dense.features", "2048", "width of the dense-relu map"},
-            new String[] {"lethe.feature.seed", "42", "seed of the feature map"},
-            new String[] {"lethe.input.dim", "784", "input length (28 x 28 images for random-conv)"},
-            new String[] {"lethe.ridge.gamma", "1.0", "ridge regularisation, > 0"},
-            new String[] {"lethe.max.classes", "10", "labels must lie in [0, max.classes)"},
-            new String[] {"lethe.input.partitions", "3", "partitions of the examples and erasures topics"},
-            new String[] {"lethe.learn.batch.size", "256", "examples per learner update"},
-            new String[] {"lethe.publish.every.examples", "5000", "publish a version after this many learned examples"},
-            new String[] {"lethe.publish.idle.ms", "1000", "publish pending learning after this long without input"},
-            new String[] {"lethe.snapshot.every.examples", "20000", "snapshot the learner after this many journal events"},
-            new String[] {"lethe.max.record.bytes", "65536", "larger input records are dead-lettered"},
-            new String[] {"lethe.commit.interval.ms", "100", "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction); erasures request their own commit"},
-            new String[] {"lethe.learner", "analytic", "analytic (exact unlearning, frozen features) or mlp (DL4J network trained by SGD with replay)"},
-            new String[] {"lethe.network", "mlp", "gradient learner: mlp (input-h-h-classes) or cnn (conv 5x5x16, pool, conv 5x5x32, pool, dense h; square images)"},
-            new String[] {"lethe.mlp.hidden", "400", "mlp: units per hidden layer (input-h-h-max.classes)"},
-            new String[] {"lethe.mlp.learning.rate", "0.05", "mlp: SGD learning rate"},
-            new String[] {"lethe.mlp.seed", "1", "mlp: seed of the initial weights and of replay sampling"},
-            new String[] {"lethe.mlp.batch.size", "32", "mlp: stream examples per training step"},
-            new String[] {"lethe.replay.capacity", "2000", "mlp: replay buffer capacity in examples (>= 1)"},
-            new String[] {"lethe.replay.max.bytes", "16777216", "mlp: replay buffer capacity in bytes (>= 1)"},
-            new String[] {"lethe.replay.policy", "reservoir", "mlp: storage policy: reservoir, class-balanced or task-balanced"},
-            new String[] {"lethe.rehearsal.scheduler", "uniform", "mlp: none, uniform or power-law"},
-            new String[] {"lethe.rehearsal.exponent", "0.5", "mlp: d of the power-law schedule, >= 0"},
-            new String[] {"lethe.rehearsal.budget", "32", "mlp: replayed examples mixed into each training step"},
-            new String[] {"lethe.replay.task.free.window", "0", "mlp: 0 uses the examples' task field; N > 0 treats every N stream examples as a pseudo-task (task-free streams)"},
-            new String[] {"lethe.erasure.batch.window.ms", "500", "mlp: erasures arriving within this window are unlearned together (each still gets its own receipt); 0 = one at a time. The analytic learner always answers at once"},
-            new String[] {"lethe.holdout.percent", "2", "mlp: percent of examples held out (stored and erasable, never learned) as test data for the receipts' test accuracy and membership-inference score"},
-            new String[] {"lethe.holdout.capacity", "1000", "mlp: held-out examples kept for evaluation"},
-            new String[] {"lethe.unlearning.method", "sfr-on", "mlp: approximate unlearning: sfr-on, ssd, gradient-ascent or fine-tune (remain data: the replay buffer)"},
-            new String[] {"lethe.eval.every.examples", "2000", "continual evaluation on the lethe.eval-examples sets every this many learned examples (0: off)"},
-            new String[] {"lethe.eval.per.task", "500", "evaluation examples kept per task"},
-            new String[] {"lethe.metrics.port", "9464", "Prometheus metrics at http://<host>:<port>/metrics (0: any free port, -1: off)"},
-            new String[] {"lethe.dashboard.port", "8080", "live dashboard at http://<host>:<port>/ (0: any free port, -1: off; a taken port falls back to a free one)"},
-            new String[] {"lethe.dashboard.bind", "127.0.0.1", "address the dashboard listens on; 0.0.0.0 serves other hosts too (it has no authentication)"},
-            new String[] {"lethe.nd4j.threads", "-1", "ND4J threads: -1 = 1 for mlp (small GEMMs run faster on one thread) and the backend default for analytic; 0 = backend default"});
+    /** The exact analytic learner (frozen features, ridge head). */
+    public static final String ANALYTIC = "analytic";
+    /** The DL4J network learner with replay and approximate unlearning. */
+    public static final String MLP = "mlp";
 
+    /** Values are checked where they are read ({@link Settings}); this only freezes the overrides. */
     public LetheConfig {
-        List<String> problems = new ArrayList<>();
-        if (ridgeGamma <= 0 || Double.isNaN(ridgeGamma) || Double.isInfinite(ridgeGamma)) {
-            problems.add("lethe.ridge.gamma must be a positive number, got " + ridgeGamma);
-        }
-        if (maxClasses < 2) {
-            problems.add("lethe.max.classes must be at least 2, got " + maxClasses);
-        }
-        if (inputPartitions < 1) {
-            problems.add("lethe.input.partitions must be at least 1, got " + inputPartitions);
-        }
-        if (learnBatchSize < 1) {
-            problems.add("lethe.learn.batch.size must be at least 1, got " + learnBatchSize);
-        }
-        if (publishEveryExamples < 1) {
-            problems.add("lethe.publish.every.examples must be at least 1, got " + publishEveryExamples);
-        }
-        if (snapshotEveryExamples < 1) {
-            problems.add("lethe.snapshot.every.examples must be at least 1, got " + snapshotEveryExamples);
-        }
-        if (maxRecordBytes < 1024) {
-            problems.add("lethe.max.record.bytes must be at least 1024, got " + maxRecordBytes);
-        }
-        if (!(holdoutPercent >= 0 && holdoutPercent < 50)) {
-            problems.add("lethe.holdout.percent must lie in [0, 50), got " + holdoutPercent);
-        }
-        if (holdoutCapacity < 1) {
-            problems.add("lethe.holdout.capacity must be at least 1, got " + holdoutCapacity);
-        }
-        if (evalEveryExamples < 0 || evalPerTask < 1) {
-            problems.add("lethe.eval.every.examples must be >= 0 and lethe.eval.per.task >= 1, got " + evalEveryExamples
-                    + " and " + evalPerTask);
-        }
-        if (metricsPort < -1 || metricsPort > 65535) {
-            problems.add("lethe.metrics.port must be -1 (off), 0 (any free port) or a port number, got " + metricsPort);
-        }
-        if (dashboardPort < -1 || dashboardPort > 65535) {
-            problems.add("lethe.dashboard.port must be -1 (off), 0 (any free port) or a port number, got " + dashboardPort);
-        }
-        if (dashboardBind == null || dashboardBind.isBlank()) {
-            problems.add("lethe.dashboard.bind must be an address such as 127.0.0.1 or 0.0.0.0");
-        }
-        if (erasureBatchWindowMs < 0) {
-            problems.add("lethe.erasure.batch.window.ms must be >= 0, got " + erasureBatchWindowMs);
-        }
-        if (applicationId == null || !applicationId.matches("[A-Za-z0-9._-]{1,180}")) {
-            problems.add("lethe.application.id may hold only letters, digits, '.', '_' and '-' (it names the learner's"
-                    + " command topic): '" + applicationId + "'");
-        }
-        if (!modelName.matches("[A-Za-z0-9._-]+")) {
-            problems.add("lethe.model.name may hold only letters, digits, '.', '_' and '-': '" + modelName + "'");
-        }
-        if (!problems.isEmpty()) {
-            throw new IllegalArgumentException("invalid Lethe configuration:\n  " + String.join("\n  ", problems));
-        }
         streamsOverrides = java.util.Map.copyOf(streamsOverrides);
     }
 
@@ -160,16 +69,17 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
     public LetheConfig withBootstrapServers(String servers) {
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
-                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learner, erasureBatchWindowMs,
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
                 holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask);
     }
 
-    /** Reads settings: defaults, overridden by the given properties, overridden by LETHE_* env vars. */
+    /**
+     * Reads settings: defaults, overridden by the given properties, overridden by LETHE_* environment
+     * variables. Every problem (unknown key, value a setting does not allow) is reported at once,
+     * each naming its setting.
+     */
     public static LetheConfig from(Properties overrides) {
         Map<String, String> values = new LinkedHashMap<>();
-        for (String[] setting : SETTINGS) {
-            values.put(setting[0], setting[1]);
-        }
         for (String key : overrides.stringPropertyNames()) {
             values.put(key, overrides.getProperty(key));
         }
@@ -179,82 +89,83 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             }
         });
         for (String key : values.keySet()) {
-            if (key.startsWith("lethe.") && SETTINGS.stream().noneMatch(s -> s[0].equals(key))) {
+            if (key.startsWith("lethe.") && Settings.ALL.stream().noneMatch(s -> s.name().equals(key))) {
                 throw new IllegalArgumentException("unknown setting '" + key + "'; known settings: "
-                        + SETTINGS.stream().map(s -> s[0]).toList());
+                        + Settings.ALL.stream().map(Setting::name).toList());
             }
         }
-        try {
-            int inputDim = Integer.parseInt(values.get("lethe.input.dim"));
-            long seed = Long.parseLong(values.get("lethe.feature.seed"));
-            String kind = values.get("lethe.feature.map");
-            FeatureMapSpec spec = switch (kind) {
-                case FeatureMapSpec.RANDOM_CONV -> {
-                    int side = (int) Math.round(Math.sqrt(inputDim));
-                    if (side * side != inputDim) {
-                        throw new IllegalArgumentException("random-conv needs a square image; lethe.input.dim " + inputDim
-                                + " is not a square");
-                    }
-                    yield side == 28 ? FeatureMapSpec.mnistConv(seed) : FeatureMapSpec.randomConv(side, 96, 5, 6, seed);
+        Reader read = new Reader(values);
+        String kind = read.get(Settings.LEARNER);
+        boolean network = MLP.equals(kind);
+        FeatureMapSpec spec = read.featureMap();
+        GradientSettings learner = read.gradientSettings(network);
+        LetheConfig config = new LetheConfig(read.get(Settings.BOOTSTRAP_SERVERS), read.get(Settings.APPLICATION_ID),
+                read.get(Settings.MODEL_NAME), Path.of(read.get(Settings.STATE_DIR)), Path.of(read.get(Settings.MODEL_STORE_DIR)),
+                spec, read.get(Settings.RIDGE_GAMMA), read.get(Settings.MAX_CLASSES), read.get(Settings.INPUT_PARTITIONS),
+                read.get(network ? Settings.MLP_BATCH_SIZE : Settings.LEARN_BATCH_SIZE),
+                read.get(Settings.PUBLISH_EVERY_EXAMPLES), read.get(Settings.PUBLISH_IDLE_MS),
+                read.get(Settings.SNAPSHOT_EVERY_EXAMPLES), read.get(Settings.MAX_RECORD_BYTES),
+                read.get(Settings.COMMIT_INTERVAL_MS), streamsOverrides(values), kind, learner,
+                read.get(Settings.ERASURE_BATCH_WINDOW_MS), network ? read.get(Settings.HOLDOUT_PERCENT) : 0,
+                read.get(Settings.HOLDOUT_CAPACITY), read.get(Settings.METRICS_PORT), read.get(Settings.DASHBOARD_PORT),
+                read.get(Settings.DASHBOARD_BIND), read.get(Settings.EVAL_EVERY_EXAMPLES), read.get(Settings.EVAL_PER_TASK));
+        if (!read.problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid Lethe configuration:\n  " + String.join("\n  ", read.problems));
+        }
+        return config;
+    }
+
+    /** Reads settings, collecting every problem instead of stopping at the first. */
+    private static final class Reader {
+        private final Map<String, String> values;
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Map<String, String> values) {
+            this.values = values;
+        }
+
+        <T> T get(Setting<T> setting) {
+            try {
+                return setting.read(values);
+            } catch (IllegalArgumentException e) {
+                if (!problems.contains(e.getMessage())) {
+                    problems.add(e.getMessage());
                 }
-                case FeatureMapSpec.DENSE_RELU -> FeatureMapSpec.denseRelu(inputDim,
-                        Integer.parseInt(values.get("lethe.feature.dense.features")), seed);
-                default -> throw new IllegalArgumentException("lethe.feature.map must be random-conv or dense-relu, got '"
-                        + kind + "'");
-            };
-            return new LetheConfig(values.get("bootstrap.servers"), values.get("lethe.application.id"),
-                    values.get("lethe.model.name"), Path.of(values.get("lethe.state.dir")),
-                    Path.of(values.get("lethe.model.store.dir")), spec,
-                    Double.parseDouble(values.get("lethe.ridge.gamma")),
-                    Integer.parseInt(values.get("lethe.max.classes")),
-                    Integer.parseInt(values.get("lethe.input.partitions")),
-                    Integer.parseInt(values.get(GradientSettings.MLP.equals(values.get("lethe.learner"))
-                            ? "lethe.mlp.batch.size" : "lethe.learn.batch.size")),
-                    Integer.parseInt(values.get("lethe.publish.every.examples")),
-                    Long.parseLong(values.get("lethe.publish.idle.ms")),
-                    Integer.parseInt(values.get("lethe.snapshot.every.examples")),
-                    Integer.parseInt(values.get("lethe.max.record.bytes")),
-                    Long.parseLong(values.get("lethe.commit.interval.ms")), streamsOverrides(values),
-                    gradientSettingsChecked(values), Long.parseLong(values.get("lethe.erasure.batch.window.ms")),
-                    GradientSettings.MLP.equals(values.get("lethe.learner"))
-                            ? Double.parseDouble(values.get("lethe.holdout.percent")) : 0,
-                    Integer.parseInt(values.get("lethe.holdout.capacity")),
-                    Integer.parseInt(values.get("lethe.metrics.port")),
-                    Integer.parseInt(values.get("lethe.dashboard.port")), values.get("lethe.dashboard.bind"),
-                    Integer.parseInt(values.get("lethe.eval.every.examples")),
-                    Integer.parseInt(values.get("lethe.eval.per.task")));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid Lethe configuration: a numeric setting is not a number ("
-                    + e.getMessage() + ")", e);
+                return setting.read(Map.of()); // the default, so reading goes on
+            }
         }
-    }
 
-    private static GradientSettings gradientSettings(Map<String, String> values) {
-        String learner = values.get("lethe.learner");
-        int threads = Integer.parseInt(values.get("lethe.nd4j.threads"));
-        if (threads < 0) {
-            threads = GradientSettings.MLP.equals(learner) ? 1 : 0;
+        FeatureMapSpec featureMap() {
+            int inputDim = get(Settings.INPUT_DIM);
+            long seed = get(Settings.FEATURE_SEED);
+            if (FeatureMapSpec.DENSE_RELU.equals(get(Settings.FEATURE_MAP))) {
+                return FeatureMapSpec.denseRelu(inputDim, get(Settings.FEATURE_DENSE_FEATURES), seed);
+            }
+            int side = (int) Math.round(Math.sqrt(inputDim));
+            if (side * side != inputDim) {
+                problems.add("random-conv needs a square image; lethe.input.dim " + inputDim + " is not a square");
+                return FeatureMapSpec.mnistConv(seed);
+            }
+            return side == 28 ? FeatureMapSpec.mnistConv(seed) : FeatureMapSpec.randomConv(side, 96, 5, 6, seed);
         }
-        long seed = Long.parseLong(values.get("lethe.mlp.seed"));
-        return new GradientSettings(learner, Integer.parseInt(values.get("lethe.mlp.hidden")),
-                Double.parseDouble(values.get("lethe.mlp.learning.rate")), seed,
-                new io.lethe.learning.replay.RehearsalConfig(values.get("lethe.rehearsal.scheduler"),
-                        Double.parseDouble(values.get("lethe.rehearsal.exponent")),
-                        Integer.parseInt(values.get("lethe.rehearsal.budget")),
-                        Integer.parseInt(values.get("lethe.replay.capacity")),
-                        Long.parseLong(values.get("lethe.replay.max.bytes")), values.get("lethe.replay.policy"),
-                        Long.parseLong(values.get("lethe.replay.task.free.window")), seed),
-                threads, values.get("lethe.unlearning.method"), values.get("lethe.network"));
-    }
 
-    private static GradientSettings gradientSettingsChecked(Map<String, String> values) {
-        try {
-            return gradientSettings(values);
-        } catch (NumberFormatException e) {
-            throw e;
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("invalid Lethe configuration (lethe.learner, lethe.mlp.*, lethe.replay.*, "
-                    + "lethe.rehearsal.*): " + e.getMessage(), e);
+        GradientSettings gradientSettings(boolean network) {
+            long seed = get(Settings.MLP_SEED);
+            int threads = get(Settings.ND4J_THREADS);
+            try {
+                return new GradientSettings(get(Settings.MLP_HIDDEN), get(Settings.MLP_LEARNING_RATE), seed,
+                        new io.lethe.learning.replay.RehearsalConfig(get(Settings.REHEARSAL_SCHEDULER),
+                                get(Settings.REHEARSAL_EXPONENT), get(Settings.REHEARSAL_BUDGET), get(Settings.REPLAY_CAPACITY),
+                                get(Settings.REPLAY_MAX_BYTES), get(Settings.REPLAY_POLICY),
+                                get(Settings.REPLAY_TASK_FREE_WINDOW), seed),
+                        threads < 0 ? (network ? 1 : 0) : threads,
+                        get(Settings.UNLEARNING_METHOD), get(Settings.NETWORK));
+            } catch (IllegalArgumentException e) {
+                problems.add("lethe.replay.*, lethe.rehearsal.*, lethe.unlearning.method: " + e.getMessage());
+                return new GradientSettings(1, 1, seed,
+                        new io.lethe.learning.replay.RehearsalConfig("none", 0, 0, 1, 1, "reservoir", 0, seed), 0, "sfr-on",
+                        "mlp");
+            }
         }
     }
 

@@ -76,7 +76,7 @@ class LetheConfigTest {
                     e.getMessage());
         }
         LetheConfig mlp = LetheConfig.from(props("lethe.learner", "mlp"));
-        assertTrue(mlp.learner().gradient());
+        assertEquals(LetheConfig.MLP, mlp.learnerKind());
         assertEquals(32, mlp.learnBatchSize(), "the MLP steps on lethe.mlp.batch.size examples");
         assertEquals(1, mlp.learner().threads(), "one ND4J thread by default for the MLP");
         assertEquals("uniform", mlp.learner().rehearsal().describe().get("rehearsal.scheduler"));

@@ -8,7 +8,7 @@ import io.lethe.schemas.ErasureScope;
 import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.app.LetheApplication;
-import io.lethe.streams.broker.EmbeddedKafkaBroker;
+import io.lethe.broker.EmbeddedKafkaBroker;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -16,7 +16,7 @@ import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.app.LetheApplication;
-import io.lethe.streams.broker.EmbeddedKafkaBroker;
+import io.lethe.broker.EmbeddedKafkaBroker;
 import io.lethe.streams.topology.ExampleBatches;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -9,12 +9,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /** Kafka clients for integration tests: committed records only, from the beginning. */
-final class TestClients {
+public final class TestClients {
 
     private TestClients() {
     }
 
-    static KafkaConsumer<String, byte[]> committedConsumer(String bootstrapServers, String topic) {
+    public static KafkaConsumer<String, byte[]> committedConsumer(String bootstrapServers, String topic) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
@@ -26,7 +26,7 @@ final class TestClients {
     }
 
     /** acks=all, default serializers for Lethe's topics. */
-    static org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+    public static org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> producer(String bootstrapServers) {
         return new org.apache.kafka.clients.producer.KafkaProducer<>(java.util.Map.of(
                 org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all"),

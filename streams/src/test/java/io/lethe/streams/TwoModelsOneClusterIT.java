@@ -10,7 +10,7 @@ import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.ReceiptStatus;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.app.LetheApplication;
-import io.lethe.streams.broker.EmbeddedKafkaBroker;
+import io.lethe.broker.EmbeddedKafkaBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -143,7 +143,8 @@ public final class Scenarios {
         return out;
     }
 
-    static void shuffleInPlace(int[] out, SplittableRandom random) {
+    /** Fisher-Yates with the given random source: the one shuffle of the experiments, the demo and the benchmarks. */
+    public static void shuffleInPlace(int[] out, SplittableRandom random) {
         for (int i = out.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int tmp = out[i];

@@ -2,6 +2,7 @@ package io.lethe.learning.experiment;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.data.ImageDataset;
+import io.lethe.learning.data.Pixels;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
@@ -57,7 +58,7 @@ public record TaskData(int task, ImageDataset train, int[] trainIndices, ImageDa
     private float[] scaled(byte[] raw) {
         float[] out = new float[raw.length];
         for (int i = 0; i < raw.length; i++) {
-            out[i] = (raw[permutation == null ? i : permutation[i]] & 0xff) / 255f;
+            out[i] = Pixels.intensity(raw[permutation == null ? i : permutation[i]]);
         }
         return out;
     }

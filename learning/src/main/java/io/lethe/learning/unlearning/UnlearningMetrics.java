@@ -4,6 +4,7 @@ import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.gradient.NetworkLearner;
 import java.util.Arrays;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The SalUn protocol's metrics, in percent: UA = 100 - accuracy on the forget set, RA = accuracy
@@ -41,22 +42,16 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
     }
 
     static Outputs outputs(NetworkLearner model, LabeledBatch batch) {
-        float[] p = model.network().output(batch.inputs().castTo(DataType.FLOAT), false).dup('c').data().asFloat();
+        INDArray probabilities = model.network().output(batch.inputs().castTo(DataType.FLOAT), false);
+        float[] p = probabilities.dup('c').data().asFloat();
         int[] labels = batch.labels();
         int classes = model.maxClasses();
         double[] confidence = new double[labels.length];
-        int correct = 0;
         for (int i = 0; i < labels.length; i++) {
             confidence[i] = p[i * classes + labels[i]];
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (p[i * classes + c] > p[i * classes + best]) {
-                    best = c;
-                }
-            }
-            correct += best == labels[i] ? 1 : 0;
         }
-        return new Outputs(confidence, labels.length == 0 ? Double.NaN : 100.0 * correct / labels.length);
+        double accuracy = io.lethe.learning.metrics.Accuracy.percent(io.lethe.learning.Argmax.rows(probabilities), labels);
+        return new Outputs(confidence, labels.length == 0 ? Double.NaN : accuracy);
     }
 
     /**

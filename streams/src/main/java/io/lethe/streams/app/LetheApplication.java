@@ -1,7 +1,6 @@
 package io.lethe.streams.app;
 
 import io.lethe.streams.LetheConfig;
-import io.lethe.streams.broker.EmbeddedKafkaBroker;
 import io.lethe.streams.dashboard.DashboardServer;
 import io.lethe.streams.topology.LetheTopology;
 import java.io.IOException;
@@ -19,38 +18,35 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running Lethe: the Kafka Streams client over {@link LetheTopology}, with the embedded broker
- * when no {@code bootstrap.servers} is configured.
+ * A running Lethe: the Kafka Streams client over {@link LetheTopology}, its metrics endpoint and
+ * dashboard, against the cluster in {@code bootstrap.servers}. (With no cluster configured, the
+ * {@code lethe} command line starts an embedded broker first: the application itself carries none.)
  */
 public final class LetheApplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LetheApplication.class);
 
     private final LetheConfig config;
-    private final EmbeddedKafkaBroker broker;
     private final KafkaStreams streams;
     private io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer;
     private DashboardServer dashboard;
 
-    private LetheApplication(LetheConfig config, EmbeddedKafkaBroker broker, KafkaStreams streams,
+    private LetheApplication(LetheConfig config, KafkaStreams streams,
                              io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer,
                              DashboardServer dashboard) {
         this.config = config;
-        this.broker = broker;
         this.streams = streams;
         this.metricsServer = metricsServer;
         this.dashboard = dashboard;
     }
 
-    /** Starts (and, with no bootstrap.servers, first starts an embedded broker under the state folder). */
+    /** Creates the topics it needs (if missing) and starts; returns once the streams client runs. */
     public static LetheApplication start(LetheConfig config) throws IOException, InterruptedException {
-        EmbeddedKafkaBroker broker = null;
-        LetheConfig effective = config;
         if (config.embeddedBroker()) {
-            broker = EmbeddedKafkaBroker.start(config.stateDir().resolve("embedded-kafka"), false);
-            effective = config.withBootstrapServers(broker.bootstrapServers());
-            LOG.info("no bootstrap.servers configured: started an embedded Kafka broker at {}", broker.bootstrapServers());
+            throw new IllegalArgumentException("bootstrap.servers is empty: the application needs a Kafka cluster "
+                    + "(the lethe command line starts an embedded broker when none is configured)");
         }
+        LetheConfig effective = config;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, effective.bootstrapServers()))) {
             TopicSetup.ensureTopics(admin, effective);
         }
@@ -69,7 +65,7 @@ public final class LetheApplication implements AutoCloseable {
                     effective.dashboardPort());
             LOG.info("live dashboard at {}", dashboard.url());
         }
-        LetheApplication app = new LetheApplication(effective, broker, streams, metricsServer, dashboard);
+        LetheApplication app = new LetheApplication(effective, streams, metricsServer, dashboard);
         app.awaitRunning(Duration.ofSeconds(60));
         return app;
     }
@@ -150,7 +146,7 @@ public final class LetheApplication implements AutoCloseable {
 
     /**
      * Stops the streams client and leaves the consumer group, so that a restarted instance gets its
-     * tasks at once instead of after the session timeout. An embedded broker stays up until close.
+     * tasks at once instead of after the session timeout.
      */
     public void stop() {
         streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
@@ -168,8 +164,5 @@ public final class LetheApplication implements AutoCloseable {
     @Override
     public void close() {
         stop();
-        if (broker != null) {
-            broker.close();
-        }
     }
 }

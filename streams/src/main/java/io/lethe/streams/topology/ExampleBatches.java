@@ -19,7 +19,7 @@ public final class ExampleBatches {
         if (example.getPixels() != null) {
             ByteBuffer pixels = example.getPixels().duplicate();
             for (int j = 0; j < inputDim; j++) {
-                out[j] = (pixels.get() & 0xff) / 255f;
+                out[j] = io.lethe.learning.data.Pixels.intensity(pixels.get());
             }
         } else {
             List<Float> features = example.getFeatures();
@@ -40,7 +40,7 @@ public final class ExampleBatches {
             if (example.getPixels() != null) {
                 ByteBuffer pixels = example.getPixels().duplicate();
                 for (int j = 0; j < inputDim; j++) {
-                    flat[i * inputDim + j] = (pixels.get() & 0xff) / 255f;
+                    flat[i * inputDim + j] = io.lethe.learning.data.Pixels.intensity(pixels.get());
                 }
             } else {
                 List<Float> features = example.getFeatures();

@@ -1,6 +1,5 @@
 package io.lethe.streams.topology;
 
-import io.lethe.streams.GradientSettings;
 import io.lethe.streams.LetheConfig;
 
 /**
@@ -17,16 +16,16 @@ public final class LearningEngines {
     }
 
     static LearningEngine create(LetheConfig config) {
-        return switch (config.learner().learner()) {
-            case GradientSettings.MLP -> new ReplayNetworkEngine(config);
+        return switch (config.learnerKind()) {
+            case LetheConfig.MLP -> new ReplayNetworkEngine(config);
             default -> new AnalyticEngine(config);
         };
     }
 
     /** What the configured learner's engine needs, without building it. */
     public static EngineCapabilities capabilities(LetheConfig config) {
-        return switch (config.learner().learner()) {
-            case GradientSettings.MLP -> NETWORK_WITH_REPLAY;
+        return switch (config.learnerKind()) {
+            case LetheConfig.MLP -> NETWORK_WITH_REPLAY;
             default -> ANALYTIC;
         };
     }

@@ -237,7 +237,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     public Map<String, String> describe() {
         GradientSettings settings = config.learner();
         Map<String, String> m = new LinkedHashMap<>();
-        m.put("learner", settings.learner());
+        m.put("learner", config.learnerKind());
         m.put("network", settings.network());
         m.put("mlp.hidden", Integer.toString(settings.hidden()));
         m.put("mlp.learning.rate", Double.toString(settings.learningRate()));

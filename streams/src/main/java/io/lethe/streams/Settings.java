@@ -1,0 +1,126 @@
+package io.lethe.streams;
+
+import java.util.List;
+
+/**
+ * Every setting of a Lethe application, once: the application's own, then the analytic learner's,
+ * then the network learner's (mlp). {@link LetheConfig#from} reads them; {@code lethe settings}
+ * prints them; the README's table is checked against them.
+ */
+public final class Settings {
+
+    private Settings() {
+    }
+
+    // The application.
+    public static final Setting<String> BOOTSTRAP_SERVERS = Setting.text("bootstrap.servers", "",
+            "Kafka cluster; empty: the lethe command line starts an embedded KRaft broker on loopback (data under the state dir)");
+    public static final Setting<String> APPLICATION_ID = Setting.matching("lethe.application.id", "lethe",
+            "Kafka Streams application id (it also names the learner's command topic)", "[A-Za-z0-9._-]{1,180}",
+            "may hold only letters, digits, '.', '_' and '-' (it names the learner's command topic)");
+    public static final Setting<String> MODEL_NAME = Setting.matching("lethe.model.name", "mnist", "model name",
+            "[A-Za-z0-9._-]+", "may hold only letters, digits, '.', '_' and '-'");
+    public static final Setting<String> STATE_DIR = Setting.text("lethe.state.dir", "var/state",
+            "Kafka Streams state, learner snapshots, embedded broker data");
+    public static final Setting<String> MODEL_STORE_DIR = Setting.text("lethe.model.store.dir", "var/models",
+            "checkpoint store");
+    public static final Setting<Integer> INPUT_DIM = Setting.atLeast("lethe.input.dim", "784",
+            "input length (square images for random-conv)", 1);
+    public static final Setting<Integer> MAX_CLASSES = Setting.atLeast("lethe.max.classes", "10",
+            "labels must lie in [0, max)", 2);
+    public static final Setting<Integer> INPUT_PARTITIONS = Setting.atLeast("lethe.input.partitions", "3",
+            "partitions of examples and erasures", 1);
+    public static final Setting<Integer> PUBLISH_EVERY_EXAMPLES = Setting.atLeast("lethe.publish.every.examples", "5000",
+            "publish a version after this many examples", 1);
+    public static final Setting<Long> PUBLISH_IDLE_MS = Setting.atLeastLong("lethe.publish.idle.ms", "1000",
+            "publish pending learning after this long without input", 1);
+    public static final Setting<Integer> SNAPSHOT_EVERY_EXAMPLES = Setting.atLeast("lethe.snapshot.every.examples", "20000",
+            "learner snapshot interval, in journal events", 1);
+    public static final Setting<Integer> MAX_RECORD_BYTES = Setting.atLeast("lethe.max.record.bytes", "65536",
+            "larger input records are dead-lettered", 1024);
+    public static final Setting<Long> COMMIT_INTERVAL_MS = Setting.atLeastLong("lethe.commit.interval.ms", "100",
+            "Kafka Streams commit interval (exactly_once_v2: each commit is a transaction). Erasures do not wait for it:"
+                    + " the validator and the learner request a commit right after forwarding a request or a receipt", 1);
+    public static final Setting<String> LEARNER = Setting.oneOf("lethe.learner", "analytic",
+            "analytic (exact unlearning, frozen features) or mlp (DL4J network with replay, approximate unlearning)",
+            List.of(LetheConfig.ANALYTIC, LetheConfig.MLP));
+    public static final Setting<Integer> EVAL_EVERY_EXAMPLES = Setting.atLeast("lethe.eval.every.examples", "2000",
+            "continual evaluation of the live model on the lethe.eval-examples sets every N learned examples (0: off)", 0);
+    public static final Setting<Integer> EVAL_PER_TASK = Setting.atLeast("lethe.eval.per.task", "500",
+            "evaluation examples kept per task", 1);
+    public static final Setting<Integer> METRICS_PORT = Setting.port("lethe.metrics.port", "9464",
+            "Prometheus endpoint http://<host>:<port>/metrics (0: any free port, -1: off); a port in use is logged, not fatal");
+    public static final Setting<Integer> DASHBOARD_PORT = Setting.port("lethe.dashboard.port", "8080",
+            "live dashboard http://<host>:<port>/ (0: any free port, -1: off); a port in use falls back to a free one, logged");
+    public static final Setting<String> DASHBOARD_BIND = Setting.matching("lethe.dashboard.bind", "127.0.0.1",
+            "address the dashboard listens on; 0.0.0.0 serves other hosts (it has no authentication)", "\\S+",
+            "must be an address such as 127.0.0.1 or 0.0.0.0");
+    public static final Setting<Integer> ND4J_THREADS = Setting.atLeast("lethe.nd4j.threads", "-1",
+            "ND4J threads; -1: 1 for the network, the backend default for the analytic learner; 0: backend default", -1);
+
+    // The analytic learner.
+    public static final Setting<String> FEATURE_MAP = Setting.oneOf("lethe.feature.map", "random-conv",
+            "analytic: random-conv (96 5x5 filters, 6x6 pooling, 1,536 features) or dense-relu",
+            List.of("random-conv", "dense-relu"));
+    public static final Setting<Integer> FEATURE_DENSE_FEATURES = Setting.atLeast("lethe.feature.dense.features", "2048",
+            "analytic: width of the dense-relu map", 1);
+    public static final Setting<Long> FEATURE_SEED = Setting.anyLong("lethe.feature.seed", "42", "analytic: feature map seed");
+    public static final Setting<Double> RIDGE_GAMMA = Setting.positive("lethe.ridge.gamma", "1.0",
+            "analytic: ridge regularisation");
+    public static final Setting<Integer> LEARN_BATCH_SIZE = Setting.atLeast("lethe.learn.batch.size", "256",
+            "analytic: examples per learner update", 1);
+
+    // The network learner (lethe.learner=mlp).
+    public static final Setting<String> NETWORK = Setting.oneOf("lethe.network", "mlp",
+            "mlp: the network, mlp (input-h-h-classes) or cnn (square images)", List.of("mlp", "cnn"));
+    public static final Setting<Integer> MLP_HIDDEN = Setting.atLeast("lethe.mlp.hidden", "400",
+            "mlp: units per hidden layer", 1);
+    public static final Setting<Double> MLP_LEARNING_RATE = Setting.positive("lethe.mlp.learning.rate", "0.05",
+            "mlp: SGD learning rate");
+    public static final Setting<Long> MLP_SEED = Setting.anyLong("lethe.mlp.seed", "1",
+            "mlp: initial weights, replay sampling, hold-out choice");
+    public static final Setting<Integer> MLP_BATCH_SIZE = Setting.atLeast("lethe.mlp.batch.size", "32",
+            "mlp: stream examples per training step (the network's lethe.learn.batch.size)", 1);
+    public static final Setting<Integer> REPLAY_CAPACITY = Setting.atLeast("lethe.replay.capacity", "2000",
+            "mlp: replay buffer capacity in examples", 1);
+    public static final Setting<Long> REPLAY_MAX_BYTES = Setting.atLeastLong("lethe.replay.max.bytes", "16777216",
+            "mlp: replay buffer capacity in bytes", 1);
+    public static final Setting<String> REPLAY_POLICY = Setting.text("lethe.replay.policy", "reservoir",
+            "mlp: storage policy, reservoir, class-balanced or task-balanced");
+    public static final Setting<String> REHEARSAL_SCHEDULER = Setting.text("lethe.rehearsal.scheduler", "uniform",
+            "mlp: none, uniform or power-law");
+    public static final Setting<Double> REHEARSAL_EXPONENT = Setting.within("lethe.rehearsal.exponent", "0.5",
+            "mlp: d of the power-law schedule", 0, Double.POSITIVE_INFINITY);
+    public static final Setting<Integer> REHEARSAL_BUDGET = Setting.atLeast("lethe.rehearsal.budget", "32",
+            "mlp: replayed examples per training step", 0);
+    public static final Setting<Long> REPLAY_TASK_FREE_WINDOW = Setting.atLeastLong("lethe.replay.task.free.window", "0",
+            "mlp: 0 uses the examples' task field; N > 0 makes every N stream examples a pseudo-task", 0);
+    public static final Setting<Long> ERASURE_BATCH_WINDOW_MS = Setting.atLeastLong("lethe.erasure.batch.window.ms", "500",
+            "mlp: erasures within this window are unlearned together, each with its own receipt (0: one at a time)", 0);
+    public static final Setting<String> UNLEARNING_METHOD = Setting.text("lethe.unlearning.method", "sfr-on",
+            "mlp: sfr-on, ssd, gradient-ascent, fine-tune or gradient-ascent-dl4j (a CNN runs gradient-ascent-dl4j)");
+    public static final Setting<Double> HOLDOUT_PERCENT = Setting.within("lethe.holdout.percent", "2",
+            "mlp: percent of examples held out (stored, erasable, never learned) as test data for receipts", 0, 50);
+    public static final Setting<Integer> HOLDOUT_CAPACITY = Setting.atLeast("lethe.holdout.capacity", "1000",
+            "mlp: held-out examples kept for evaluation", 1);
+
+    /** Every setting, in the order {@code lethe settings} and the README list them. */
+    public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, APPLICATION_ID, MODEL_NAME, STATE_DIR,
+            MODEL_STORE_DIR, INPUT_DIM, MAX_CLASSES, INPUT_PARTITIONS, PUBLISH_EVERY_EXAMPLES, PUBLISH_IDLE_MS,
+            SNAPSHOT_EVERY_EXAMPLES, MAX_RECORD_BYTES, COMMIT_INTERVAL_MS, LEARNER, EVAL_EVERY_EXAMPLES, EVAL_PER_TASK,
+            METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
+            RIDGE_GAMMA, LEARN_BATCH_SIZE, NETWORK, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
+            REPLAY_MAX_BYTES, REPLAY_POLICY, REHEARSAL_SCHEDULER, REHEARSAL_EXPONENT, REHEARSAL_BUDGET,
+            REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, HOLDOUT_PERCENT, HOLDOUT_CAPACITY);
+
+    /** The README's settings table, generated from {@link #ALL}. */
+    public static String markdownTable() {
+        StringBuilder table = new StringBuilder("| setting | default | meaning |\n|---|---|---|\n");
+        for (Setting<?> setting : ALL) {
+            table.append("| `").append(setting.name()).append("` | ")
+                    .append(setting.defaultValue().isEmpty() ? "(empty)" : setting.defaultValue()).append(" | ")
+                    .append(setting.meaning()).append(" |\n");
+        }
+        return table.toString();
+    }
+}

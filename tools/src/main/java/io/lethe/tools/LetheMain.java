@@ -1,0 +1,200 @@
+package io.lethe.tools;
+
+import io.lethe.streams.LetheConfig;
+import io.lethe.streams.app.LetheApplication;
+import io.lethe.tools.demo.SplitMnistDemo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Command line: {@code demo} runs the Split-MNIST demo on the embedded broker; {@code run} runs the
+ * application until interrupted; {@code settings} lists every setting with its default.
+ */
+public final class LetheMain {
+
+    private LetheMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String command = args.length == 0 ? "help" : args[0];
+        if (java.util.Set.of("demo", "run", "oracle", "rehearsal").contains(command)) {
+            System.out.println("logs of Kafka and the libraries: " + libraryLogFile()
+                    + " (Lethe's own messages stay on this console)");
+        }
+        if (command.equals("unlearning")) {
+            try {
+                new io.lethe.tools.experiment.UnlearningCommand(io.lethe.tools.experiment.UnlearningCommand.Options.parse(
+                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
+                System.exit(0);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("lethe unlearning: " + e.getMessage());
+                System.exit(1);
+            }
+        }
+        if (command.equals("rehearsal")) {
+            try {
+                new io.lethe.tools.experiment.RehearsalCommand(io.lethe.tools.experiment.RehearsalCommand.Options.parse(
+                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
+                System.exit(0);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("lethe rehearsal: " + e.getMessage());
+                System.exit(1);
+            }
+        }
+        Properties overrides = new Properties();
+        Path config = null;
+        int subjects = 1000;
+        int subjectErasures = 50;
+        int erasedClass = 3;
+        boolean withReplay = true;
+        int keepOpenSeconds = -1;
+        boolean markdown = false;
+        for (int i = 1; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--config") && i + 1 < args.length) {
+                config = Path.of(args[++i]);
+            } else if (arg.startsWith("-D") && arg.contains("=")) {
+                overrides.setProperty(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            } else if (arg.equals("--erase-subjects") && i + 1 < args.length) {
+                subjectErasures = Integer.parseInt(args[++i]);
+            } else if (arg.equals("--subjects") && i + 1 < args.length) {
+                subjects = Integer.parseInt(args[++i]);
+            } else if (arg.equals("--erase-class") && i + 1 < args.length) {
+                erasedClass = Integer.parseInt(args[++i]);
+            } else if (arg.equals("--markdown") && command.equals("settings")) {
+                markdown = true;
+            } else if (arg.equals("--no-replay")) {
+                withReplay = false;
+            } else if (arg.equals("--keep-open") && i + 1 < args.length) {
+                keepOpenSeconds = Integer.parseInt(args[++i]);
+            } else {
+                System.err.println("unknown argument: " + arg);
+                usage();
+                System.exit(2);
+            }
+        }
+        if (config != null) {
+            Properties fromFile = new Properties();
+            try (InputStream in = Files.newInputStream(config)) {
+                fromFile.load(in);
+            }
+            fromFile.putAll(overrides);
+            overrides = fromFile;
+        }
+        try {
+            switch (command) {
+                case "demo" -> {
+                    if (erasedClass < 0 || erasedClass > 9 || subjects < 1 || subjectErasures < 1) {
+                        throw new IllegalArgumentException("--erase-class must be 0..9, --subjects and --erase-subjects >= 1");
+                    }
+                    Path data = Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist"));
+                    new SplitMnistDemo(new SplitMnistDemo.Options(data, Path.of("var/demo"), Path.of("var/demo-summary.json"),
+                            subjects, subjectErasures, erasedClass, overrides, 7, withReplay, keepOpenSeconds), System.out).run();
+                    System.exit(0);
+                }
+                case "run" -> run(overrides);
+                case "oracle" -> oracle(overrides);
+                case "bench" -> io.lethe.tools.bench.LearnerBench.run(
+                        Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
+                        Path.of("var/bench-learner.json"), 20_000, System.out);
+                case "settings" -> {
+                    if (markdown) {
+                        System.out.print(io.lethe.streams.Settings.markdownTable());
+                        return;
+                    }
+                    for (io.lethe.streams.Setting<?> s : io.lethe.streams.Settings.ALL) {
+                        System.out.printf("%-32s %-12s %s%n", s.name(), s.defaultValue().isEmpty() ? "(empty)" : s.defaultValue(), s.meaning());
+                    }
+                }
+                default -> usage();
+            }
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("lethe: " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
+    /**
+     * The retrain oracle as a command and, with {@code lethe.oracle.repeat.minutes} set as a system
+     * property, as a scheduled verification job.
+     */
+    private static void oracle(Properties overrides) throws Exception {
+        LetheConfig config = LetheConfig.from(overrides);
+        if (config.embeddedBroker()) {
+            throw new IllegalArgumentException("the oracle reads the topics of a running Lethe: set bootstrap.servers");
+        }
+        long repeatMinutes = Long.getLong("lethe.oracle.repeat.minutes", 0);
+        Path out = Path.of("var/oracle-report.json");
+        do {
+            io.lethe.tools.oracle.StreamOracle oracle =
+                    new io.lethe.tools.oracle.StreamOracle(config, config.bootstrapServers(), System.out::println);
+            io.lethe.tools.oracle.StreamOracle.Report report = oracle.run();
+            oracle.publish(report);
+            Map<String, Object> doc = new java.util.LinkedHashMap<>(report.toMap());
+            doc.put("model", config.modelName());
+            doc.put("at", java.time.Instant.now().toString());
+            io.lethe.modelstore.CheckpointStore.writeAtomically(out.toAbsolutePath(),
+                    new com.fasterxml.jackson.databind.ObjectMapper()
+                            .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+            System.out.println("oracle report: " + doc + " (written to " + out + ")");
+            if (repeatMinutes > 0) {
+                Thread.sleep(repeatMinutes * 60_000);
+            }
+        } while (repeatMinutes > 0);
+    }
+
+    private static void run(Properties overrides) throws Exception {
+        LetheConfig config = LetheConfig.from(overrides);
+        LocalLethe local = LocalLethe.start(config);
+        LetheApplication app = local.app();
+        System.out.println("Lethe is running against " + app.bootstrapServers() + " (model " + config.modelName()
+                + "); Ctrl-C stops it");
+        app.dashboardUrl().ifPresent(url -> System.out.println("live dashboard: " + url));
+        if (app.metricsPort() > 0) {
+            System.out.println("Prometheus metrics: http://localhost:" + app.metricsPort() + "/metrics");
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            local.close();
+            stop.countDown();
+        }));
+        stop.await();
+    }
+
+    /** Where log4j2.xml sends the broker's, the clients' and the libraries' logs. */
+    static Path libraryLogFile() {
+        return Path.of(System.getProperty("lethe.log.file", "var/logs/lethe.log")).toAbsolutePath().normalize();
+    }
+
+    private static void usage() {
+        System.out.println("""
+                usage: lethe <command> [options]
+                  demo      Split-MNIST through an embedded Kafka broker: the analytic learner and, beside it, an MLP
+                            with experience replay learn 5 tasks; erase subjects and a class; compare with joint ridge;
+                            live dashboard at http://localhost:8080/ (lethe.dashboard.port); writes var/demo-summary.json
+                            [--subjects N (1000)] [--erase-subjects N (50)] [--erase-class C (3)] [--no-replay]
+                            [--keep-open SECONDS (-1: until Enter, with a console)] [-Dsetting=value ...]
+                  rehearsal continual learning with an MLP under rehearsal strategies; prints accuracy matrices and
+                            ACC/BWT/FWT/min-ACC, merges var/rehearsal-results.json
+                            [--scenario split|permuted|power-law] [--data mnist|fashion] [--strategies naive,uniform,power-law]
+                            [--seeds 1,2,3] [--tasks N] [--per-task N (0 = all)] [--capacity 2000] [--budget 32]
+                            [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
+                            [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
+                            [--eval-every 1000] [--out var/rehearsal-results.json] [--network mlp|cnn]
+                  unlearning the MNIST unlearning table: random and class forgetting with SFR-on, SSD, gradient ascent
+                            and fine-tuning against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
+                            var/unlearning-results.json [--scenarios random-10,class-3] [--methods sfr-on,ssd,...]
+                            [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1]
+                  bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
+                  run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
+                  oracle    retrain the gradient model from lethe.examples without what lethe.erasures covers and
+                            compare it with the newest version; writes var/oracle-report.json
+                            [--config file] [-Dbootstrap.servers=...] (java -Dlethe.oracle.repeat.minutes=N: repeat)
+                  settings  list every setting with its default and meaning [--markdown: as the README's table]""");
+    }
+}

@@ -1,0 +1,85 @@
+package io.lethe.tools.demo;
+
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureReceipt;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import io.lethe.schemas.VersionTrigger;
+import io.lethe.streams.LetheConfig;
+import io.lethe.streams.app.LetheClients;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+
+/**
+ * The demo's second model: a DL4J MLP with experience replay ({@code lethe.learner=mlp}), learning the
+ * same stream beside the analytic learner in its own Kafka Streams application, so the dashboard
+ * shows both models' curves side by side: the replay model's stability gap at each transition against
+ * the analytic learner's exact joint solution.
+ */
+final class ReplayCompanion {
+
+    static final String MODEL = "mnist-replay";
+
+    private ReplayCompanion() {
+    }
+
+    /** The replay model's settings: the demo's, with its own name, application id, state and store folders. */
+    static LetheConfig config(Properties demoSettings, Path workDir, String bootstrap) {
+        Properties p = new Properties();
+        p.putAll(demoSettings);
+        p.setProperty("bootstrap.servers", bootstrap);
+        p.setProperty("lethe.learner", "mlp");
+        p.setProperty("lethe.model.name", MODEL);
+        p.setProperty("lethe.application.id", "lethe-demo-replay");
+        p.setProperty("lethe.state.dir", workDir.resolve("state-replay").toString());
+        p.setProperty("lethe.model.store.dir", workDir.resolve("models-replay").toString());
+        p.setProperty("lethe.metrics.port", "0"); // its own Prometheus endpoint, on a free port
+        p.setProperty("lethe.dashboard.port", "-1"); // the analytic application's page shows every model
+        return LetheConfig.from(p);
+    }
+
+    /**
+     * Waits until the replay model has caught up with the stream: a version published because input
+     * paused (trigger FLUSH) that covers at least {@code minLearned} examples (held-out examples are
+     * never learned, so fewer than were sent).
+     */
+    static ModelVersion awaitCaughtUp(String bootstrap, long minLearned, Duration timeout) {
+        try (KafkaConsumer<String, byte[]> versions = LetheClients.committedConsumer(bootstrap, "lethe-demo-replay-",
+                LetheTopics.MODEL_VERSIONS)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : versions.poll(Duration.ofMillis(200))) {
+                    ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
+                    if (MODEL.equals(version.getModelName()) && version.getTrigger() == VersionTrigger.FLUSH
+                            && version.getLineage().getExamplesLearned() >= minLearned) {
+                        return version;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the replay model did not catch up with the stream within " + timeout);
+    }
+
+    /** Waits for the replay model's receipts of {@code expected} requests; returns them by request id. */
+    static Map<String, ErasureReceipt> awaitReceipts(String bootstrap, int expected, Duration timeout) {
+        Map<String, ErasureReceipt> receipts = new LinkedHashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = LetheClients.committedConsumer(bootstrap, "lethe-demo-replay-",
+                LetheTopics.ERASURE_RECEIPTS)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (receipts.size() < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(record.value());
+                    if (MODEL.equals(receipt.getModelName())) {
+                        receipts.put(receipt.getRequestId(), receipt);
+                    }
+                }
+            }
+        }
+        return receipts;
+    }
+}

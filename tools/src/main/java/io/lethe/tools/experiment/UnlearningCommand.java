@@ -1,0 +1,128 @@
+package io.lethe.tools.experiment;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lethe.learning.NumericThreads;
+import io.lethe.learning.data.ImageDataset;
+import io.lethe.learning.data.MnistIdx;
+import io.lethe.learning.experiment.UnlearningBenchmark;
+import io.lethe.learning.unlearning.UnlearningMethod;
+import io.lethe.modelstore.CheckpointStore;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code lethe unlearning}: the MNIST unlearning table (random and class forgetting; SFR-on, SSD,
+ * gradient ascent, fine-tuning against the retrain oracle), printed and written to
+ * {@code var/unlearning-results.json}.
+ */
+public final class UnlearningCommand {
+
+    /** Command-line options. */
+    public record Options(List<String> scenarios, List<String> methods, int epochs, double learningRate, int hidden,
+                          long seed, Path out) {
+
+        public Options {
+            methods.forEach(UnlearningMethod::named); // unknown names fail before any training
+            if (epochs < 1 || hidden < 1 || !(learningRate > 0)) {
+                throw new IllegalArgumentException("need --epochs >= 1, --hidden >= 1, --lr > 0");
+            }
+        }
+
+        public static Options parse(List<String> args) {
+            Map<String, String> d = new LinkedHashMap<>();
+            d.put("scenarios", "random-10,class-3");
+            d.put("methods", "sfr-on,ssd,gradient-ascent,fine-tune");
+            d.put("epochs", "5");
+            d.put("lr", "0.1");
+            d.put("hidden", "400");
+            d.put("seed", "1");
+            d.put("out", "var/unlearning-results.json");
+            Map<String, String> v = CommandOptions.parse(args, d);
+            return new Options(List.of(v.get("scenarios").split(",")), List.of(v.get("methods").split(",")),
+                    Integer.parseInt(v.get("epochs")), Double.parseDouble(v.get("lr")), Integer.parseInt(v.get("hidden")),
+                    Long.parseLong(v.get("seed")), Path.of(v.get("out")));
+        }
+    }
+
+    private final Options options;
+    private final PrintStream out;
+
+    public UnlearningCommand(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public List<UnlearningBenchmark.Row> run() throws Exception {
+        NumericThreads.apply(1);
+        Path dir = Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist"));
+        ImageDataset train = MnistIdx.load(dir, true);
+        ImageDataset test = MnistIdx.load(dir, false);
+        List<UnlearningMethod> methods = options.methods().stream().map(UnlearningMethod::named).toList();
+        out.printf("== unlearning on MNIST: MLP 784-%d-%d-10, SGD lr %s, %d epochs, seed %d; scenarios %s ==%n",
+                options.hidden(), options.hidden(), options.learningRate(), options.epochs(), options.seed(),
+                options.scenarios());
+        UnlearningBenchmark benchmark = new UnlearningBenchmark(train, test, new UnlearningBenchmark.Settings(
+                options.epochs(), 64, options.learningRate(), options.hidden(), options.seed(), 10_000), out::println);
+        List<UnlearningBenchmark.Row> rows = benchmark.run(options.scenarios(), methods);
+        print(rows);
+        write(rows, methods);
+        out.println("results written to " + options.out());
+        return rows;
+    }
+
+    private void print(List<UnlearningBenchmark.Row> rows) {
+        out.println();
+        out.printf("%-10s %-25s %7s %7s %7s %7s %8s %9s %9s %12s %12s%n", "scenario", "method", "UA", "RA", "TA", "MIA",
+                "avg gap", "time s", "% oracle", "class test", "others test");
+        Map<String, Double> oracleSeconds = new LinkedHashMap<>();
+        rows.stream().filter(r -> r.method().equals("retrain-oracle")).forEach(r -> oracleSeconds.put(r.scenario(), r.seconds()));
+        for (UnlearningBenchmark.Row r : rows) {
+            out.printf(Locale.ROOT, "%-10s %-25s %7.2f %7.2f %7.2f %7.2f %8s %9.2f %9.1f %12s %12s%n", r.scenario(),
+                    r.method(), r.metrics().ua(), r.metrics().ra(), r.metrics().ta(), r.metrics().mia(),
+                    Double.isNaN(r.gap()) ? "-" : String.format(Locale.ROOT, "%.2f", r.gap()), r.seconds(),
+                    100 * r.seconds() / oracleSeconds.get(r.scenario()),
+                    Double.isNaN(r.forgetClassTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.forgetClassTest()),
+                    Double.isNaN(r.otherClassesTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.otherClassesTest()));
+        }
+        out.println("UA = 100 - accuracy on the forget set; RA on 10,000 retained examples; TA on the 10,000 test images;"
+                + " MIA = % of the forget set a confidence-threshold attack (members: retained, non-members: test) calls"
+                + " non-member; avg gap = mean |metric - oracle| over UA, RA, TA, MIA; class/others test = test accuracy on"
+                + " the forgotten class / on the other classes");
+    }
+
+    private void write(List<UnlearningBenchmark.Row> rows, List<UnlearningMethod> methods) throws Exception {
+        Map<String, Double> oracleSeconds = new LinkedHashMap<>();
+        rows.stream().filter(r -> r.method().equals("retrain-oracle")).forEach(r -> oracleSeconds.put(r.scenario(), r.seconds()));
+        List<Map<String, Object>> entries = new ArrayList<>();
+        for (UnlearningBenchmark.Row r : rows) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("scenario", r.scenario());
+            e.put("method", r.method());
+            e.put("seed", options.seed());
+            e.put("forgotten_examples", r.forgotten());
+            e.put("ua", r.metrics().ua());
+            e.put("ra", r.metrics().ra());
+            e.put("ta", r.metrics().ta());
+            e.put("mia", r.metrics().mia());
+            e.put("avg_gap_to_oracle", RehearsalCommand.finite(r.gap()));
+            e.put("seconds", r.seconds());
+            e.put("ratio_to_oracle_time", r.seconds() / oracleSeconds.get(r.scenario()));
+            e.put("forgotten_class_test_accuracy", RehearsalCommand.finite(r.forgetClassTest()));
+            e.put("other_classes_test_accuracy", RehearsalCommand.finite(r.otherClassesTest()));
+            methods.stream().filter(m -> m.name().equals(r.method())).findFirst().ifPresent(m -> e.put("config", m.config()));
+            entries.add(e);
+        }
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("model", Map.of("architecture", "784-" + options.hidden() + "-" + options.hidden() + "-10",
+                "epochs", options.epochs(), "learning_rate", options.learningRate(), "batch_size", 64));
+        doc.put("rows", entries);
+        CheckpointStore.writeAtomically(options.out().toAbsolutePath(),
+                new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+    }
+}
