@@ -1,7 +1,5 @@
 package io.lethe.tools.demo;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lethe.learning.analytic.JointRidge;
 import io.lethe.learning.analytic.RidgeModel;
 import io.lethe.learning.analytic.RidgeSolver;
@@ -36,18 +34,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Split-MNIST, class-incremental, through Kafka: five tasks of two classes each, every example
@@ -140,53 +133,16 @@ public final class SplitMnistDemo {
                 }
             }
             CheckpointStore store = new CheckpointStore(config.modelStoreDir());
-            Map<Long, VersionEval> evaluations = new ConcurrentHashMap<>();
             long[] taskEnds = new long[TASKS];
             long cumulative = 0;
             for (int task = 0; task < TASKS; task++) {
                 cumulative += train.indicesOfClasses(2 * task, 2 * task + 1).length;
                 taskEnds[task] = cumulative;
             }
-            io.lethe.learning.metrics.MinAccuracy minAcc = new io.lethe.learning.metrics.MinAccuracy();
-            io.lethe.learning.metrics.WorstCaseAccuracy wcAcc = new io.lethe.learning.metrics.WorstCaseAccuracy();
-            io.lethe.learning.metrics.WindowedForgetting forgetting = new io.lethe.learning.metrics.WindowedForgetting(10);
-            io.lethe.learning.metrics.StabilityGap gaps = new io.lethe.learning.metrics.StabilityGap(1.0);
-            AtomicReference<VersionEval> latest = new AtomicReference<>();
-            long[] firstSend = {0};
+            SubscriberView view = new SubscriberView(evaluator, taskEnds, out);
             try (KafkaProducer<String, byte[]> producer = io.lethe.streams.app.LetheClients.producer(bootstrap);
                  ModelSubscriber subscriber = new ModelSubscriber(bootstrap, store, true, config.modelName())) {
-                Thread evaluatorThread = new Thread(() -> subscriber.run((version, model) -> {
-                    if (version.getTrigger() == io.lethe.schemas.VersionTrigger.ERASURE) {
-                        // The erasure phase measures latency: a subscriber sharing the learner's two cores
-                        // would distort it, so these versions are only recorded; the final one is evaluated below.
-                        latest.set(new VersionEval(version.getVersion(), version.getLineage().getExamplesLearned(),
-                                version.getCreatedAt().toEpochMilli(), Map.of(), Double.NaN, version));
-                        return;
-                    }
-                    // The demo's model is the analytic learner: its evaluator reuses the frozen test features.
-                    VersionEval eval = evaluate(version, (RidgeModel) model, evaluator);
-                    long learnedSoFar = version.getLineage().getExamplesLearned();
-                    int currentTask = 0;
-                    while (currentTask < TASKS - 1 && learnedSoFar > taskEnds[currentTask]) {
-                        currentTask++;
-                    }
-                    Map<Integer, Double> byTask = new java.util.TreeMap<>();
-                    eval.perTask.forEach((name, accuracy) -> byTask.put(Integer.parseInt(name.substring(4)), accuracy));
-                    io.lethe.learning.metrics.Evaluation e =
-                            new io.lethe.learning.metrics.Evaluation(learnedSoFar, currentTask, byTask);
-                    synchronized (gaps) {
-                        minAcc.update(e);
-                        wcAcc.update(e);
-                        forgetting.update(e);
-                        gaps.update(e);
-                    }
-                    evaluations.put(version.getVersion(), eval);
-                    latest.set(eval);
-                    double seconds = firstSend[0] == 0 ? 0 : (version.getCreatedAt().toEpochMilli() - firstSend[0]) / 1000.0;
-                    out.printf("  v%-3d %-17s learned %,7d  retained %,7d  %6.1f s  accuracy per task: %s%n",
-                            version.getVersion(), version.getTrigger(), version.getLineage().getExamplesLearned(),
-                            version.getLineage().getExamplesRetained(), seconds, eval.describe());
-                }), "lethe-demo-evaluator");
+                Thread evaluatorThread = new Thread(() -> subscriber.run(view), "lethe-demo-evaluator");
                 evaluatorThread.setDaemon(true);
                 evaluatorThread.start();
 
@@ -219,9 +175,7 @@ public final class SplitMnistDemo {
                     int[] indices = train.indicesOfClasses(2 * task, 2 * task + 1);
                     io.lethe.learning.experiment.Scenarios.shuffleInPlace(indices, random);
                     out.printf(" task %d: classes {%d,%d}, %,d examples%n", task, 2 * task, 2 * task + 1, indices.length);
-                    if (firstSend[0] == 0) {
-                        firstSend[0] = System.currentTimeMillis();
-                    }
+                    view.streamStarted(System.currentTimeMillis());
                     for (int index : indices) {
                         TrainingExample example = TrainingExample.newBuilder()
                                 .setExampleId("mnist-train-" + index)
@@ -238,28 +192,13 @@ public final class SplitMnistDemo {
                     producer.flush();
                     produced += indices.length;
                     long target = produced;
-                    VersionEval done = awaitVersion(latest, v -> v.examplesLearned >= target, Duration.ofMinutes(10));
-                    afterTask.add(done.perTask);
+                    SubscriberView.VersionEval done = view.await(v -> v.examplesLearned() >= target, Duration.ofMinutes(10));
+                    afterTask.add(done.perTask());
                 }
-                VersionEval learnedAll = latest.get();
-                double learnSeconds = (learnedAll.createdAt - firstSend[0]) / 1000.0;
+                SubscriberView.VersionEval learnedAll = view.latest();
+                double learnSeconds = (learnedAll.createdAt() - view.firstSend()) / 1000.0;
                 double learnRate = produced / learnSeconds;
-                // Steady state: between consecutive EXAMPLES_LEARNED versions inside a task (no task
-                // boundary waits, no start-up), from the versions' own creation times.
-                List<VersionEval> byVersion = new ArrayList<>(evaluations.values());
-                byVersion.sort(Comparator.comparingLong(VersionEval::version));
-                double steadyExamples = 0;
-                double steadyMillis = 0;
-                for (int i = 1; i < byVersion.size(); i++) {
-                    VersionEval a = byVersion.get(i - 1);
-                    VersionEval b = byVersion.get(i);
-                    if (a.event().getTrigger() == io.lethe.schemas.VersionTrigger.EXAMPLES_LEARNED
-                            && b.event().getTrigger() == io.lethe.schemas.VersionTrigger.EXAMPLES_LEARNED) {
-                        steadyExamples += b.examplesLearned() - a.examplesLearned();
-                        steadyMillis += b.createdAt() - a.createdAt();
-                    }
-                }
-                double steadyRate = steadyMillis == 0 ? Double.NaN : steadyExamples / (steadyMillis / 1000.0);
+                double steadyRate = view.steadyExamplesPerSecond();
                 out.printf("learned %,d examples in %.1f s through Kafka: %,.0f examples/s end to end, %,.0f examples/s"
                         + " steady (within tasks)%n", produced, learnSeconds, learnRate, steadyRate);
                 if (replay != null) {
@@ -269,17 +208,10 @@ public final class SplitMnistDemo {
                             Duration.ofMinutes(15));
                     out.printf("%,d examples learned (%.1f s after the first example; 2%% are held out as its test data)%n",
                             caughtUp.getLineage().getExamplesLearned(),
-                            (caughtUp.getCreatedAt().toEpochMilli() - firstSend[0]) / 1000.0);
+                            (caughtUp.getCreatedAt().toEpochMilli() - view.firstSend()) / 1000.0);
                 }
                 Map<String, Object> learnerEvaluations = LearnerEvaluations.readAndPrint(bootstrap, out);
-                Map<String, Object> continual = new LinkedHashMap<>();
-                synchronized (gaps) {
-                    continual.put("min_acc", minAcc.result());
-                    continual.put("wc_acc", wcAcc.result());
-                    continual.put("wf10", forgetting.result().forgetting());
-                    continual.put("wp10", forgetting.result().plasticity());
-                    continual.put("stability_gaps", io.lethe.tools.experiment.GapRows.of(gaps.result()));
-                }
+                Map<String, Object> continual = view.continualMetrics();
                 out.printf("%s as a subscriber sees it (every published version on all 10,000 test images): min-ACC %.2f, WC-ACC %.2f,"
                         + " WF^10 %.2f, WP^10 %.2f points%n", config.modelName(), continual.get("min_acc"), continual.get("wc_acc"),
                         continual.get("wf10"), continual.get("wp10"));
@@ -323,7 +255,7 @@ public final class SplitMnistDemo {
 
                     // 3. The final model against ridge trained jointly on what was retained.
                     long finalVersion = last.getModelVersion();
-                    ModelVersion finalEvent = awaitVersion(latest, v -> v.version >= finalVersion, Duration.ofMinutes(2)).event;
+                    ModelVersion finalEvent = view.await(v -> v.version() >= finalVersion, Duration.ofMinutes(2)).event();
                     RidgeModel finalModel = store.read(URI.create(finalEvent.getCheckpointUri()), finalEvent.getSha256(), RidgeModel.class);
                     int[] keptClasses = IntStream.range(0, 10).filter(c -> c != options.erasedClass()).toArray();
                     double finalAccuracy = evaluator.accuracy(evaluator.predict(finalModel), keptClasses);
@@ -347,14 +279,15 @@ public final class SplitMnistDemo {
                             : replayErasures(bootstrap, subjects.size() + 1, "erase-class-" + options.erasedClass());
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                     DemoSummary summary = new DemoSummary(finalAccuracy, jointAccuracy, finalAccuracy - jointAccuracy,
-                            residual, learnedAll.examplesLearned, finalEvent.getLineage().getExamplesRetained(), learnRate, steadyRate,
-                            subjects.size() + 1, receipts, percentile(sorted, 50), percentile(sorted, 99),
+                            residual, learnedAll.examplesLearned(), finalEvent.getLineage().getExamplesRetained(), learnRate, steadyRate,
+                            subjects.size() + 1, receipts, DemoReport.percentile(sorted, 50), DemoReport.percentile(sorted, 99),
                             sorted[sorted.length - 1], classLatency, latencies, subjects.size(), options.erasedClass(), afterTask,
                             finalVersion, finalVersion, config.featureMap().describe(), config.ridgeGamma(), continual,
                             learnerEvaluations, replaySummary, app.dashboardUrl().orElse(null),
                             "split-mnist-class-incremental", (System.nanoTime() - wallStart) / 1e9);
-                    printTable(summary);
-                    writeSummary(summary);
+                    DemoReport report = new DemoReport(out, options.summaryFile(), TASKS);
+                    report.print(summary);
+                    report.write(summary);
                     keepDashboardOpen(app);
                     return summary;
                 }
@@ -445,99 +378,6 @@ public final class SplitMnistDemo {
         throw new IllegalStateException("no receipt for " + id + " within 2 minutes");
     }
 
-    private static VersionEval evaluate(ModelVersion version, RidgeModel model, TestSetEvaluator evaluator) {
-        int[] predicted = evaluator.predict(model);
-        Set<Integer> seen = new HashSet<>();
-        int[] classes = model.classes();
-        boolean[] active = model.active();
-        for (int c = 0; c < classes.length; c++) {
-            if (active[c]) {
-                seen.add(classes[c]);
-            }
-        }
-        Map<String, Double> perTask = new LinkedHashMap<>();
-        for (int task = 0; task < TASKS; task++) {
-            int[] taskClasses = IntStream.of(2 * task, 2 * task + 1).filter(seen::contains).toArray();
-            if (taskClasses.length > 0) {
-                perTask.put("task" + task, evaluator.accuracy(predicted, taskClasses));
-            }
-        }
-        int[] all = seen.stream().mapToInt(Integer::intValue).toArray();
-        double average = all.length == 0 ? Double.NaN : evaluator.accuracy(predicted, all);
-        return new VersionEval(version.getVersion(), version.getLineage().getExamplesLearned(),
-                version.getCreatedAt().toEpochMilli(), perTask, average, version);
-    }
-
-    private static VersionEval awaitVersion(AtomicReference<VersionEval> latest,
-                                            java.util.function.Predicate<VersionEval> done, Duration timeout)
-            throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            VersionEval v = latest.get();
-            if (v != null && done.test(v)) {
-                return v;
-            }
-            Thread.sleep(20);
-        }
-        throw new IllegalStateException("the expected model version did not arrive within " + timeout);
-    }
-
-    private void printTable(DemoSummary s) {
-        out.println();
-        out.println("Accuracy (%) on each task's test images after learning each task (class-incremental, 10-way):");
-        out.printf("  %-12s", "after task");
-        for (int task = 0; task < TASKS; task++) {
-            out.printf("  T%d {%d,%d}", task, 2 * task, 2 * task + 1);
-        }
-        out.println();
-        for (int row = 0; row < s.accuracyAfterTask().size(); row++) {
-            out.printf("  %-12s", "task " + row);
-            for (int task = 0; task < TASKS; task++) {
-                Double a = s.accuracyAfterTask().get(row).get("task" + task);
-                out.printf("  %8s", a == null ? "-" : String.format("%.2f", a));
-            }
-            out.println();
-        }
-        out.println();
-        out.println("+--------------------------------------------------------+----------------+");
-        row("final accuracy, test images of retained classes (%)", String.format("%.2f", s.finalAccuracy()));
-        row("joint ridge on the retained data, same features (%)", String.format("%.2f", s.jointRidgeAccuracy()));
-        row("difference (points)", String.format("%+.3f", s.accuracyGapPoints()));
-        row("exactness residual ||W - W_joint||_F / ||W_joint||_F", String.format("%.2e", s.exactnessResidual()));
-        row("examples learned through Kafka", String.format("%,d", s.examplesLearned()));
-        row("examples retained after erasure", String.format("%,d", s.examplesRetained()));
-        row("learn throughput (examples/s, produce to version)", String.format("%,.0f", s.learnExamplesPerSecond()));
-        row("learn throughput within tasks (examples/s)", String.format("%,.0f", s.learnSteadyExamplesPerSecond()));
-        row("erasures requested / receipts", s.erasuresRequested() + " / " + s.receipts());
-        row("single-subject erasure latency p50 (ms)", String.format("%.0f", s.erasureP50Ms()));
-        row("single-subject erasure latency p99 (ms)", String.format("%.0f", s.erasureP99Ms()));
-        row("class erasure latency (ms)", String.format("%.0f", s.classErasureMs()));
-        row("wall time (s)", String.format("%.1f", s.wallSeconds()));
-        out.println("+--------------------------------------------------------+----------------+");
-        out.println("summary written to " + options.summaryFile());
-    }
-
-    private void row(String name, String value) {
-        out.printf("| %-54s | %14s |%n", name, value);
-    }
-
-    private void writeSummary(DemoSummary summary) throws IOException {
-        Files.createDirectories(options.summaryFile().toAbsolutePath().getParent());
-        byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(summary);
-        CheckpointStore.writeAtomically(options.summaryFile().toAbsolutePath(), json);
-    }
-
-    static double percentile(double[] sorted, double p) {
-        if (sorted.length == 0) {
-            return Double.NaN;
-        }
-        int rank = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
-    }
-
-
-
-    /** The learner's own continual evaluations (lethe.evaluations, from the topology) so far. */
     private static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
@@ -547,13 +387,5 @@ public final class SplitMnistDemo {
         }
     }
 
-    /** One model version's evaluation. */
-    record VersionEval(long version, long examplesLearned, long createdAt, Map<String, Double> perTask, double average,
-                       ModelVersion event) {
-        String describe() {
-            StringBuilder b = new StringBuilder();
-            perTask.forEach((task, acc) -> b.append(String.format("T%s %5.1f  ", task.substring(4), acc)));
-            return b.toString().trim();
-        }
-    }
+
 }
