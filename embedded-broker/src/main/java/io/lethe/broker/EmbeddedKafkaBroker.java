@@ -72,6 +72,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("num.partitions", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
+        // Purged and compacted segments leave the disk within seconds (default: every 5 minutes).
+        props.put("log.retention.check.interval.ms", "10000");
         props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         props.put("message.max.bytes", Integer.toString(4 << 20));
         KafkaConfig config = new KafkaConfig(props);

@@ -38,6 +38,8 @@ import java.util.Properties;
  * @param dashboardBind address the dashboard listens on (loopback unless opened up)
  * @param evalEveryExamples continual evaluation every this many learned examples (0: off)
  * @param evalPerTask evaluation examples kept per task
+ * @param purgeIntervalMs how often the learner's command topic is purged below the committed offset (0: never)
+ * @param topicSegmentMs segment roll and compaction lag of the topics Lethe keeps (command topic, changelogs)
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
@@ -45,7 +47,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, String learnerKind, GradientSettings learner,
                           long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort, int dashboardPort, String dashboardBind,
-                          int evalEveryExamples, int evalPerTask) {
+                          int evalEveryExamples, int evalPerTask, long purgeIntervalMs, long topicSegmentMs) {
 
     /** The exact analytic learner (frozen features, ridge head). */
     public static final String ANALYTIC = "analytic";
@@ -70,7 +72,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
-                holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask);
+                holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
+                purgeIntervalMs, topicSegmentMs);
     }
 
     /**
@@ -108,7 +111,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                 read.get(Settings.COMMIT_INTERVAL_MS), streamsOverrides(values), kind, learner,
                 read.get(Settings.ERASURE_BATCH_WINDOW_MS), network ? read.get(Settings.HOLDOUT_PERCENT) : 0,
                 read.get(Settings.HOLDOUT_CAPACITY), read.get(Settings.METRICS_PORT), read.get(Settings.DASHBOARD_PORT),
-                read.get(Settings.DASHBOARD_BIND), read.get(Settings.EVAL_EVERY_EXAMPLES), read.get(Settings.EVAL_PER_TASK));
+                read.get(Settings.DASHBOARD_BIND), read.get(Settings.EVAL_EVERY_EXAMPLES), read.get(Settings.EVAL_PER_TASK),
+                read.get(Settings.PURGE_INTERVAL_MS), read.get(Settings.TOPIC_SEGMENT_MS));
         if (!read.problems.isEmpty()) {
             throw new IllegalArgumentException("invalid Lethe configuration:\n  " + String.join("\n  ", read.problems));
         }

@@ -55,6 +55,11 @@ public final class Settings {
     public static final Setting<String> DASHBOARD_BIND = Setting.matching("lethe.dashboard.bind", "127.0.0.1",
             "address the dashboard listens on; 0.0.0.0 serves other hosts (it has no authentication)", "\\S+",
             "must be an address such as 127.0.0.1 or 0.0.0.0");
+    public static final Setting<Long> PURGE_INTERVAL_MS = Setting.atLeastLong("lethe.purge.interval.ms", "30000",
+            "how often the learner's command topic is purged below its committed offset (Admin deleteRecords); 0: never", 0);
+    public static final Setting<Long> TOPIC_SEGMENT_MS = Setting.atLeastLong("lethe.topic.segment.ms", "60000",
+            "segment roll and maximum compaction lag of the command topic and the stores' changelogs, so that purged and"
+                    + " compacted records can leave the brokers' disks within minutes", 1000);
     public static final Setting<Integer> ND4J_THREADS = Setting.atLeast("lethe.nd4j.threads", "-1",
             "ND4J threads; -1: 1 for the network, the backend default for the analytic learner; 0: backend default", -1);
 
@@ -108,7 +113,7 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, APPLICATION_ID, MODEL_NAME, STATE_DIR,
             MODEL_STORE_DIR, INPUT_DIM, MAX_CLASSES, INPUT_PARTITIONS, PUBLISH_EVERY_EXAMPLES, PUBLISH_IDLE_MS,
             SNAPSHOT_EVERY_EXAMPLES, MAX_RECORD_BYTES, COMMIT_INTERVAL_MS, LEARNER, EVAL_EVERY_EXAMPLES, EVAL_PER_TASK,
-            METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
+            METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, PURGE_INTERVAL_MS, TOPIC_SEGMENT_MS, ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
             RIDGE_GAMMA, LEARN_BATCH_SIZE, NETWORK, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
             REPLAY_MAX_BYTES, REPLAY_POLICY, REHEARSAL_SCHEDULER, REHEARSAL_EXPONENT, REHEARSAL_BUDGET,
             REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, HOLDOUT_PERCENT, HOLDOUT_CAPACITY);

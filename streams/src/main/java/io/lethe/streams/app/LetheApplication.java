@@ -31,9 +31,12 @@ public final class LetheApplication implements AutoCloseable {
     private io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer;
     private DashboardServer dashboard;
 
+    private CommandTopicPurger purger;
+
     private LetheApplication(LetheConfig config, KafkaStreams streams,
                              io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer,
-                             DashboardServer dashboard) {
+                             DashboardServer dashboard, CommandTopicPurger purger) {
+        this.purger = purger;
         this.config = config;
         this.streams = streams;
         this.metricsServer = metricsServer;
@@ -65,7 +68,8 @@ public final class LetheApplication implements AutoCloseable {
                     effective.dashboardPort());
             LOG.info("live dashboard at {}", dashboard.url());
         }
-        LetheApplication app = new LetheApplication(effective, streams, metricsServer, dashboard);
+        LetheApplication app = new LetheApplication(effective, streams, metricsServer, dashboard,
+                CommandTopicPurger.start(effective));
         app.awaitRunning(Duration.ofSeconds(60));
         return app;
     }
@@ -120,6 +124,12 @@ public final class LetheApplication implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         props.put(StreamsConfig.POLL_MS_CONFIG, 10);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 600_000);
+        // Changelogs roll and become compactable within lethe.topic.segment.ms, so that a deleted row's
+        // old value leaves the broker's disk within minutes, not when a 1 GB segment happens to fill.
+        props.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG),
+                Long.toString(config.topicSegmentMs()));
+        props.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG),
+                Long.toString(config.topicSegmentMs()));
         return props;
     }
 
@@ -148,7 +158,17 @@ public final class LetheApplication implements AutoCloseable {
      * Stops the streams client and leaves the consumer group, so that a restarted instance gets its
      * tasks at once instead of after the session timeout.
      */
+    /** The offset below which the learner's command topic has been purged (0: not yet, or purging is off). */
+    public long commandTopicPurgedBelow() {
+        CommandTopicPurger current = purger;
+        return current == null ? 0 : current.purgedBelow();
+    }
+
     public void stop() {
+        if (purger != null) {
+            purger.close();
+            purger = null;
+        }
         streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
         if (metricsServer != null) {

@@ -9,6 +9,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -17,6 +21,14 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class TopicSetup {
 
     private TopicSetup() {
+    }
+
+    /**
+     * The command topic is transit (purged below the committed offset): its segments roll every
+     * {@code lethe.topic.segment.ms}, so purged records leave the disk at the next retention check.
+     */
+    static Map<String, String> transitConfigs(LetheConfig config) {
+        return Map.of(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(config.topicSegmentMs()));
     }
 
     public static void ensureTopics(Admin admin, LetheConfig config) throws InterruptedException {
@@ -36,8 +48,11 @@ public final class TopicSetup {
             }
             int partitions = topic.equals(LetheTopics.EXAMPLES) || topic.equals(LetheTopics.ERASURES)
                     ? config.inputPartitions() : 1;
-            missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty())
-                    .configs(Map.of("max.message.bytes", Integer.toString(4 << 20))));
+            Map<String, String> configs = new java.util.HashMap<>(Map.of("max.message.bytes", Integer.toString(4 << 20)));
+            if (topic.equals(commands)) {
+                configs.putAll(transitConfigs(config));
+            }
+            missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs));
         }
         try {
             admin.createTopics(missing).all().get();
@@ -45,6 +60,15 @@ public final class TopicSetup {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create topics: " + e.getCause(), e);
             }
+        }
+        try {
+            // A command topic created by an earlier release gets the transit settings too.
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, commands);
+            List<AlterConfigOp> ops = transitConfigs(config).entrySet().stream()
+                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList();
+            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot set " + commands + "'s segment settings: " + e.getCause(), e);
         }
         try {
             Map<String, TopicDescription> described = admin.describeTopics(
