@@ -16,9 +16,13 @@ import java.util.Map;
  * @param threads ND4J threads for this learner (0 = backend default)
  * @param unlearningMethod sfr-on, ssd, gradient-ascent or fine-tune (the MLP's approximate unlearning)
  * @param network mlp or cnn (the CNN unlearns by gradient ascent through DL4J)
+ * @param batchSize stream examples per training step
+ * @param holdoutPercent share of examples held out (stored, not learned) as test data
+ * @param holdoutCapacity held-out examples kept for evaluation
  */
 public record GradientSettings(int hidden, double learningRate, long seed, RehearsalConfig rehearsal,
-                               int threads, String unlearningMethod, String network) {
+                               int threads, String unlearningMethod, String network, int batchSize,
+                               double holdoutPercent, int holdoutCapacity) {
 
     /** Values are checked where they are read ({@link Settings}); names the learning library checks itself. */
     public GradientSettings {
@@ -29,5 +33,10 @@ public record GradientSettings(int hidden, double learningRate, long seed, Rehea
     public NetworkLearner newNetwork(int inputDim, int maxClasses) {
         return new NetworkLearner(NetworkLearner.Architecture.named(network), inputDim, hidden, maxClasses, learningRate,
                 1, seed);
+    }
+
+    /** Which examples the network learner holds out as test data. */
+    public io.lethe.streams.erasure.HoldOutRule holdOutRule() {
+        return new io.lethe.streams.erasure.HoldOutRule(holdoutPercent, seed);
     }
 }

@@ -21,7 +21,7 @@ import java.util.Properties;
  * @param ridgeGamma ridge regularisation
  * @param maxClasses labels must lie in [0, maxClasses)
  * @param inputPartitions partitions of the examples and erasures topics
- * @param learnBatchSize examples learned per learner update
+ * @param learnBatchSize analytic learner: examples learned per update
  * @param publishEveryExamples publish a model version after this many learned examples
  * @param publishIdleMs publish pending learning after this long without input
  * @param snapshotEveryExamples snapshot the learner state after this many journal events
@@ -31,8 +31,6 @@ import java.util.Properties;
  * @param learnerKind which learner: {@link #ANALYTIC} or {@link #MLP}
  * @param learner the network learner's settings (network, rehearsal, unlearning)
  * @param erasureBatchWindowMs gradient learner: erasures within this window are unlearned together
- * @param holdoutPercent gradient learner: share of examples held out (stored, not learned) as test data
- * @param holdoutCapacity gradient learner: held-out examples kept for evaluation
  * @param metricsPort Prometheus endpoint port (0: any free port; -1: no endpoint)
  * @param dashboardPort live dashboard port (0: any free port; -1: no dashboard)
  * @param dashboardBind address the dashboard listens on (loopback unless opened up)
@@ -46,7 +44,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                           int inputPartitions, int learnBatchSize, int publishEveryExamples, long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, String learnerKind, GradientSettings learner,
-                          long erasureBatchWindowMs, double holdoutPercent, int holdoutCapacity, int metricsPort, int dashboardPort, String dashboardBind,
+                          long erasureBatchWindowMs, int metricsPort, int dashboardPort, String dashboardBind,
                           int evalEveryExamples, int evalPerTask, long purgeIntervalMs, long topicSegmentMs) {
 
     /** The exact analytic learner (frozen features, ridge head). */
@@ -59,11 +57,6 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         streamsOverrides = java.util.Map.copyOf(streamsOverrides);
     }
 
-    /** Which examples the learner holds out as test data (the analytic learner holds out none). */
-    public io.lethe.streams.erasure.HoldOutRule holdOutRule() {
-        return new io.lethe.streams.erasure.HoldOutRule(holdoutPercent, learner.seed());
-    }
-
     public boolean embeddedBroker() {
         return bootstrapServers == null || bootstrapServers.isBlank();
     }
@@ -72,7 +65,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
-                holdoutPercent, holdoutCapacity, metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
+                metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
                 purgeIntervalMs, topicSegmentMs);
     }
 
@@ -99,18 +92,16 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         }
         Reader read = new Reader(values);
         String kind = read.get(Settings.LEARNER);
-        boolean network = MLP.equals(kind);
         FeatureMapSpec spec = read.featureMap();
-        GradientSettings learner = read.gradientSettings(network);
+        GradientSettings learner = read.gradientSettings();
         LetheConfig config = new LetheConfig(read.get(Settings.BOOTSTRAP_SERVERS), read.get(Settings.APPLICATION_ID),
                 read.get(Settings.MODEL_NAME), Path.of(read.get(Settings.STATE_DIR)), Path.of(read.get(Settings.MODEL_STORE_DIR)),
                 spec, read.get(Settings.RIDGE_GAMMA), read.get(Settings.MAX_CLASSES), read.get(Settings.INPUT_PARTITIONS),
-                read.get(network ? Settings.MLP_BATCH_SIZE : Settings.LEARN_BATCH_SIZE),
+                read.get(Settings.LEARN_BATCH_SIZE),
                 read.get(Settings.PUBLISH_EVERY_EXAMPLES), read.get(Settings.PUBLISH_IDLE_MS),
                 read.get(Settings.SNAPSHOT_EVERY_EXAMPLES), read.get(Settings.MAX_RECORD_BYTES),
                 read.get(Settings.COMMIT_INTERVAL_MS), streamsOverrides(values), kind, learner,
-                read.get(Settings.ERASURE_BATCH_WINDOW_MS), network ? read.get(Settings.HOLDOUT_PERCENT) : 0,
-                read.get(Settings.HOLDOUT_CAPACITY), read.get(Settings.METRICS_PORT), read.get(Settings.DASHBOARD_PORT),
+                read.get(Settings.ERASURE_BATCH_WINDOW_MS), read.get(Settings.METRICS_PORT), read.get(Settings.DASHBOARD_PORT),
                 read.get(Settings.DASHBOARD_BIND), read.get(Settings.EVAL_EVERY_EXAMPLES), read.get(Settings.EVAL_PER_TASK),
                 read.get(Settings.PURGE_INTERVAL_MS), read.get(Settings.TOPIC_SEGMENT_MS));
         if (!read.problems.isEmpty()) {
@@ -153,7 +144,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
             return side == 28 ? FeatureMapSpec.mnistConv(seed) : FeatureMapSpec.randomConv(side, 96, 5, 6, seed);
         }
 
-        GradientSettings gradientSettings(boolean network) {
+        GradientSettings gradientSettings() {
             long seed = get(Settings.MLP_SEED);
             int threads = get(Settings.ND4J_THREADS);
             try {
@@ -162,13 +153,13 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                                 get(Settings.REHEARSAL_EXPONENT), get(Settings.REHEARSAL_BUDGET), get(Settings.REPLAY_CAPACITY),
                                 get(Settings.REPLAY_MAX_BYTES), get(Settings.REPLAY_POLICY),
                                 get(Settings.REPLAY_TASK_FREE_WINDOW), seed),
-                        threads < 0 ? (network ? 1 : 0) : threads,
-                        get(Settings.UNLEARNING_METHOD), get(Settings.NETWORK));
+                        threads < 0 ? 1 : threads, get(Settings.UNLEARNING_METHOD), get(Settings.NETWORK),
+                        get(Settings.MLP_BATCH_SIZE), get(Settings.HOLDOUT_PERCENT), get(Settings.HOLDOUT_CAPACITY));
             } catch (IllegalArgumentException e) {
                 problems.add("lethe.replay.*, lethe.rehearsal.*, lethe.unlearning.method: " + e.getMessage());
                 return new GradientSettings(1, 1, seed,
-                        new io.lethe.learning.replay.RehearsalConfig("none", 0, 0, 1, 1, "reservoir", 0, seed), 0, "sfr-on",
-                        "mlp");
+                        new io.lethe.learning.replay.RehearsalConfig("none", 0, 0, 1, 1, "reservoir", 0, seed), 1, "sfr-on",
+                        "mlp", 1, 0, 1);
             }
         }
     }

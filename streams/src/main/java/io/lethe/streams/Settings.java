@@ -61,7 +61,7 @@ public final class Settings {
             "segment roll and maximum compaction lag of the command topic and the stores' changelogs, so that purged and"
                     + " compacted records can leave the brokers' disks within minutes", 1000);
     public static final Setting<Integer> ND4J_THREADS = Setting.atLeast("lethe.nd4j.threads", "-1",
-            "ND4J threads; -1: 1 for the network, the backend default for the analytic learner; 0: backend default", -1);
+            "ND4J threads of the network learner (the analytic learner uses the backend default); -1: 1 thread; 0: backend default", -1);
 
     // The analytic learner.
     public static final Setting<String> FEATURE_MAP = Setting.oneOf("lethe.feature.map", "random-conv",

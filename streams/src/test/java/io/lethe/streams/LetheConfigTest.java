@@ -77,7 +77,7 @@ class LetheConfigTest {
         }
         LetheConfig mlp = LetheConfig.from(props("lethe.learner", "mlp"));
         assertEquals(LetheConfig.MLP, mlp.learnerKind());
-        assertEquals(32, mlp.learnBatchSize(), "the MLP steps on lethe.mlp.batch.size examples");
+        assertEquals(32, mlp.learner().batchSize(), "the MLP steps on lethe.mlp.batch.size examples");
         assertEquals(1, mlp.learner().threads(), "one ND4J thread by default for the MLP");
         assertEquals("uniform", mlp.learner().rehearsal().describe().get("rehearsal.scheduler"));
     }

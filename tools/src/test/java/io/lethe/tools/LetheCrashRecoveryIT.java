@@ -3,6 +3,7 @@ package io.lethe.tools;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.TestClients;
 import io.lethe.streams.TestData;
+import io.lethe.streams.app.LetheApplication;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -69,6 +70,10 @@ class LetheCrashRecoveryIT {
                 Map.entry("lethe.commit.interval.ms", "50"), Map.entry("lethe.input.partitions", "2"),
                 // The killed member never leaves the group: a short session lets the restarted one take over sooner.
                 Map.entry("streams.consumer.session.timeout.ms", "10000"),
+                // Both models process examples and erasures in timestamp order (waiting briefly for a
+                // partition without data), so an example never overtakes the erasure after it in one
+                // model and not in the other: their counters can then be compared exactly.
+                Map.entry("streams.max.task.idle.ms", "500"),
                 Map.entry("lethe.state.dir", dir.resolve("state").toString()),
                 Map.entry("lethe.model.store.dir", dir.resolve("models").toString()));
         settings.forEach((k, v) -> command.add("-D" + k + "=" + v));
@@ -95,6 +100,9 @@ class LetheCrashRecoveryIT {
         return process;
     }
 
+    private static final String KILLED = "mnist";
+    private static final String UNDISTURBED = "undisturbed";
+
     @Test
     void aKilledProcessNeitherDoubleLearnsNorLosesAnErasure() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary();
@@ -106,6 +114,11 @@ class LetheCrashRecoveryIT {
             Set<String> erasedSubjects = new HashSet<>();
             List<String> requestIds = new ArrayList<>();
 
+            // The same stream, learned beside it by an application that is never disturbed.
+            LetheApplication undisturbed = LetheApplication.start(TestData.config(dir.resolve("undisturbed"),
+                    "bootstrap.servers", broker.bootstrapServers(), "lethe.application.id", appId + "-undisturbed",
+                    "lethe.model.name", UNDISTURBED, "lethe.publish.every.examples", "40", "lethe.snapshot.every.examples", "30",
+                    "lethe.publish.idle.ms", "300", "lethe.commit.interval.ms", "50", "streams.max.task.idle.ms", "500"));
             Process first = startLethe(broker.bootstrapServers(), appId);
             for (int i = 0; i < examples.size(); i++) {
                 TrainingExample e = TrainingExample.newBuilder(examples.get(i))
@@ -152,6 +165,9 @@ class LetheCrashRecoveryIT {
                     while (receiptCounts.size() < requestIds.size() && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(200))) {
                             ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
+                            if (!receipt.getModelName().equals(KILLED)) {
+                                continue; // the undisturbed model answers every request too
+                            }
                             receiptCounts.merge(receipt.getRequestId(), 1, Integer::sum);
                             removedByRequest.put(receipt.getRequestId(), receipt.getExamplesRemoved());
                         }
@@ -159,23 +175,34 @@ class LetheCrashRecoveryIT {
                     // Drain a little longer so a duplicate would show.
                     for (int k = 0; k < 10; k++) {
                         for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(100))) {
-                            receiptCounts.merge(AvroCodec.ERASURE_RECEIPT.decode(r.value()).getRequestId(), 1, Integer::sum);
+                            ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
+                            if (receipt.getModelName().equals(KILLED)) {
+                                receiptCounts.merge(receipt.getRequestId(), 1, Integer::sum);
+                            }
                         }
                     }
                 }
                 assertEquals(requestIds.size(), receiptCounts.size(), "every erasure has a receipt: " + receiptCounts);
                 assertTrue(receiptCounts.values().stream().allMatch(c -> c == 1), "exactly one receipt each: " + receiptCounts);
 
-                ModelVersion last = null;
+                Map<String, ModelVersion> newest = new HashMap<>();
                 try (KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(broker.bootstrapServers(), LetheTopics.MODEL_VERSIONS)) {
                     long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
-                    while ((last == null || last.getLineage().getExamplesRetained() != retained.size())
+                    while (!(settled(newest.get(KILLED), retained.size()) && settled(newest.get(UNDISTURBED), retained.size()))
                             && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
-                            last = AvroCodec.MODEL_VERSION.decode(r.value());
+                            ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
+                            newest.put(v.getModelName(), v);
                         }
                     }
                 }
+                ModelVersion last = newest.get(KILLED);
+                ModelVersion reference = newest.get(UNDISTURBED);
+                assertEquals(reference.getLineage().getExamplesLearned(), last.getLineage().getExamplesLearned(),
+                        "examples learned: the killed model's lineage equals the undisturbed one's");
+                assertEquals(reference.getLineage().getExamplesRetained(), last.getLineage().getExamplesRetained());
+                assertEquals(new HashSet<>(reference.getLineage().getInputOffsets()), new HashSet<>(last.getLineage().getInputOffsets()),
+                        "input offsets: the killed model covers the same input as the undisturbed one");
                 assertEquals(retained.size(), last.getLineage().getExamplesRetained(), "retained count after the crash");
                 long unlearned = removedByRequest.values().stream().mapToLong(Long::longValue).sum();
                 // Examples an erasure covered on arrival are neither learned nor removed; every other one
@@ -198,8 +225,13 @@ class LetheCrashRecoveryIT {
             } finally {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);
+                undisturbed.close();
             }
         }
     }
 
+
+    private static boolean settled(ModelVersion version, int retained) {
+        return version != null && version.getLineage().getExamplesRetained() == retained;
+    }
 }

@@ -61,14 +61,8 @@ public final class TopicSetup {
                 throw new IllegalStateException("cannot create topics: " + e.getCause(), e);
             }
         }
-        try {
-            // A command topic created by an earlier release gets the transit settings too.
-            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, commands);
-            List<AlterConfigOp> ops = transitConfigs(config).entrySet().stream()
-                    .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList();
-            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot set " + commands + "'s segment settings: " + e.getCause(), e);
+        if (existing.contains(commands)) {
+            setTransitConfigs(admin, commands, config); // a command topic created by an earlier release
         }
         try {
             Map<String, TopicDescription> described = admin.describeTopics(
@@ -87,6 +81,17 @@ public final class TopicSetup {
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot describe topics: " + e.getCause(), e);
+        }
+    }
+
+    private static void setTransitConfigs(Admin admin, String commands, LetheConfig config) throws InterruptedException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, commands);
+        List<AlterConfigOp> ops = transitConfigs(config).entrySet().stream()
+                .map(e -> new AlterConfigOp(new ConfigEntry(e.getKey(), e.getValue()), AlterConfigOp.OpType.SET)).toList();
+        try {
+            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot set " + commands + "'s segment settings: " + e.getCause(), e);
         }
     }
 }

@@ -87,6 +87,11 @@ final class AnalyticEngine implements LearningEngine {
     }
 
     @Override
+    public int batchSize() {
+        return config.learnBatchSize();
+    }
+
+    @Override
     public java.util.Map<String, String> describe() {
         java.util.Map<String, String> m = new java.util.LinkedHashMap<>(config.featureMap().describe());
         m.put("learner", kind());

@@ -74,7 +74,7 @@ final class ExampleLearning {
         examplesSincePublish++;
         boolean evaluationDue = evaluations.learnedOneDue();
         newestTask = Math.max(newestTask, example.getTask());
-        if (pending.size() >= config.learnBatchSize()) {
+        if (pending.size() >= engine.batchSize()) {
             flushPending();
         }
         if (examplesSincePublish >= config.publishEveryExamples()) {

@@ -60,6 +60,9 @@ interface LearningEngine {
     /** The learner's kind, for provenance (analytic-ridge, mlp, cnn). */
     String kind();
 
+    /** Stream examples per learning step. */
+    int batchSize();
+
     /** The settings that shape the model, for each version's lineage. */
     java.util.Map<String, String> describe();
 

@@ -55,7 +55,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         this.trainer = config.learner().rehearsal().trainer(network);
         this.method = UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture());
-        this.holdOutRule = config.holdOutRule();
+        this.holdOutRule = config.learner().holdOutRule();
     }
 
     @Override
@@ -82,7 +82,7 @@ final class ReplayNetworkEngine implements LearningEngine {
             }
         }
         overCapacity.forEach(bufferStore::delete);
-        if (config.holdoutPercent() > 0) {
+        if (config.learner().holdoutPercent() > 0) {
             // Held-out examples are retained examples that the deterministic test selects.
             KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
             try (KeyValueIterator<String, byte[]> all = retained.all()) {
@@ -98,7 +98,7 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public void learn(List<TrainingExample> examples, boolean fresh) {
-        int step = config.learnBatchSize();
+        int step = config.learner().batchSize();
         for (int from = 0; from < examples.size(); from += step) {
             List<TrainingExample> chunk = examples.subList(from, Math.min(examples.size(), from + step));
             Map<String, TrainingExample> byKey = new HashMap<>();
@@ -129,7 +129,7 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public void holdOut(TrainingExample example) {
-        if (holdout.size() < config.holdoutCapacity()) {
+        if (holdout.size() < config.learner().holdoutCapacity()) {
             holdout.put(RetainedExamples.key(example), example);
         }
     }
@@ -234,6 +234,11 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     /** The settings that shape the model, with the unlearning method the network really runs. */
     @Override
+    public int batchSize() {
+        return config.learner().batchSize();
+    }
+
+    @Override
     public Map<String, String> describe() {
         GradientSettings settings = config.learner();
         Map<String, String> m = new LinkedHashMap<>();
@@ -245,7 +250,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         m.putAll(settings.rehearsal().describe());
         method.config().forEach((k, v) -> m.put("unlearning." + k, v));
         m.put("max.classes", Integer.toString(config.maxClasses()));
-        m.put("mlp.batch.size", Integer.toString(config.learnBatchSize()));
+        m.put("mlp.batch.size", Integer.toString(config.learner().batchSize()));
         return m;
     }
 
@@ -262,7 +267,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     @Override
     public void warmUp() {
         NetworkLearner scratch = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
-        int n = config.learnBatchSize() + config.learner().rehearsal().budget();
+        int n = config.learner().batchSize() + config.learner().rehearsal().budget();
         scratch.learn(new LabeledBatch(Nd4j.rand(DataType.FLOAT, n, config.featureMap().inputDim()), new int[n]));
         scratch.predict(Nd4j.rand(DataType.FLOAT, 4, config.featureMap().inputDim()));
     }

@@ -121,7 +121,7 @@ public final class StreamOracle {
         long invalid = 0;
         long duplicates = 0;
         long heldOut = 0;
-        HoldOutRule holdOut = config.holdOutRule();
+        HoldOutRule holdOut = config.learner().holdOutRule();
         for (ConsumerRecord<String, byte[]> record : records) {
             TrainingExample example;
             try {
@@ -154,9 +154,9 @@ public final class StreamOracle {
         NetworkLearner oracle = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         ReplayTrainer trainer = config.learner().rehearsal().trainer(oracle);
         int dim = config.featureMap().inputDim();
-        for (int from = 0; from < retained.size(); from += config.learnBatchSize()) {
+        for (int from = 0; from < retained.size(); from += config.learner().batchSize()) {
             List<ReplayItem<float[]>> batch = new ArrayList<>();
-            for (TrainingExample example : retained.subList(from, Math.min(retained.size(), from + config.learnBatchSize()))) {
+            for (TrainingExample example : retained.subList(from, Math.min(retained.size(), from + config.learner().batchSize()))) {
                 batch.add(ReplayTrainer.item(RetainedExamples.key(example), example.getSubjectId(), example.getTask(),
                         example.getLabel(), ExampleBatches.input(example, dim)));
             }
