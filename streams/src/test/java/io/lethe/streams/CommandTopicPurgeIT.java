@@ -55,14 +55,7 @@ class CommandTopicPurgeIT {
                 Thread.sleep(500);
                 producer.send(new ProducerRecord<>(LetheTopics.ERASURES, "subject-2", AvroCodec.ERASURE_REQUEST.encode(
                         TestData.erasure("erase-2", ErasureScope.SUBJECT, "subject-2", List.of(), null, null)))).get();
-                ErasureReceipt receipt = null;
-                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                while (receipt == null && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(200))) {
-                        receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
-                    }
-                }
-                assertTrue(receipt != null, "the erasure was answered");
+                ErasureReceipt receipt = TestClients.awaitReceipt(receipts, Duration.ofSeconds(60));
 
                 // Every command (80 examples, 1 erasure; transaction markers take offsets too) was consumed
                 // and committed: the purger deletes them all.

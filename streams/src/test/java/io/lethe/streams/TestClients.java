@@ -33,4 +33,16 @@ public final class TestClients {
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer());
     }
+
+    /** The first receipt that arrives on the consumer, failing the test if none does within the timeout. */
+    public static io.lethe.schemas.ErasureReceipt awaitReceipt(KafkaConsumer<String, byte[]> receipts,
+                                                               java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            for (org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r : receipts.poll(java.time.Duration.ofMillis(200))) {
+                return io.lethe.schemas.AvroCodec.ERASURE_RECEIPT.decode(r.value());
+            }
+        }
+        throw new AssertionError("no erasure receipt within " + timeout);
+    }
 }

@@ -53,14 +53,7 @@ class StreamOracleIT {
                         AvroCodec.TRAINING_EXAMPLE.encode(data.get(5)))); // a re-delivery
                 producer.send(new ProducerRecord<>(LetheTopics.ERASURES, "subject-3", AvroCodec.ERASURE_REQUEST.encode(
                         TestData.erasure("erase-3", ErasureScope.SUBJECT, "subject-3", List.of(), null, null)))).get();
-                ErasureReceipt receipt = null;
-                long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-                while (receipt == null && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(200))) {
-                        receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
-                    }
-                }
-                assertTrue(receipt != null, "the erasure was answered");
+                ErasureReceipt receipt = TestClients.awaitReceipt(receipts, Duration.ofSeconds(90));
                 assertEquals(20, receipt.getExamplesRemoved());
 
                 ModelVersion newest = newestWhenQuiet(broker.bootstrapServers(), config.modelName());
