@@ -74,6 +74,46 @@ public final class CheckpointStore {
         return Optional.of(JSON.readValue(file.toFile(), CheckpointManifest.class));
     }
 
+    /** What revoking a version removed from the store. */
+    public record Revoked(String modelName, long version, boolean manifestDeleted, boolean checkpointDeleted) {
+    }
+
+    /**
+     * Revokes every version of the model below {@code version}: their manifests and checkpoints leave
+     * the store (a checkpoint another remaining manifest still names is kept). Used once a version
+     * without erased data is published: the earlier ones contain it.
+     */
+    public java.util.List<Revoked> revokeBelow(String modelName, long version) throws IOException {
+        Path folder = root.resolve("manifests").resolve(safe(modelName));
+        java.util.List<Revoked> revoked = new java.util.ArrayList<>();
+        if (!Files.isDirectory(folder)) {
+            return revoked;
+        }
+        java.util.List<CheckpointManifest> all = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = Files.list(folder)) {
+            for (Path file : files.filter(f -> f.getFileName().toString().matches("v\\d+\\.json")).sorted().toList()) {
+                all.add(JSON.readValue(file.toFile(), CheckpointManifest.class));
+            }
+        }
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        all.stream().filter(m -> m.version() >= version).forEach(m -> kept.add(m.sha256()));
+        for (CheckpointManifest manifest : all) {
+            if (manifest.version() >= version) {
+                continue;
+            }
+            boolean checkpoint = !kept.contains(manifest.sha256())
+                    && Files.deleteIfExists(root.resolve("checkpoints").resolve(manifest.sha256() + ".ckpt"));
+            boolean manifestGone = Files.deleteIfExists(manifestPath(modelName, manifest.version()));
+            revoked.add(new Revoked(modelName, manifest.version(), manifestGone, checkpoint));
+        }
+        return revoked;
+    }
+
+    /** Whether a version was revoked: its manifest and its checkpoint are both gone from the store. */
+    public boolean isRevoked(String modelName, long version, URI checkpoint) {
+        return !Files.exists(manifestPath(modelName, version)) && !Files.exists(Path.of(checkpoint));
+    }
+
     /** Loads a checkpoint, verified against the expected hash: its provenance and its predictor. */
     public CheckpointEnvelope.Contents load(URI uri, String expectedSha256) throws IOException {
         return CheckpointEnvelope.decode(readBytes(uri, expectedSha256));

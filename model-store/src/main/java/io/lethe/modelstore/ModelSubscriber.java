@@ -20,7 +20,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 /**
  * Follows the model-versions topic (committed records only) and hands each new version, loaded and
  * hash-verified from the checkpoint store, to a callback as a {@link Predictor}, whatever kind of
- * learner produced it. What a downstream service embeds.
+ * learner produced it. Versions revoked because they contain erased data (manifest and checkpoint
+ * gone from the store) are skipped: a newer version of the model follows. What a downstream
+ * service embeds.
  */
 public final class ModelSubscriber implements AutoCloseable {
 
@@ -50,6 +52,9 @@ public final class ModelSubscriber implements AutoCloseable {
             ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
             if (!modelName.equals(version.getModelName())) {
                 continue; // another model (maybe another kind of learner) shares the topic
+            }
+            if (store.isRevoked(version.getModelName(), version.getVersion(), URI.create(version.getCheckpointUri()))) {
+                continue; // it contained data erased since: a newer version of the model follows on the topic
             }
             try {
                 CheckpointEnvelope.Contents contents = store.load(URI.create(version.getCheckpointUri()), version.getSha256());

@@ -76,6 +76,27 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void revokingRemovesEveryEarlierVersionsManifestAndCheckpoint(@TempDir Path dir) throws IOException {
+        CheckpointStore store = new CheckpointStore(dir);
+        List<StoredCheckpoint> stored = new java.util.ArrayList<>();
+        for (long v = 1; v <= 4; v++) {
+            StoredCheckpoint checkpoint = store.write(provenance("mnist", v), model(v));
+            store.writeManifest(new CheckpointManifest(provenance("mnist", v), checkpoint.sha256(), checkpoint.sizeBytes()));
+            stored.add(checkpoint);
+        }
+        List<CheckpointStore.Revoked> revoked = store.revokeBelow("mnist", 3);
+        assertEquals(List.of(1L, 2L), revoked.stream().map(CheckpointStore.Revoked::version).toList());
+        assertTrue(revoked.stream().allMatch(r -> r.manifestDeleted() && r.checkpointDeleted()));
+        for (int i = 0; i < 4; i++) {
+            boolean kept = i >= 2;
+            assertEquals(kept, Files.exists(Path.of(stored.get(i).uri())), "checkpoint of v" + (i + 1));
+            assertEquals(kept, store.readManifest("mnist", i + 1).isPresent(), "manifest of v" + (i + 1));
+            assertEquals(!kept, store.isRevoked("mnist", i + 1, stored.get(i).uri()));
+        }
+        assertTrue(store.revokeBelow("mnist", 3).isEmpty(), "revoking again finds nothing");
+    }
+
+    @Test
     void anInterruptedWriteLeavesThePreviousFileIntact(@TempDir Path dir) throws IOException {
         Path target = dir.resolve("file.bin");
         CheckpointStore.writeAtomically(target, new byte[] {1, 2, 3});

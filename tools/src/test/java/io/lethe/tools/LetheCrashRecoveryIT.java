@@ -120,6 +120,8 @@ class LetheCrashRecoveryIT {
                     "lethe.model.name", UNDISTURBED, "lethe.publish.every.examples", "40", "lethe.snapshot.every.examples", "30",
                     "lethe.publish.idle.ms", "300", "lethe.commit.interval.ms", "50", "streams.max.task.idle.ms", "500"));
             Process first = startLethe(broker.bootstrapServers(), appId);
+            KafkaConsumer<String, byte[]> progress = TestClients.committedConsumer(broker.bootstrapServers(),
+                    LetheTopics.MODEL_VERSIONS);
             for (int i = 0; i < examples.size(); i++) {
                 TrainingExample e = TrainingExample.newBuilder(examples.get(i))
                         .setEventTime(java.time.Instant.now()).build();
@@ -131,6 +133,10 @@ class LetheCrashRecoveryIT {
                     String id = "crash-erase-" + i;
                     requestIds.add(id);
                     Thread.sleep(2); // the request comes strictly after the examples before it
+                    // Each running model has learned every example before it: so no example races its
+                    // erasure in one model and not in the other, and their counters compare exactly.
+                    producer.flush();
+                    awaitLearned(progress, i < 330 ? List.of(KILLED, UNDISTURBED) : List.of(UNDISTURBED), i + 1);
                     producer.send(new ProducerRecord<>(LetheTopics.ERASURES, subject, AvroCodec.ERASURE_REQUEST.encode(
                             TestData.erasure(id, ErasureScope.SUBJECT, subject, List.of(), null, null))));
                     producer.flush();
@@ -226,6 +232,7 @@ class LetheCrashRecoveryIT {
                 second.destroy();
                 second.waitFor(30, TimeUnit.SECONDS);
                 undisturbed.close();
+                progress.close();
             }
         }
     }
@@ -233,5 +240,21 @@ class LetheCrashRecoveryIT {
 
     private static boolean settled(ModelVersion version, int retained) {
         return version != null && version.getLineage().getExamplesRetained() == retained;
+    }
+
+    private final Map<String, Long> learnedSoFar = new HashMap<>();
+
+    /** Waits until each of the models has published a version that learned at least {@code target} examples. */
+    private void awaitLearned(KafkaConsumer<String, byte[]> versions, List<String> models, long target) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (models.stream().anyMatch(m -> learnedSoFar.getOrDefault(m, 0L) < target)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("models did not learn " + target + " examples: " + learnedSoFar);
+            }
+            for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(100))) {
+                ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
+                learnedSoFar.merge(v.getModelName(), v.getLineage().getExamplesLearned(), Math::max);
+            }
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.lethe.learning.replay;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.Predicate;
 
 /**
@@ -16,7 +15,7 @@ public final class ReplayBuffer<T> {
     private final int maxItems;
     private final long maxBytes;
     private final StoragePolicy policy;
-    private final SplittableRandom random;
+    private SplitMixRandom random;
     private final List<ReplayItem<T>> items = new ArrayList<>();
     private long bytes;
     private long seen;
@@ -31,7 +30,7 @@ public final class ReplayBuffer<T> {
         this.maxItems = maxItems;
         this.maxBytes = maxBytes;
         this.policy = policy;
-        this.random = new SplittableRandom(seed);
+        this.random = new SplitMixRandom(seed);
     }
 
     /** Offers an item; returns the items evicted to make room (the item itself if it was not stored). */
@@ -70,6 +69,22 @@ public final class ReplayBuffer<T> {
         items.add(item);
         bytes += item.sizeBytes();
         seen = Math.max(seen, seenSoFar);
+    }
+
+    /** The random state of eviction and sampling (see {@link SplitMixRandom#state()}). */
+    public long randomState() {
+        return random.state();
+    }
+
+    /**
+     * Empties the buffer and sets its counters as they were written: items are then put back with
+     * {@link #restore}. Used when a learner's state is read from a snapshot.
+     */
+    public void reset(long seenSoFar, long randomState) {
+        items.clear();
+        bytes = 0;
+        seen = seenSoFar;
+        random = new SplitMixRandom(randomState);
     }
 
     /** Items offered so far. */

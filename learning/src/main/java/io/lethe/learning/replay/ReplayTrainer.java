@@ -137,6 +137,53 @@ public final class ReplayTrainer {
         return examplesSeen;
     }
 
+    /**
+     * Writes the buffer (every item with its ids, task, label and input), the buffer's counters and
+     * random state, and this trainer's counters, so that {@link #readState} continues identically.
+     */
+    public void writeState(java.io.DataOutputStream out) throws java.io.IOException {
+        out.writeLong(examplesSeen);
+        out.writeLong(replayedExamples);
+        out.writeInt(currentTask);
+        out.writeLong(buffer.seen());
+        out.writeLong(buffer.randomState());
+        List<ReplayItem<float[]>> items = buffer.items();
+        out.writeInt(items.size());
+        for (ReplayItem<float[]> item : items) {
+            out.writeUTF(item.exampleId());
+            out.writeUTF(item.subjectId());
+            out.writeInt(item.task());
+            out.writeInt(item.label());
+            out.writeInt(item.sizeBytes());
+            out.writeInt(item.payload().length);
+            for (float v : item.payload()) {
+                out.writeFloat(v);
+            }
+        }
+    }
+
+    /** Replaces the buffer and counters by those {@link #writeState} wrote. */
+    public void readState(java.io.DataInputStream in) throws java.io.IOException {
+        examplesSeen = in.readLong();
+        replayedExamples = in.readLong();
+        currentTask = in.readInt();
+        long seen = in.readLong();
+        buffer.reset(seen, in.readLong());
+        int count = in.readInt();
+        for (int i = 0; i < count; i++) {
+            String exampleId = in.readUTF();
+            String subjectId = in.readUTF();
+            int task = in.readInt();
+            int label = in.readInt();
+            int size = in.readInt();
+            float[] payload = new float[in.readInt()];
+            for (int j = 0; j < payload.length; j++) {
+                payload[j] = in.readFloat();
+            }
+            buffer.restore(new ReplayItem<>(exampleId, subjectId, task, label, size, payload), seen);
+        }
+    }
+
     /** Replayed examples trained on so far (the cost of rehearsal, in examples). */
     public long replayedExamples() {
         return replayedExamples;

@@ -32,11 +32,13 @@ public final class LetheApplication implements AutoCloseable {
     private DashboardServer dashboard;
 
     private CommandTopicPurger purger;
+    private CheckpointRevoker revoker;
 
     private LetheApplication(LetheConfig config, KafkaStreams streams,
                              io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer,
-                             DashboardServer dashboard, CommandTopicPurger purger) {
+                             DashboardServer dashboard, CommandTopicPurger purger, CheckpointRevoker revoker) {
         this.purger = purger;
+        this.revoker = revoker;
         this.config = config;
         this.streams = streams;
         this.metricsServer = metricsServer;
@@ -69,7 +71,7 @@ public final class LetheApplication implements AutoCloseable {
             LOG.info("live dashboard at {}", dashboard.url());
         }
         LetheApplication app = new LetheApplication(effective, streams, metricsServer, dashboard,
-                CommandTopicPurger.start(effective));
+                CommandTopicPurger.start(effective), CheckpointRevoker.start(effective));
         app.awaitRunning(Duration.ofSeconds(60));
         return app;
     }
@@ -164,10 +166,20 @@ public final class LetheApplication implements AutoCloseable {
         return current == null ? 0 : current.purgedBelow();
     }
 
+    /** The version below which this model's checkpoints were revoked (0: no erasure yet). */
+    public long checkpointsRevokedBelow() {
+        CheckpointRevoker current = revoker;
+        return current == null ? 0 : current.revokedBelow();
+    }
+
     public void stop() {
         if (purger != null) {
             purger.close();
             purger = null;
+        }
+        if (revoker != null) {
+            revoker.close();
+            revoker = null;
         }
         streams.close(org.apache.kafka.streams.CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP));

@@ -65,8 +65,8 @@ public final class TopicSetup {
             setTransitConfigs(admin, commands, config); // a command topic created by an earlier release
         }
         try {
-            Map<String, TopicDescription> described = admin.describeTopics(
-                    List.of(commands, LetheTopics.EXAMPLES, LetheTopics.ERASURES)).allTopicNames().get();
+            Map<String, TopicDescription> described = describeWhenKnown(admin,
+                    List.of(commands, LetheTopics.EXAMPLES, LetheTopics.ERASURES));
             int learnerPartitions = described.get(commands).partitions().size();
             if (learnerPartitions != 1) {
                 throw new IllegalStateException(commands + " has " + learnerPartitions
@@ -92,6 +92,26 @@ public final class TopicSetup {
             admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get();
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot set " + commands + "'s segment settings: " + e.getCause(), e);
+        }
+    }
+
+    /**
+     * Describes topics, waiting (up to 30 s) for topics just created: the controller has created them
+     * before the broker's metadata knows them.
+     */
+    private static Map<String, TopicDescription> describeWhenKnown(Admin admin, List<String> topics)
+            throws InterruptedException, ExecutionException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get();
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 }

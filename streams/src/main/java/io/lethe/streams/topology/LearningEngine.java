@@ -51,6 +51,10 @@ interface LearningEngine {
 
     Verification verify(int removed);
 
+    /** Called once the learner was restored (snapshot plus journal), before the first new input. */
+    default void restored() {
+    }
+
     /** Called when the input is idle: a chance to do deferred work. */
     void onIdle();
 

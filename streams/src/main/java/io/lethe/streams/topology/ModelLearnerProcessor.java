@@ -66,6 +66,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         engine.warmUp();
         DurableLearner.Restored restored = durable.restore(retained.store(), versions.offsets(), config.modelName());
         versions.restoredVersion(restored.version());
+        engine.restored();
         learning = new ExampleLearning(config, engine, retained, durable, versions, evaluations, outputs, metrics,
                 capabilities.snapshotsAfterErasure(), restored.examplesLearned());
         learning.watch(window);

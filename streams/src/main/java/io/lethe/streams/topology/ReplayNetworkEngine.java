@@ -3,7 +3,10 @@ package io.lethe.streams.topology;
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
 import io.lethe.learning.NumericThreads;
+import io.lethe.learning.UnlearningResult;
 import io.lethe.learning.gradient.NetworkLearner;
+import io.lethe.learning.gradient.ReplayNetworkLearner;
+import io.lethe.learning.replay.ReplayBuffer;
 import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
@@ -29,8 +32,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * The gradient learner: a DL4J MLP trained by SGD on mini-batches of the stream, each mixed with
- * replayed examples as the rehearsal scheduler plans. The replay buffer lives in the changelogged
+ * The gradient learner ({@link ReplayNetworkLearner}: a DL4J network trained by SGD on mini-batches of
+ * the stream, each mixed with replayed examples as the rehearsal scheduler plans, and its unlearning
+ * method) in the stream: this engine keeps its buffer in a store and its held-out examples. The replay buffer lives in the changelogged
  * {@link StoreNames#REPLAY_BUFFER} store (every insertion and eviction is a put or a delete in the
  * same transaction as the input offsets), and is reloaded from it on start. Unlearning purges the
  * buffer and applies the configured approximate method (SFR-on by default) with the buffer as the
@@ -39,13 +43,13 @@ import org.nd4j.linalg.factory.Nd4j;
 final class ReplayNetworkEngine implements LearningEngine {
 
     private final LetheConfig config;
+    private final ReplayNetworkLearner learner;
     private final NetworkLearner network;
-    private final ReplayTrainer trainer;
-    private final UnlearningMethod method;
     private final io.lethe.streams.erasure.HoldOutRule holdOutRule;
     private KeyValueStore<String, byte[]> bufferStore;
     private int bufferRemovals;
     private Map<String, Double> lastMetrics = Map.of();
+    private String lastMethod;
     /** Held-out examples (key -> example), at most lethe.holdout.capacity: test data for TA and the MIA. */
     private final Map<String, TrainingExample> holdout = new java.util.TreeMap<>();
 
@@ -53,14 +57,43 @@ final class ReplayNetworkEngine implements LearningEngine {
         this.config = config;
         NumericThreads.apply(config.learner().threads());
         this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
-        this.trainer = config.learner().rehearsal().trainer(network);
-        this.method = UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture());
+        this.learner = new ReplayNetworkLearner(network, config.learner().rehearsal(),
+                UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture()), config.learner().seed());
         this.holdOutRule = config.learner().holdOutRule();
+        this.lastMethod = learner.method().name();
     }
 
     @Override
     public void init(ProcessorContext<?, ?> context) {
         bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
+        loadBufferFromStore();
+        if (config.learner().holdoutPercent() > 0) {
+            // Held-out examples are retained examples that the deterministic test selects.
+            KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
+            try (KeyValueIterator<String, byte[]> all = retained.all()) {
+                while (all.hasNext()) {
+                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(all.next().value);
+                    if (holdsOut(example)) {
+                        holdOut(example);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * After a snapshot was read and the journal replayed: the store, committed with the input
+     * offsets, holds the buffer as it is now (the snapshot's is older), so it is put back from there.
+     */
+    @Override
+    public void restored() {
+        ReplayBuffer<float[]> buffer = learner.trainer().buffer();
+        buffer.reset(buffer.seen(), buffer.randomState());
+        loadBufferFromStore();
+    }
+
+    private void loadBufferFromStore() {
+        ReplayTrainer trainer = learner.trainer();
         List<String> overCapacity = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = bufferStore.all()) {
             while (all.hasNext()) {
@@ -82,18 +115,6 @@ final class ReplayNetworkEngine implements LearningEngine {
             }
         }
         overCapacity.forEach(bufferStore::delete);
-        if (config.learner().holdoutPercent() > 0) {
-            // Held-out examples are retained examples that the deterministic test selects.
-            KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
-            try (KeyValueIterator<String, byte[]> all = retained.all()) {
-                while (all.hasNext()) {
-                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(all.next().value);
-                    if (holdsOut(example)) {
-                        holdOut(example);
-                    }
-                }
-            }
-        }
     }
 
     @Override
@@ -109,8 +130,8 @@ final class ReplayNetworkEngine implements LearningEngine {
                 items.add(ReplayTrainer.item(key, example.getSubjectId(), example.getTask(), example.getLabel(),
                         ExampleBatches.input(example, config.featureMap().inputDim())));
             }
-            ReplayTrainer.BufferChange change = trainer.learn(items, fresh);
-            long seen = trainer.buffer().seen();
+            ReplayTrainer.BufferChange change = learner.learn(items, fresh);
+            long seen = learner.trainer().buffer().seen();
             for (ReplayItem<float[]> added : change.added()) {
                 byte[] avro = AvroCodec.TRAINING_EXAMPLE.encode(byKey.get(added.exampleId()));
                 bufferStore.put(added.exampleId(), ByteBuffer.allocate(12 + avro.length).putInt(added.task())
@@ -139,7 +160,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         examples.forEach(example -> holdout.remove(RetainedExamples.key(example)));
         Set<String> keys = new HashSet<>();
         examples.forEach(example -> keys.add(RetainedExamples.key(example)));
-        List<ReplayItem<float[]>> purged = trainer.forget(item -> keys.contains(item.exampleId()));
+        List<ReplayItem<float[]>> purged = learner.forget(keys);
         purged.forEach(item -> bufferStore.delete(item.exampleId()));
         bufferRemovals += purged.size();
     }
@@ -148,35 +169,24 @@ final class ReplayNetworkEngine implements LearningEngine {
     public void unlearn(List<TrainingExample> examples) {
         purge(examples);
         LabeledBatch forget = ExampleBatches.of(examples, config.featureMap().inputDim());
-        // In key order, not the buffer's insertion order: a buffer restored from its changelog after a
-        // restart holds the same items in another order, and the replayed unlearning must not differ.
-        List<ReplayItem<float[]>> remaining = new ArrayList<>(trainer.buffer().items());
-        remaining.sort(java.util.Comparator.comparing(ReplayItem::exampleId));
-        LabeledBatch remainEval = remaining.isEmpty() ? null : ReplayTrainer.toBatch(remaining);
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        metrics.put("forget_accuracy_before", Accuracy.percent(network, forget));
-        long started = System.nanoTime();
-        network.unlearn(forget, method, remainEval == null ? null : Minibatches.of(remainEval), unlearningSeed(examples));
-        metrics.put("unlearning_ms", (System.nanoTime() - started) / 1e6);
+        List<String> keys = new ArrayList<>(examples.size());
+        examples.forEach(example -> keys.add(RetainedExamples.key(example)));
+        UnlearningResult result = learner.unlearn(keys, forget);
+        Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
+        metrics.remove("replay_buffer_removed"); // counted by purge, when the erasure took them out of the state
         // UA = 100 - forget accuracy; RA on the replay buffer (the retained data at hand); TA and the
-        // membership score on the held-out examples, all from one forward pass per set when they exist.
-        LabeledBatch test = holdout.isEmpty() || remainEval == null ? null
-                : ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
-        if (test != null) {
+        // membership score on the held-out examples, when they exist.
+        LabeledBatch remainEval = learner.remainData();
+        if (!holdout.isEmpty() && remainEval != null) {
+            LabeledBatch test = ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
             UnlearningMetrics measured = UnlearningMetrics.measure(network, forget, remainEval, test);
-            metrics.put("forget_accuracy", 100 - measured.ua());
-            metrics.put("retained_accuracy_replay_buffer", measured.ra());
             metrics.put("test_accuracy_holdout", measured.ta());
             metrics.put("mia_efficacy", measured.mia());
             metrics.put("holdout_examples", (double) test.size());
-        } else {
-            metrics.put("forget_accuracy", Accuracy.percent(network, forget));
-            if (remainEval != null) {
-                metrics.put("retained_accuracy_replay_buffer", Accuracy.percent(network, remainEval));
-            }
         }
         metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         metrics.put("examples_unlearned", (double) examples.size());
+        lastMethod = result.method();
         lastMetrics = metrics;
     }
 
@@ -188,22 +198,12 @@ final class ReplayNetworkEngine implements LearningEngine {
     long unlearningSeed(List<TrainingExample> examples) {
         List<String> keys = new ArrayList<>(examples.size());
         examples.forEach(example -> keys.add(RetainedExamples.key(example)));
-        java.util.Collections.sort(keys);
-        try {
-            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
-            keys.forEach(key -> {
-                digest.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                digest.update((byte) '\n');
-            });
-            return ByteBuffer.wrap(digest.digest()).getLong() ^ config.learner().seed();
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return learner.unlearningSeed(keys);
     }
 
     @Override
     public Verification verify(int removed) {
-        String name = method.name();
+        String name = lastMethod;
         return new Verification("approximate-" + name + "-metrics", null, "removed " + removed
                 + " examples approximately (" + name + ", with the replay buffer as retained data; no guarantee"
                 + " of equalling retraining: see the metrics) and " + bufferRemovals + " of them from the replay buffer",
@@ -248,7 +248,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         m.put("mlp.learning.rate", Double.toString(settings.learningRate()));
         m.put("mlp.seed", Long.toString(settings.seed()));
         m.putAll(settings.rehearsal().describe());
-        method.config().forEach((k, v) -> m.put("unlearning." + k, v));
+        learner.method().config().forEach((k, v) -> m.put("unlearning." + k, v));
         m.put("max.classes", Integer.toString(config.maxClasses()));
         m.put("mlp.batch.size", Integer.toString(config.learner().batchSize()));
         return m;
@@ -256,7 +256,7 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public Learner learner() {
-        return network;
+        return learner;
     }
 
     @Override

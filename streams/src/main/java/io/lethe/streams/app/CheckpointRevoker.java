@@ -1,0 +1,100 @@
+package io.lethe.streams.app;
+
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import io.lethe.schemas.VersionTrigger;
+import io.lethe.streams.LetheConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Revokes the checkpoints that contain erased data. It follows {@code lethe.model-versions}
+ * (committed records only: a version whose transaction aborted never counts) and, for each version
+ * of this model published by an erasure, removes every earlier version's manifest and checkpoint
+ * from the model store; subscribers then skip those versions ({@code ModelSubscriber}). Reading from
+ * the beginning makes it catch up on erasures committed while it was down; revoking is idempotent.
+ */
+final class CheckpointRevoker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CheckpointRevoker.class);
+
+    private final String modelName;
+    private final CheckpointStore store;
+    private final KafkaConsumer<String, byte[]> versions;
+    private final Thread thread;
+    private final AtomicLong revokedBelow = new AtomicLong();
+    private volatile boolean running = true;
+
+    private CheckpointRevoker(LetheConfig config) {
+        this.modelName = config.modelName();
+        this.store = new CheckpointStore(config.modelStoreDir());
+        this.versions = LetheClients.committedConsumer(config.bootstrapServers(), "lethe-revoker-", LetheTopics.MODEL_VERSIONS);
+        this.thread = new Thread(this::run, "lethe-checkpoint-revoker");
+        this.thread.setDaemon(true);
+    }
+
+    static CheckpointRevoker start(LetheConfig config) {
+        CheckpointRevoker revoker = new CheckpointRevoker(config);
+        revoker.thread.start();
+        return revoker;
+    }
+
+    /** The version below which this model's checkpoints have been revoked (0: none yet). */
+    long revokedBelow() {
+        return revokedBelow.get();
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                for (ConsumerRecord<String, byte[]> record : versions.poll(Duration.ofMillis(500))) {
+                    ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
+                    if (version.getModelName().equals(modelName) && version.getTrigger() == VersionTrigger.ERASURE
+                            && version.getVersion() > revokedBelow.get()) {
+                        revoke(version.getVersion());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("checkpoint revocation stopped; checkpoints with erased data may remain in {}", store.root(), e);
+        } finally {
+            versions.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void revoke(long version) {
+        try {
+            List<CheckpointStore.Revoked> revoked = store.revokeBelow(modelName, version);
+            revokedBelow.set(version);
+            long files = revoked.stream().filter(CheckpointStore.Revoked::checkpointDeleted).count();
+            if (!revoked.isEmpty()) {
+                LOG.info("model {}: revoked {} versions below v{} (they contain erased data); {} checkpoint files deleted",
+                        modelName, revoked.size(), version, files);
+            }
+        } catch (IOException e) {
+            LOG.warn("model {}: cannot revoke versions below v{} yet: {}", modelName, version, e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        versions.wakeup();
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
