@@ -78,9 +78,13 @@ final class CheckpointRevoker implements AutoCloseable {
             List<CheckpointStore.Revoked> revoked = store.revokeBelow(modelName, version);
             revokedBelow.set(version);
             long files = revoked.stream().filter(CheckpointStore.Revoked::checkpointDeleted).count();
-            if (!revoked.isEmpty()) {
+            // One line when a burst of learning is revoked; the version-by-version revocations of a
+            // series of erasures only at debug level, so that they do not flood the console.
+            if (revoked.size() > 1) {
                 LOG.info("model {}: revoked {} versions below v{} (they contain erased data); {} checkpoint files deleted",
                         modelName, revoked.size(), version, files);
+            } else if (!revoked.isEmpty()) {
+                LOG.debug("model {}: revoked v{} ({} checkpoint file deleted)", modelName, revoked.get(0).version(), files);
             }
         } catch (IOException e) {
             LOG.warn("model {}: cannot revoke versions below v{} yet: {}", modelName, version, e.getMessage());
