@@ -45,8 +45,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kills the Lethe process (SIGKILL, no shutdown hook) while examples and erasures stream in, starts
- * it again on the same state, and checks the outcome: every erasure has exactly one committed
+ * Kills the Lethe process (SIGKILL, no shutdown hook) twice while examples and erasures stream in
+ * (once while it learns, once right after an erasure went out), starts it again on the same state,
+ * and checks the outcome against a model that learned the same stream undisturbed: every erasure has exactly one committed
  * receipt, nothing was learned twice, no erasure was lost (the final checkpoint equals ridge on the
  * retained examples), and no checkpoint is torn.
  */
@@ -119,7 +120,8 @@ class LetheCrashRecoveryIT {
                     "bootstrap.servers", broker.bootstrapServers(), "lethe.application.id", appId + "-undisturbed",
                     "lethe.model.name", UNDISTURBED, "lethe.publish.every.examples", "40", "lethe.snapshot.every.examples", "30",
                     "lethe.publish.idle.ms", "300", "lethe.commit.interval.ms", "50", "streams.max.task.idle.ms", "500"));
-            Process first = startLethe(broker.bootstrapServers(), appId);
+            Process running = startLethe(broker.bootstrapServers(), appId);
+            boolean alive = true;
             KafkaConsumer<String, byte[]> progress = TestClients.committedConsumer(broker.bootstrapServers(),
                     LetheTopics.MODEL_VERSIONS);
             for (int i = 0; i < examples.size(); i++) {
@@ -136,18 +138,25 @@ class LetheCrashRecoveryIT {
                     // Each running model has learned every example before it: so no example races its
                     // erasure in one model and not in the other, and their counters compare exactly.
                     producer.flush();
-                    awaitLearned(progress, i < 330 ? List.of(KILLED, UNDISTURBED) : List.of(UNDISTURBED), i + 1);
+                    awaitLearned(progress, alive ? List.of(KILLED, UNDISTURBED) : List.of(UNDISTURBED), i + 1);
                     producer.send(new ProducerRecord<>(LetheTopics.ERASURES, subject, AvroCodec.ERASURE_REQUEST.encode(
                             TestData.erasure(id, ErasureScope.SUBJECT, subject, List.of(), null, null))));
                     producer.flush();
                     Thread.sleep(150);
                 }
-                if (i == 330) {
-                    first.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL mid-stream
+                if (i == 230) {
+                    running.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL while learning
+                    running = startLethe(broker.bootstrapServers(), appId); // back, on the same state
+                }
+                if (i == 449) {
+                    // SIGKILL right after an erasure went out: while it is validated, unlearned and answered.
+                    running.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+                    alive = false;
                 }
             }
             producer.flush();
             Process second = startLethe(broker.bootstrapServers(), appId);
+            running.destroyForcibly();
             try {
                 // An example is retained unless an erasure of its subject came after it in the stream.
                 List<TrainingExample> retained = new ArrayList<>();
