@@ -112,6 +112,9 @@ class GradientLearnerTopologyTest {
                 receipt.getMetrics().toString());
         assertEquals(20.0, receipt.getMetrics().get("examples_unlearned"));
         assertTrue(receipt.getMetrics().containsKey("retained_accuracy_replay_buffer"));
+        // The network snapshots right after an erasure: the journal no longer holds the erased bytes.
+        assertEquals(0.0, receipt.getMetrics().get("copies.journal_until_next_snapshot"), receipt.getMetrics().toString());
+        assertEquals(0.0, receipt.getMetrics().get("copies.retained_store_readable"));
         io.lethe.schemas.EvaluationReport report = AvroCodec.EVALUATION_REPORT.decode(evaluations.readValue());
         assertEquals(receipt.getModelVersion(), report.getModelVersion());
         assertEquals(receipt.getMetrics().get("ua"), report.getMetrics().get("unlearning.ua"),

@@ -69,6 +69,18 @@ final class DurableLearner {
                 source.getPartition(), source.getOffset()).encode());
     }
 
+    /** How many journal events still hold the bytes of any of these examples (unlearn events keep them). */
+    long journalCopies(java.util.Set<String> exampleKeys) {
+        long copies = 0;
+        try (KeyValueIterator<Long, byte[]> all = journal.all()) {
+            while (all.hasNext()) {
+                JournalEvent event = JournalEvent.decode(all.next().value);
+                copies += !event.learn() && exampleKeys.contains(event.exampleKey()) ? 1 : 0;
+            }
+        }
+        return copies;
+    }
+
     /** Records a published version and the learned count with it. */
     void versionPublished(long version, long examplesLearned) {
         meta.put(META_VERSION, version);

@@ -72,7 +72,7 @@ final class ErasureHandling {
             learning.publish(VersionTrigger.ERASURE);
         }
         answer(Map.of(request.getRequestId(), (long) removal.removed().size()), Map.of(request.getRequestId(), request),
-                removal.removed().size(), removal.learned().size(), started, unlearned, Map.of());
+                removal.removed().size(), removal.learned().size(), started, unlearned, Map.of(), keys(removal.removed()));
     }
 
     /** Closes the erasure window when it is due (requests left from before a restart: at the first tick). */
@@ -99,6 +99,27 @@ final class ErasureHandling {
         return new Removal(removed, learned);
     }
 
+    private static List<String> keys(List<TrainingExample> examples) {
+        return examples.stream().map(RetainedExamples::key).toList();
+    }
+
+    /**
+     * What the receipt attests about the copies Lethe keeps, each checked now rather than assumed:
+     * how many of the erased examples the retained store still returns (0), how many journal events
+     * still hold their bytes (until the next learner snapshot cuts the journal), and the version
+     * below which the model store revokes checkpoints once this version is committed.
+     */
+    private Map<String, Double> attestation(List<String> erasedKeys, long version) {
+        Map<String, Double> attested = new java.util.TreeMap<>();
+        if (erasedKeys.isEmpty()) {
+            return attested;
+        }
+        attested.put("copies.retained_store_readable", (double) erasedKeys.stream().filter(retained::contains).count());
+        attested.put("copies.journal_until_next_snapshot", (double) durable.journalCopies(new java.util.HashSet<>(erasedKeys)));
+        attested.put("copies.checkpoints_revoked_below_version", (double) version);
+        return attested;
+    }
+
     /** Unlearns everything the window's requests removed, in one go, and answers each request. */
     private void closeWindow() {
         long started = System.nanoTime();
@@ -120,14 +141,17 @@ final class ErasureHandling {
             learning.publish(VersionTrigger.ERASURE);
         }
         answer(closed.removedByRequest(), closed.requests(), closed.toUnlearn().size(), closed.toUnlearn().size(), started,
-                unlearned, Map.of("requests_in_batch", (double) closed.removedByRequest().size()));
+                unlearned, Map.of("requests_in_batch", (double) closed.removedByRequest().size()), keys(closed.toUnlearn()));
         window.answered(closed);
     }
 
     /** One receipt per request, the unlearning report and the evaluation after it, committed at once. */
     private void answer(Map<String, Long> removedByRequest, Map<String, ErasureRequest> requests, long removed,
-                        long unlearnedExamples, long started, long unlearned, Map<String, Double> extra) {
+                        long unlearnedExamples, long started, long unlearned, Map<String, Double> batch,
+                        List<String> erasedKeys) {
         LearningEngine.Verification verification = engine.verify((int) removed);
+        Map<String, Double> extra = new java.util.TreeMap<>(batch);
+        extra.putAll(attestation(erasedKeys, versions.version()));
         long processedMs = (System.nanoTime() - started) / 1_000_000;
         removedByRequest.forEach((id, count) -> {
             ErasureReceipt receipt = Receipts.answered(requests.get(id), config.modelName(), versions.version(), count,

@@ -100,6 +100,11 @@ class ModelLearnerProcessorTest {
         assertEquals(ReceiptStatus.COMPLETED, erased.getStatus());
         assertEquals(6, erased.getExamplesRemoved());
         assertTrue(erased.getVerificationResidual() < 1e-9, "exact: " + erased.getVerificationResidual());
+        // The receipt attests each copy, checked: none readable in the retained store; the journal
+        // still holds the 6 unlearned examples' bytes until the next snapshot (every 40 events here).
+        assertEquals(0.0, erased.getMetrics().get("copies.retained_store_readable"));
+        assertEquals(6.0, erased.getMetrics().get("copies.journal_until_next_snapshot"));
+        assertEquals((double) erased.getModelVersion(), erased.getMetrics().get("copies.checkpoints_revoked_below_version"));
         assertEquals(ReceiptStatus.NOTHING_TO_ERASE, receipts.get(1).getStatus());
 
         ModelVersion version = AvroCodec.MODEL_VERSION.decode(forwardedTo(ModelLearnerProcessor.TO_MODEL_VERSIONS).get(0));
