@@ -24,14 +24,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * is deferred: a learned batch moves G and Q at once; W catches up by one Cholesky solve when it
  * is read ({@link #refreshHead()}, before prediction or export), and R at the next
  * {@link #refresh()} (before any unlearning), as one block update or, when more than d/2 examples
- * are pending, one re-inversion. After any update of R, W = R Q, which equals ACIL's recursive W
- * update and costs only d^2 C. The head
- * therefore equals ridge trained on exactly the retained examples, in any order of events, up to
- * floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve from G
- * and Q, and {@link #rebuild()} removes from R too.
- *
- * <p>Classes get a zero column the first time they are seen; a class whose examples are all erased
- * keeps its (zero) column but is marked inactive so it is never predicted.
+ * are pending, one re-inversion. After any update of R, W = R Q (ACIL's recursive W update, d^2 C).
+ * The head therefore equals ridge trained on exactly the retained examples, in any order of events,
+ * up to floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve
+ * from G and Q, and {@link #rebuild()} removes from R too. Head columns: {@link ClassColumns}.
  */
 public final class AnalyticRidgeLearner implements Learner {
 
@@ -47,8 +43,7 @@ public final class AnalyticRidgeLearner implements Learner {
     private INDArray inverse;
     private INDArray cross;
     private INDArray head;
-    private int[] classes = new int[0];
-    private long[] classCounts = new long[0];
+    private ClassColumns columns = new ClassColumns();
     private long retained;
     private int updatesSinceSymmetrise;
     /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
@@ -75,10 +70,6 @@ public final class AnalyticRidgeLearner implements Learner {
 
     public FeatureMap featureMap() {
         return featureMap;
-    }
-
-    public double gamma() {
-        return gamma;
     }
 
     public int featureDim() {
@@ -108,10 +99,9 @@ public final class AnalyticRidgeLearner implements Learner {
     }
 
     /** Unlearns precomputed float64 features (n x d) that were learned before. */
-    public void unlearnFeatures(INDArray x, int[] labels) {
+    private void unlearnFeatures(INDArray x, int[] labels) {
         for (int label : labels) {
-            int column = columnOf(label);
-            if (column < 0 || classCounts[column] <= 0) {
+            if (!columns.holds(label)) {
                 throw new IllegalArgumentException("cannot unlearn label " + label + ": the model holds no example of it");
             }
         }
@@ -134,7 +124,7 @@ public final class AnalyticRidgeLearner implements Learner {
             }
             // Learning is deferred: only the sufficient statistics move now (2 n d^2 flops); R and W
             // catch up in refresh(), by one block update or one re-inversion, whichever is cheaper.
-            accumulate(x, oneHot(labels), +1);
+            accumulate(x, columns.oneHot(labels), +1);
             pendingCount += n;
             if ((long) pendingCount * 2 < d) {
                 pendingFeatures.add(x.dup());
@@ -144,7 +134,7 @@ public final class AnalyticRidgeLearner implements Learner {
             headCurrent = false;
         } else {
             refresh();
-            INDArray y = oneHot(labels);
+            INDArray y = columns.oneHot(labels);
             accumulate(x, y, -1);
             if ((long) n * 2 < d) {
                 try {
@@ -160,9 +150,7 @@ public final class AnalyticRidgeLearner implements Learner {
                 reinvert();
             }
         }
-        for (int label : labels) {
-            classCounts[columnOf(label)] += sign;
-        }
+        columns.count(labels, sign);
         retained += (long) sign * n;
     }
 
@@ -231,7 +219,7 @@ public final class AnalyticRidgeLearner implements Learner {
         if (headCurrent) {
             return;
         }
-        head = classes.length == 0 ? head : RidgeSolver.solve(gram, cross, gamma).dup('c');
+        head = columns.size() == 0 ? head : RidgeSolver.solve(gram, cross, gamma).dup('c');
         headCurrent = true;
     }
 
@@ -252,35 +240,11 @@ public final class AnalyticRidgeLearner implements Learner {
         return pendingCount > 0;
     }
 
-    private INDArray oneHot(int[] labels) {
-        double[] flat = new double[labels.length * classes.length];
-        for (int i = 0; i < labels.length; i++) {
-            flat[i * classes.length + columnOf(labels[i])] = 1.0;
-        }
-        return Nd4j.create(flat, new long[] {labels.length, classes.length}, DataType.DOUBLE);
-    }
-
-    private int columnOf(int label) {
-        for (int c = 0; c < classes.length; c++) {
-            if (classes[c] == label) {
-                return c;
-            }
-        }
-        return -1;
-    }
-
     private void ensureClass(int label) {
-        if (label < 0) {
-            throw new IllegalArgumentException("labels must be non-negative, got " + label);
+        if (columns.ensure(label)) {
+            cross = appendZeroColumn(cross);
+            head = appendZeroColumn(head);
         }
-        if (columnOf(label) >= 0) {
-            return;
-        }
-        classes = Arrays.copyOf(classes, classes.length + 1);
-        classes[classes.length - 1] = label;
-        classCounts = Arrays.copyOf(classCounts, classCounts.length + 1);
-        cross = appendZeroColumn(cross);
-        head = appendZeroColumn(head);
     }
 
     private INDArray appendZeroColumn(INDArray m) {
@@ -297,9 +261,9 @@ public final class AnalyticRidgeLearner implements Learner {
         return scoresOfFeatures(features(inputs));
     }
 
-    public INDArray scoresOfFeatures(INDArray x) {
+    private INDArray scoresOfFeatures(INDArray x) {
         refreshHead();
-        if (classes.length == 0) {
+        if (columns.size() == 0) {
             return Nd4j.zeros(DataType.DOUBLE, x.rows(), 0);
         }
         return Nd4j.gemm(x, head, false, false);
@@ -307,25 +271,17 @@ public final class AnalyticRidgeLearner implements Learner {
 
     @Override
     public int[] predict(INDArray inputs) {
-        return RidgeModel.argmax(scores(inputs), classes, activeFlags());
+        return RidgeModel.argmax(scores(inputs), columns.labels(), columns.active());
     }
 
     /** Predictions for inputs whose features were computed already ({@link #features}); the map is frozen. */
     public int[] predictFromFeatures(INDArray features) {
-        return RidgeModel.argmax(scoresOfFeatures(features), classes, activeFlags());
+        return RidgeModel.argmax(scoresOfFeatures(features), columns.labels(), columns.active());
     }
 
     @Override
     public int[] classes() {
-        return classes.clone();
-    }
-
-    private boolean[] activeFlags() {
-        boolean[] active = new boolean[classes.length];
-        for (int c = 0; c < classes.length; c++) {
-            active[c] = classCounts[c] > 0;
-        }
-        return active;
+        return columns.labels();
     }
 
     @Override
@@ -339,19 +295,10 @@ public final class AnalyticRidgeLearner implements Learner {
         return head.dup();
     }
 
-    /** Copies of the sufficient statistics G (d x d) and Q (d x C). */
-    public INDArray gram() {
-        return gram.dup();
-    }
-
-    public INDArray cross() {
-        return cross.dup();
-    }
-
     /** The prediction-only model: feature map spec, classes and head. */
     public RidgeModel model() {
         refreshHead();
-        return new RidgeModel(spec, classes, activeFlags(), head.dup());
+        return new RidgeModel(spec, columns.labels(), columns.active(), head.dup());
     }
 
     /**
@@ -377,7 +324,7 @@ public final class AnalyticRidgeLearner implements Learner {
         INDArray newInverse = RidgeSolver.inverseOfRegularised(gram, gamma).dup('f');
         double inverseDrift = RidgeSolver.relativeFrobenius(inverse, newInverse);
         double headDrift = 0;
-        if (classes.length > 0) {
+        if (columns.size() > 0) {
             INDArray newHead = Nd4j.gemm(newInverse, cross, false, false);
             headDrift = RidgeSolver.relativeFrobenius(head, newHead);
             head = newHead;
@@ -409,11 +356,7 @@ public final class AnalyticRidgeLearner implements Learner {
         out.writeInt(d);
         out.writeLong(spec.seed());
         out.writeDouble(gamma);
-        out.writeInt(classes.length);
-        for (int c = 0; c < classes.length; c++) {
-            out.writeInt(classes[c]);
-            out.writeLong(classCounts[c]);
-        }
+        columns.write(out);
         out.writeLong(retained);
         Nd4j.write(gram, out);
         Nd4j.write(inverse, out);
@@ -435,20 +378,13 @@ public final class AnalyticRidgeLearner implements Learner {
             throw new IOException("state was written by a different learner configuration: kind " + kind + ", d "
                     + dim + ", seed " + seed + ", gamma " + g + "; this learner has " + config());
         }
-        int c = in.readInt();
-        int[] newClasses = new int[c];
-        long[] newCounts = new long[c];
-        for (int i = 0; i < c; i++) {
-            newClasses[i] = in.readInt();
-            newCounts[i] = in.readLong();
-        }
+        ClassColumns newColumns = ClassColumns.read(in);
         long newRetained = in.readLong();
         INDArray newGram = Nd4j.read(in);
         INDArray newInverse = Nd4j.read(in);
         INDArray newCross = Nd4j.read(in);
         INDArray newHead = Nd4j.read(in);
-        classes = newClasses;
-        classCounts = newCounts;
+        columns = newColumns;
         retained = newRetained;
         gram = newGram.dup('f');
         inverse = newInverse.dup('f');
