@@ -2,9 +2,6 @@ package io.lethe.streams;
 
 import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.replay.RehearsalConfig;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The network learner's settings (lethe.learner=mlp): its network, rehearsal and unlearning.

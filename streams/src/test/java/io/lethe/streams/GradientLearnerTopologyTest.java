@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.modelstore.CheckpointStore;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;

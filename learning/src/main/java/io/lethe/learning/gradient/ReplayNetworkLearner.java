@@ -9,6 +9,7 @@ import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.learning.unlearning.Minibatches;
 import io.lethe.learning.unlearning.UnlearningMethod;
+import io.lethe.learning.unlearning.UnlearningMetrics;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -84,12 +85,19 @@ public final class ReplayNetworkLearner implements Learner {
         return trainer.forget(item -> selected.contains(item.exampleId()));
     }
 
+    /** As {@link #unlearn(Collection, LabeledBatch, LabeledBatch)}, without test data. */
+    public UnlearningResult unlearn(Collection<String> keys, LabeledBatch forget) {
+        return unlearn(keys, forget, null);
+    }
+
     /**
      * Unlearns the keyed examples: they leave the buffer, then the method runs with the remaining
      * buffer (in key order) as remain data. The result carries the forget set's accuracy before and
-     * after, the buffer's accuracy after, the time, and how many buffer entries were removed.
+     * after, the buffer's accuracy after, the time, and how many buffer entries were removed; with
+     * test data (examples never learned), also the test accuracy and the membership-inference score
+     * (members: the buffer; non-members: the test data), from one forward pass per set.
      */
-    public UnlearningResult unlearn(Collection<String> keys, LabeledBatch forget) {
+    public UnlearningResult unlearn(Collection<String> keys, LabeledBatch forget, LabeledBatch test) {
         int removedFromBuffer = forget(keys).size();
         LabeledBatch remainData = remainData();
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -100,9 +108,18 @@ public final class ReplayNetworkLearner implements Learner {
         UnlearningMethod run = remainData == null ? new io.lethe.learning.unlearning.Dl4jGradientAscent() : method;
         network.unlearn(forget, run, remainData == null ? null : Minibatches.of(remainData), unlearningSeed(keys));
         metrics.put("unlearning_ms", (System.nanoTime() - started) / 1e6);
-        metrics.put("forget_accuracy", Accuracy.percent(network, forget));
-        if (remainData != null) {
-            metrics.put("retained_accuracy_replay_buffer", Accuracy.percent(network, remainData));
+        if (remainData != null && test != null) {
+            UnlearningMetrics measured = UnlearningMetrics.measure(network, forget, remainData, test);
+            metrics.put("forget_accuracy", 100 - measured.ua());
+            metrics.put("retained_accuracy_replay_buffer", measured.ra());
+            metrics.put("test_accuracy_holdout", measured.ta());
+            metrics.put("mia_efficacy", measured.mia());
+            metrics.put("holdout_examples", (double) test.size());
+        } else {
+            metrics.put("forget_accuracy", Accuracy.percent(network, forget));
+            if (remainData != null) {
+                metrics.put("retained_accuracy_replay_buffer", Accuracy.percent(network, remainData));
+            }
         }
         metrics.put("replay_buffer_removed", (double) removedFromBuffer);
         return UnlearningResult.approximate(run.name(), forget.size(), metrics);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.Learner;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.util.ArrayList;

@@ -69,12 +69,21 @@ final class DurableLearner {
                 source.getPartition(), source.getOffset()).encode());
     }
 
-    /** How many journal events still hold the bytes of any of these examples (unlearn events keep them). */
-    long journalCopies(java.util.Set<String> exampleKeys) {
+    /** The sequence number of the newest journal event. */
+    long journalPosition() {
+        return journalSeq;
+    }
+
+    /**
+     * How many journal events after {@code position} still hold the bytes of any of these examples
+     * (unlearn events keep them until a snapshot cuts the journal). A range scan: an erasure's
+     * receipt checks only the events written since the erasure began, not the whole journal.
+     */
+    long journalCopies(java.util.Set<String> exampleKeys, long position) {
         long copies = 0;
-        try (KeyValueIterator<Long, byte[]> all = journal.all()) {
-            while (all.hasNext()) {
-                JournalEvent event = JournalEvent.decode(all.next().value);
+        try (KeyValueIterator<Long, byte[]> after = journal.range(position + 1, Long.MAX_VALUE)) {
+            while (after.hasNext()) {
+                JournalEvent event = JournalEvent.decode(after.next().value);
                 copies += !event.learn() && exampleKeys.contains(event.exampleKey()) ? 1 : 0;
             }
         }

@@ -58,6 +58,7 @@ final class ErasureHandling {
 
     void onErasure(ErasureRequest request, SourcePosition source) {
         long started = System.nanoTime();
+        long journalMark = durable.journalPosition();
         Removal removal = removeFromState(request, source);
         if (window != null && config.erasureBatchWindowMs() > 0) {
             window.add(request, removal.removed().size(), removal.learned(), clock.getAsLong());
@@ -72,7 +73,8 @@ final class ErasureHandling {
             learning.publish(VersionTrigger.ERASURE);
         }
         answer(Map.of(request.getRequestId(), (long) removal.removed().size()), Map.of(request.getRequestId(), request),
-                removal.removed().size(), removal.learned().size(), started, unlearned, Map.of(), keys(removal.removed()));
+                removal.removed().size(), removal.learned().size(), started, unlearned, Map.of(), keys(removal.removed()),
+                journalMark);
     }
 
     /** Closes the erasure window when it is due (requests left from before a restart: at the first tick). */
@@ -109,13 +111,14 @@ final class ErasureHandling {
      * still hold their bytes (until the next learner snapshot cuts the journal), and the version
      * below which the model store revokes checkpoints once this version is committed.
      */
-    private Map<String, Double> attestation(List<String> erasedKeys, long version) {
+    private Map<String, Double> attestation(List<String> erasedKeys, long version, long journalMark) {
         Map<String, Double> attested = new java.util.TreeMap<>();
         if (erasedKeys.isEmpty()) {
             return attested;
         }
         attested.put("copies.retained_store_readable", (double) erasedKeys.stream().filter(retained::contains).count());
-        attested.put("copies.journal_until_next_snapshot", (double) durable.journalCopies(new java.util.HashSet<>(erasedKeys)));
+        attested.put("copies.journal_until_next_snapshot",
+                (double) durable.journalCopies(new java.util.HashSet<>(erasedKeys), journalMark));
         attested.put("copies.checkpoints_revoked_below_version", (double) version);
         return attested;
     }
@@ -141,17 +144,18 @@ final class ErasureHandling {
             learning.publish(VersionTrigger.ERASURE);
         }
         answer(closed.removedByRequest(), closed.requests(), closed.toUnlearn().size(), closed.toUnlearn().size(), started,
-                unlearned, Map.of("requests_in_batch", (double) closed.removedByRequest().size()), keys(closed.toUnlearn()));
+                unlearned, Map.of("requests_in_batch", (double) closed.removedByRequest().size()), keys(closed.toUnlearn()),
+                0); // the window's events reach back to its first request; the snapshot after it cut them
         window.answered(closed);
     }
 
     /** One receipt per request, the unlearning report and the evaluation after it, committed at once. */
     private void answer(Map<String, Long> removedByRequest, Map<String, ErasureRequest> requests, long removed,
                         long unlearnedExamples, long started, long unlearned, Map<String, Double> batch,
-                        List<String> erasedKeys) {
+                        List<String> erasedKeys, long journalMark) {
         LearningEngine.Verification verification = engine.verify((int) removed);
         Map<String, Double> extra = new java.util.TreeMap<>(batch);
-        extra.putAll(attestation(erasedKeys, versions.version()));
+        extra.putAll(attestation(erasedKeys, versions.version(), journalMark));
         long processedMs = (System.nanoTime() - started) / 1_000_000;
         removedByRequest.forEach((id, count) -> {
             ErasureReceipt receipt = Receipts.answered(requests.get(id), config.modelName(), versions.version(), count,

@@ -7,7 +7,6 @@ import io.lethe.learning.UnlearningResult;
 import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.gradient.ReplayNetworkLearner;
 import io.lethe.learning.replay.ReplayBuffer;
-import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.schemas.AvroCodec;
@@ -17,14 +16,10 @@ import io.lethe.streams.LetheConfig;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import io.lethe.learning.unlearning.Minibatches;
 import io.lethe.learning.unlearning.UnlearningMethod;
-import io.lethe.learning.unlearning.UnlearningMetrics;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -157,9 +152,8 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public void purge(List<TrainingExample> examples) {
-        examples.forEach(example -> holdout.remove(RetainedExamples.key(example)));
-        Set<String> keys = new HashSet<>();
-        examples.forEach(example -> keys.add(RetainedExamples.key(example)));
+        List<String> keys = keys(examples);
+        keys.forEach(holdout::remove);
         List<ReplayItem<float[]>> purged = learner.forget(keys);
         purged.forEach(item -> bufferStore.delete(item.exampleId()));
         bufferRemovals += purged.size();
@@ -169,21 +163,13 @@ final class ReplayNetworkEngine implements LearningEngine {
     public void unlearn(List<TrainingExample> examples) {
         purge(examples);
         LabeledBatch forget = ExampleBatches.of(examples, config.featureMap().inputDim());
-        List<String> keys = new ArrayList<>(examples.size());
-        examples.forEach(example -> keys.add(RetainedExamples.key(example)));
-        UnlearningResult result = learner.unlearn(keys, forget);
+        List<String> keys = keys(examples);
+        // TA and the membership score on the held-out examples, when there are any.
+        LabeledBatch test = holdout.isEmpty() ? null
+                : ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
+        UnlearningResult result = learner.unlearn(keys, forget, test);
         Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
         metrics.remove("replay_buffer_removed"); // counted by purge, when the erasure took them out of the state
-        // UA = 100 - forget accuracy; RA on the replay buffer (the retained data at hand); TA and the
-        // membership score on the held-out examples, when they exist.
-        LabeledBatch remainEval = learner.remainData();
-        if (!holdout.isEmpty() && remainEval != null) {
-            LabeledBatch test = ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
-            UnlearningMetrics measured = UnlearningMetrics.measure(network, forget, remainEval, test);
-            metrics.put("test_accuracy_holdout", measured.ta());
-            metrics.put("mia_efficacy", measured.mia());
-            metrics.put("holdout_examples", (double) test.size());
-        }
         metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         metrics.put("examples_unlearned", (double) examples.size());
         lastMethod = result.method();
@@ -196,9 +182,11 @@ final class ReplayNetworkEngine implements LearningEngine {
      * same seed as the live run did, bit for bit, however many unlearnings the snapshot already held.
      */
     long unlearningSeed(List<TrainingExample> examples) {
-        List<String> keys = new ArrayList<>(examples.size());
-        examples.forEach(example -> keys.add(RetainedExamples.key(example)));
-        return learner.unlearningSeed(keys);
+        return learner.unlearningSeed(keys(examples));
+    }
+
+    private static List<String> keys(List<TrainingExample> examples) {
+        return examples.stream().map(RetainedExamples::key).toList();
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.lethe.learning.NumericThreads;
 import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
-import io.lethe.learning.unlearning.UnlearningMetrics;
 import io.lethe.modelstore.CheckpointStore;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureRequest;
