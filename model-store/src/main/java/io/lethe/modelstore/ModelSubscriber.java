@@ -30,6 +30,7 @@ public final class ModelSubscriber implements AutoCloseable {
     private final CheckpointStore store;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final String modelName;
+    private long revokedBelow;
 
     /** Follows the versions of the model named {@code modelName}; other models on the topic are skipped. */
     public ModelSubscriber(String bootstrapServers, CheckpointStore store, boolean fromBeginning, String modelName) {
@@ -49,9 +50,15 @@ public final class ModelSubscriber implements AutoCloseable {
     public int pollOnce(Duration timeout, BiConsumer<ModelVersion, Predictor> onVersion) {
         int delivered = 0;
         for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+            if (record.value() == null) {
+                continue; // a revoked version's entry, removed
+            }
             ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
             if (!modelName.equals(version.getModelName())) {
                 continue; // another model (maybe another kind of learner) shares the topic
+            }
+            if (version.getRevokesBelow() != null) {
+                revokedBelow = Math.max(revokedBelow, version.getRevokesBelow());
             }
             if (store.isRevoked(version.getModelName(), version.getVersion(), URI.create(version.getCheckpointUri()))) {
                 continue; // it contained data erased since: a newer version of the model follows on the topic
@@ -70,6 +77,15 @@ public final class ModelSubscriber implements AutoCloseable {
             }
         }
         return delivered;
+    }
+
+    /**
+     * The version below which this model's versions are revoked (they contain erased data), as the
+     * revocation events seen so far say: a service must stop serving any of them. Each revocation
+     * comes with the version that replaces them, which {@link #pollOnce} delivers in the same call.
+     */
+    public long revokedBelow() {
+        return revokedBelow;
     }
 
     /** Delivers versions until {@link #close()} is called from another thread. */

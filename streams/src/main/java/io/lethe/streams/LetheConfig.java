@@ -38,6 +38,7 @@ import java.util.Properties;
  * @param evalPerTask evaluation examples kept per task
  * @param purgeIntervalMs how often the learner's command topic is purged below the committed offset (0: never)
  * @param topicSegmentMs segment roll and compaction lag of the topics Lethe keeps (command topic, changelogs)
+ * @param privacy encryption of stored values and purging of input topics
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
@@ -45,7 +46,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, String learnerKind, GradientSettings learner,
                           long erasureBatchWindowMs, int metricsPort, int dashboardPort, String dashboardBind,
-                          int evalEveryExamples, int evalPerTask, long purgeIntervalMs, long topicSegmentMs) {
+                          int evalEveryExamples, int evalPerTask, long purgeIntervalMs, long topicSegmentMs,
+                          PrivacySettings privacy) {
 
     /** The exact analytic learner (frozen features, ridge head). */
     public static final String ANALYTIC = "analytic";
@@ -66,7 +68,15 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                 maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
                 metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
-                purgeIntervalMs, topicSegmentMs);
+                purgeIntervalMs, topicSegmentMs, privacy);
+    }
+
+    public LetheConfig withPrivacy(PrivacySettings settings) {
+        return new LetheConfig(bootstrapServers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
+                maxClasses, inputPartitions, learnBatchSize, publishEveryExamples, publishIdleMs,
+                snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
+                metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
+                purgeIntervalMs, topicSegmentMs, settings);
     }
 
     /**
@@ -103,7 +113,9 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                 read.get(Settings.COMMIT_INTERVAL_MS), streamsOverrides(values), kind, learner,
                 read.get(Settings.ERASURE_BATCH_WINDOW_MS), read.get(Settings.METRICS_PORT), read.get(Settings.DASHBOARD_PORT),
                 read.get(Settings.DASHBOARD_BIND), read.get(Settings.EVAL_EVERY_EXAMPLES), read.get(Settings.EVAL_PER_TASK),
-                read.get(Settings.PURGE_INTERVAL_MS), read.get(Settings.TOPIC_SEGMENT_MS));
+                read.get(Settings.PURGE_INTERVAL_MS), read.get(Settings.TOPIC_SEGMENT_MS),
+                new PrivacySettings(read.get(Settings.ENCRYPTION), read.get(Settings.KEK_FILE), read.get(Settings.KEK),
+                        read.get(Settings.PURGE_INPUTS)));
         if (!read.problems.isEmpty()) {
             throw new IllegalArgumentException("invalid Lethe configuration:\n  " + String.join("\n  ", read.problems));
         }

@@ -51,6 +51,15 @@ public record Setting<T>(String name, String defaultValue, String meaning, Funct
                 "must be " + String.join(" or ", allowed));
     }
 
+    static Setting<Boolean> flag(String name, String defaultValue, String meaning) {
+        return new Setting<>(name, defaultValue, meaning, s -> {
+            if (!s.equals("true") && !s.equals("false")) {
+                throw new IllegalArgumentException(s);
+            }
+            return Boolean.parseBoolean(s);
+        }, v -> true, "must be true or false");
+    }
+
     static Setting<Integer> atLeast(String name, String defaultValue, String meaning, int minimum) {
         return new Setting<>(name, defaultValue, meaning, Integer::parseInt, v -> v >= minimum, "must be at least " + minimum);
     }

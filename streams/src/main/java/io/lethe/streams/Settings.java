@@ -60,6 +60,19 @@ public final class Settings {
     public static final Setting<Long> TOPIC_SEGMENT_MS = Setting.atLeastLong("lethe.topic.segment.ms", "60000",
             "segment roll and maximum compaction lag of the command topic and the stores' changelogs, so that purged and"
                     + " compacted records can leave the brokers' disks within minutes", 1000);
+    public static final Setting<Boolean> PURGE_INPUTS = Setting.flag("lethe.purge.inputs", "true",
+            "purge lethe.examples and lethe.erasures below the lowest committed offset of every Lethe application reading"
+                    + " them; false keeps them for producers' replay, and erased examples stay readable there until the"
+                    + " topics' retention");
+    public static final Setting<Boolean> ENCRYPTION = Setting.flag("lethe.encryption", "true",
+            "seal every stored value that holds a subject's data (AES-GCM, a data key per subject, destroyed by a subject"
+                    + " erasure); false keeps them in the clear. Fixed for the life of a state folder");
+    public static final Setting<String> KEK_FILE = Setting.text("lethe.kek.file", "",
+            "file holding the key-encryption key that wraps the data keys (32 bytes, base64; lethe kek --new FILE); empty on"
+                    + " the embedded default: <state dir>/lethe.kek, created on first start");
+    public static final Setting<String> KEK = Setting.text("lethe.kek", "",
+            "the key-encryption key itself, base64; set it through the LETHE_KEK variable, not a file; wins over"
+                    + " lethe.kek.file");
     public static final Setting<Integer> ND4J_THREADS = Setting.atLeast("lethe.nd4j.threads", "-1",
             "ND4J threads of the network learner (the analytic learner uses the backend default); -1: 1 thread; 0: backend default", -1);
 
@@ -113,7 +126,8 @@ public final class Settings {
     public static final List<Setting<?>> ALL = List.of(BOOTSTRAP_SERVERS, APPLICATION_ID, MODEL_NAME, STATE_DIR,
             MODEL_STORE_DIR, INPUT_DIM, MAX_CLASSES, INPUT_PARTITIONS, PUBLISH_EVERY_EXAMPLES, PUBLISH_IDLE_MS,
             SNAPSHOT_EVERY_EXAMPLES, MAX_RECORD_BYTES, COMMIT_INTERVAL_MS, LEARNER, EVAL_EVERY_EXAMPLES, EVAL_PER_TASK,
-            METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, PURGE_INTERVAL_MS, TOPIC_SEGMENT_MS, ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
+            METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, PURGE_INTERVAL_MS, TOPIC_SEGMENT_MS, PURGE_INPUTS, ENCRYPTION, KEK_FILE, KEK,
+            ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
             RIDGE_GAMMA, LEARN_BATCH_SIZE, NETWORK, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
             REPLAY_MAX_BYTES, REPLAY_POLICY, REHEARSAL_SCHEDULER, REHEARSAL_EXPONENT, REHEARSAL_BUDGET,
             REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, HOLDOUT_PERCENT, HOLDOUT_CAPACITY);

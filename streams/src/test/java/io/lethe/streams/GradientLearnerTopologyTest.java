@@ -99,7 +99,9 @@ class GradientLearnerTopologyTest {
         }
         List<String> stored = bufferKeys();
         assertEquals(CAPACITY, stored.size());
-        assertTrue(stored.stream().anyMatch(k -> k.startsWith("subject-2\u0000")), "the subject is in the buffer");
+        String ref = io.lethe.streams.privacy.KeyEncryptionKey.fromBase64(TestData.TEST_KEK, "test").subjectRef("subject-2");
+        assertTrue(stored.stream().anyMatch(k -> k.startsWith(ref + "\u0000")), "the subject is in the buffer");
+        assertTrue(stored.stream().noneMatch(k -> k.contains("subject-")), "stores know subjects by reference only");
 
         erasures.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
                 TestData.erasure("erase-2", ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
@@ -119,14 +121,17 @@ class GradientLearnerTopologyTest {
         assertEquals(receipt.getMetrics().get("ua"), report.getMetrics().get("unlearning.ua"),
                 "the metrics topic carries the receipt's measurements");
         assertNull(receipt.getVerificationResidual(), "no residual is claimed for approximate unlearning");
-        assertFalse(bufferKeys().stream().anyMatch(k -> k.startsWith("subject-2\u0000")), "purged from the buffer");
+        assertFalse(bufferKeys().stream().anyMatch(k -> k.startsWith(ref + "\u0000")), "purged from the buffer");
         KeyValueStore<Long, byte[]> journal = driver.getKeyValueStore(StoreNames.LEARNER_JOURNAL);
         try (KeyValueIterator<Long, byte[]> all = journal.all()) {
             assertFalse(all.hasNext(), "a snapshot after the erasure cut the journal, erased bytes included");
         }
         KeyValueStore<String, byte[]> retained = driver.getKeyValueStore(StoreNames.RETAINED_EXAMPLES);
         try (KeyValueIterator<String, byte[]> all = retained.all()) {
-            all.forEachRemaining(kv -> assertFalse(kv.key.startsWith("subject-2\u0000")));
+            all.forEachRemaining(kv -> {
+                assertFalse(kv.key.startsWith(ref + "\u0000"));
+                assertTrue(io.lethe.streams.privacy.SealedValue.isSealed(kv.value), "retained values are sealed");
+            });
         }
 
         List<ModelVersion> published = new ArrayList<>();

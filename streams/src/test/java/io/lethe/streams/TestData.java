@@ -20,7 +20,22 @@ public final class TestData {
     public static final int DIM = 16;
     public static final int CLASSES = 4;
 
+    /** The tests' key-encryption key (a fixed one, so that runs compare; never a real deployment's). */
+    public static final String TEST_KEK = "AQIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobHB0eHyA=";
+
     private TestData() {
+    }
+
+    /** Subject keys on a fresh in-memory store, under the configuration's key-encryption key. */
+    public static io.lethe.streams.privacy.SubjectKeys subjectKeys(LetheConfig config,
+            org.apache.kafka.streams.processor.api.MockProcessorContext<?, ?> context) {
+        var store = org.apache.kafka.streams.state.Stores.keyValueStoreBuilder(
+                org.apache.kafka.streams.state.Stores.inMemoryKeyValueStore(
+                        io.lethe.streams.topology.StoreNames.SUBJECT_KEYS),
+                org.apache.kafka.common.serialization.Serdes.String(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        return io.lethe.streams.privacy.SubjectKeys.open(config.privacy().loadKek(), store);
     }
 
     public static LetheConfig config(Path dir) {
@@ -45,6 +60,7 @@ public final class TestData {
         p.setProperty("lethe.holdout.percent", "0");
         p.setProperty("lethe.metrics.port", "-1");
         p.setProperty("lethe.dashboard.port", "-1");
+        p.setProperty("lethe.kek", TEST_KEK);
         for (int i = 0; i < overrides.length; i += 2) {
             p.setProperty(overrides[i], overrides[i + 1]);
         }

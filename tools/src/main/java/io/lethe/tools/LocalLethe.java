@@ -3,7 +3,11 @@ package io.lethe.tools;
 import io.lethe.broker.EmbeddedKafkaBroker;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheApplication;
+import io.lethe.streams.PrivacySettings;
+import io.lethe.streams.privacy.KeyEncryptionKey;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,7 @@ public final class LocalLethe implements AutoCloseable {
         if (!config.embeddedBroker()) {
             return new LocalLethe(null, LetheApplication.start(config));
         }
+        config = withEmbeddedKek(config);
         EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(config.stateDir().resolve("embedded-kafka"), false);
         LOG.info("no bootstrap.servers configured: started an embedded Kafka broker at {}", broker.bootstrapServers());
         try {
@@ -36,6 +41,26 @@ public final class LocalLethe implements AutoCloseable {
             broker.close();
             throw e;
         }
+    }
+
+    /**
+     * The embedded default's key-encryption key: with encryption on and no key configured, the file
+     * {@code <state dir>/lethe.kek}, created on first start (never overwritten). Against a cluster of
+     * their own, operators give a key; a missing one stops the start.
+     */
+    public static LetheConfig withEmbeddedKek(LetheConfig config) throws IOException {
+        PrivacySettings privacy = config.privacy();
+        if (!privacy.encryption() || privacy.hasKek()) {
+            return config;
+        }
+        Path file = config.stateDir().resolve(PrivacySettings.EMBEDDED_KEK_FILE);
+        if (!Files.exists(file)) {
+            KeyEncryptionKey.createFile(file);
+            LOG.info("created a key-encryption key at {} (embedded default): it wraps every subject's data key; without"
+                    + " it this state folder cannot be read. For a cluster of your own, set lethe.kek.file or LETHE_KEK",
+                    file.toAbsolutePath());
+        }
+        return config.withPrivacy(privacy.withKekFile(file));
     }
 
     public LetheApplication app() {

@@ -57,10 +57,15 @@ final class CheckpointRevoker implements AutoCloseable {
         try {
             while (running) {
                 for (ConsumerRecord<String, byte[]> record : versions.poll(Duration.ofMillis(500))) {
+                    if (record.value() == null) {
+                        continue;
+                    }
                     ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
-                    if (version.getModelName().equals(modelName) && version.getTrigger() == VersionTrigger.ERASURE
-                            && version.getVersion() > revokedBelow.get()) {
-                        revoke(version.getVersion());
+                    // The revocation event; versions written before it existed say so by their trigger.
+                    Long below = version.getRevokesBelow() != null ? version.getRevokesBelow()
+                            : version.getTrigger() == VersionTrigger.ERASURE ? Long.valueOf(version.getVersion()) : null;
+                    if (version.getModelName().equals(modelName) && below != null && below > revokedBelow.get()) {
+                        revoke(below);
                     }
                 }
             }

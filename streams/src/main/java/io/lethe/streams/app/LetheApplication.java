@@ -52,6 +52,14 @@ public final class LetheApplication implements AutoCloseable {
                     + "(the lethe command line starts an embedded broker when none is configured)");
         }
         LetheConfig effective = config;
+        var kek = config.privacy().loadKek(); // no key, or an unreadable one, stops the start here
+        if (kek != null) {
+            LOG.info("stored subject data is sealed per subject (AES-GCM); data keys wrapped by the key-encryption key"
+                    + " from {} (fingerprint {})", kek.origin(), kek.fingerprint());
+        } else {
+            LOG.warn("lethe.encryption=false: stored subject data is kept in the clear; an erasure deletes rows but"
+                    + " cannot reach copies in changelog segments and RocksDB files before they are compacted");
+        }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, effective.bootstrapServers()))) {
             TopicSetup.ensureTopics(admin, effective);
         }
@@ -59,7 +67,16 @@ public final class LetheApplication implements AutoCloseable {
         io.lethe.streams.metrics.LetheMetrics metrics = new io.lethe.streams.metrics.LetheMetrics(registry);
         KafkaStreams streams = new KafkaStreams(LetheTopology.build(effective, metrics), streamsProperties(effective));
         io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer = startMetrics(effective, registry, streams);
+        java.util.concurrent.atomic.AtomicReference<Throwable> fatal = new java.util.concurrent.atomic.AtomicReference<>();
         streams.setUncaughtExceptionHandler(e -> {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof io.lethe.streams.privacy.WrongKeyEncryptionKeyException wrongKey) {
+                    // Retrying cannot help, and nothing was written: stop and say why.
+                    LOG.error("stopping: {}", wrongKey.getMessage());
+                    fatal.set(wrongKey);
+                    return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+                }
+            }
             LOG.error("stream thread failed; replacing it (exactly-once: uncommitted work is redone, never doubled)", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -72,7 +89,12 @@ public final class LetheApplication implements AutoCloseable {
         }
         LetheApplication app = new LetheApplication(effective, streams, metricsServer, dashboard,
                 CommandTopicPurger.start(effective), CheckpointRevoker.start(effective));
-        app.awaitRunning(Duration.ofSeconds(60));
+        try {
+            app.awaitRunning(Duration.ofSeconds(60));
+        } catch (IllegalStateException e) {
+            app.close();
+            throw fatal.get() != null ? new IllegalStateException(fatal.get().getMessage(), fatal.get()) : e;
+        }
         return app;
     }
 

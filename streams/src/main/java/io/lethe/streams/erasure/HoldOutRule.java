@@ -4,8 +4,9 @@ import io.lethe.schemas.TrainingExample;
 
 /**
  * Which examples are held out as test data (stored and erasable, never learned). The choice is a
- * deterministic function of the example's key and the learner's seed, so a restart, a replay of the
- * journal and the retrain oracle all hold out the same examples.
+ * deterministic function of the example's id and the learner's seed, so a restart, a replay of the
+ * journal and the retrain oracle all hold out the same examples (the id, not the subject: the learner
+ * knows subjects only by a keyed hash, which the oracle need not know).
  *
  * @param percent share of examples held out, in percent (0 holds out nothing)
  * @param seed the learner's seed
@@ -26,7 +27,7 @@ public record HoldOutRule(double percent, long seed) {
         if (percent <= 0) {
             return false;
         }
-        long h = ErasureCoverage.exampleKey(example).hashCode() * 0x9E3779B97F4A7C15L ^ seed;
+        long h = example.getExampleId().hashCode() * 0x9E3779B97F4A7C15L ^ seed;
         h ^= h >>> 29;
         return Math.floorMod(h, 10_000L) < Math.round(percent * 100);
     }

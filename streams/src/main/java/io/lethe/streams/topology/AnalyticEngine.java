@@ -26,7 +26,7 @@ final class AnalyticEngine implements LearningEngine {
     }
 
     @Override
-    public void init(ProcessorContext<?, ?> context) {
+    public void init(ProcessorContext<?, ?> context, io.lethe.streams.privacy.SubjectKeys keys) {
         // All state is in the learner (snapshots) and the processor's stores.
     }
 

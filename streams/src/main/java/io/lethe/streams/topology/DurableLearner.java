@@ -3,6 +3,7 @@ package io.lethe.streams.topology;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.SourcePosition;
 import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.privacy.SubjectKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ final class DurableLearner {
     }
 
     private final LearningEngine engine;
+    private final SubjectKeys keys;
     private final KeyValueStore<Long, byte[]> journal;
     private final KeyValueStore<String, Long> meta;
     private final SnapshotFiles snapshots;
@@ -49,9 +51,10 @@ final class DurableLearner {
     private long journalSeq;
     private long snapshotSeq;
 
-    DurableLearner(LearningEngine engine, KeyValueStore<Long, byte[]> journal, KeyValueStore<String, Long> meta,
-                   SnapshotFiles snapshots, int snapshotEvery) {
+    DurableLearner(LearningEngine engine, SubjectKeys keys, KeyValueStore<Long, byte[]> journal,
+                   KeyValueStore<String, Long> meta, SnapshotFiles snapshots, int snapshotEvery) {
         this.engine = engine;
+        this.keys = keys;
         this.journal = journal;
         this.meta = meta;
         this.snapshots = snapshots;
@@ -63,9 +66,14 @@ final class DurableLearner {
                 source.getOffset()).encode());
     }
 
-    /** An example the learner will unlearn: the event keeps its bytes, since the retained store no longer has them. */
+    /**
+     * An example the learner will unlearn: the event keeps its bytes (the retained store no longer
+     * has them), sealed under the subject's key. A subject erasure destroys that key with its receipt;
+     * a restart that then finds the event unreadable rebuilds the learner from the retained examples.
+     */
     void unlearned(String exampleKey, byte[] exampleBytes, SourcePosition source) {
-        journal.put(++journalSeq, new JournalEvent(false, exampleKey, exampleBytes, source.getTopic(),
+        byte[] sealed = keys.seal(RetainedExamples.refOf(exampleKey), exampleBytes);
+        journal.put(++journalSeq, new JournalEvent(false, exampleKey, sealed, source.getTopic(),
                 source.getPartition(), source.getOffset()).encode());
     }
 
@@ -76,15 +84,19 @@ final class DurableLearner {
 
     /**
      * How many journal events after {@code position} still hold the bytes of any of these examples
-     * (unlearn events keep them until a snapshot cuts the journal). A range scan: an erasure's
-     * receipt checks only the events written since the erasure began, not the whole journal.
+     * (unlearn events keep them until a snapshot cuts the journal); with {@code keys}, only those that
+     * can still be opened. A range scan: an erasure's receipt checks only the events written since the
+     * erasure began, not the whole journal.
      */
-    long journalCopies(java.util.Set<String> exampleKeys, long position) {
+    long journalCopies(java.util.Set<String> exampleKeys, long position, SubjectKeys readableWith) {
         long copies = 0;
         try (KeyValueIterator<Long, byte[]> after = journal.range(position + 1, Long.MAX_VALUE)) {
             while (after.hasNext()) {
                 JournalEvent event = JournalEvent.decode(after.next().value);
-                copies += !event.learn() && exampleKeys.contains(event.exampleKey()) ? 1 : 0;
+                if (!event.learn() && exampleKeys.contains(event.exampleKey()) && (readableWith == null
+                        || readableWith.canOpen(RetainedExamples.refOf(event.exampleKey()), event.exampleBytes()))) {
+                    copies++;
+                }
             }
         }
         return copies;
@@ -103,7 +115,7 @@ final class DurableLearner {
             return;
         }
         try {
-            snapshots.write(journalSeq, engine.learner(), offsets);
+            snapshots.write(journalSeq, engine.learner(), offsets, keys);
         } catch (IOException e) {
             LOG.warn("learner snapshot failed; the journal keeps growing until one succeeds: {}", e.getMessage());
             return;
@@ -116,11 +128,14 @@ final class DurableLearner {
             covered.forEachRemaining(kv -> keys.add(kv.key));
             keys.forEach(journal::delete);
         }
+        // The superseded snapshot's key goes with this transaction: once it commits, the old file (which
+        // may hold erased examples in a replay buffer) is unreadable even before it is deleted.
+        keys.shred(SnapshotFiles.keyRef(previous));
         snapshots.deleteOlderThan(previous);
     }
 
     /** Rebuilds the learner so that it covers exactly the committed input (see the class comment). */
-    Restored restore(KeyValueStore<String, byte[]> retained, Map<String, Long> offsets, String modelName) {
+    Restored restore(RetainedExamples retained, Map<String, Long> offsets, String modelName) {
         long started = System.nanoTime();
         snapshotSeq = valueOr(META_SNAPSHOT_SEQ, 0);
         journalSeq = snapshotSeq;
@@ -131,9 +146,16 @@ final class DurableLearner {
         }
         long examplesLearned = valueOr(META_EXAMPLES_LEARNED, 0) + learnEventsAfter(valueOr(META_EXAMPLES_LEARNED_SEQ, 0));
         String how;
-        if (snapshotSeq > 0 && snapshots.exists(snapshotSeq)) {
+        long shredded = unreadableUnlearnEvents();
+        if (shredded > 0) {
+            // An erasure destroyed the key of examples the snapshot still holds: the journal cannot take
+            // them out again, so the learner is rebuilt from what is retained, which is exact.
+            offsets.putAll(journalOffsets());
+            how = shredded + " journal events under destroyed keys: rebuilt from " + rebuildFromRetained(retained)
+                    + " retained examples";
+        } else if (snapshotSeq > 0 && snapshots.exists(snapshotSeq)) {
             try {
-                snapshots.read(snapshotSeq, engine.learner(), offsets);
+                snapshots.read(snapshotSeq, engine.learner(), offsets, keys);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read learner snapshot " + snapshotSeq, e);
             }
@@ -169,7 +191,32 @@ final class DurableLearner {
         return count;
     }
 
-    private int replayJournal(KeyValueStore<String, byte[]> retained, Map<String, Long> offsets) {
+    /** Unlearn events whose subject key an erasure destroyed since the snapshot. */
+    private long unreadableUnlearnEvents() {
+        long count = 0;
+        try (KeyValueIterator<Long, byte[]> all = journal.all()) {
+            while (all.hasNext()) {
+                JournalEvent event = JournalEvent.decode(all.next().value);
+                if (!event.learn() && !keys.canOpen(RetainedExamples.refOf(event.exampleKey()), event.exampleBytes())) {
+                    count++;
+                }
+            }
+        }
+        return count;
+    }
+
+    private Map<String, Long> journalOffsets() {
+        Map<String, Long> offsets = new java.util.HashMap<>();
+        try (KeyValueIterator<Long, byte[]> all = journal.all()) {
+            while (all.hasNext()) {
+                JournalEvent event = JournalEvent.decode(all.next().value);
+                offsets.merge(event.topic() + "-" + event.partition(), event.offset(), Math::max);
+            }
+        }
+        return offsets;
+    }
+
+    private int replayJournal(RetainedExamples retained, Map<String, Long> offsets) {
         int events = 0;
         Set<String> skipped = new HashSet<>();
         List<TrainingExample> learnBatch = new ArrayList<>();
@@ -191,7 +238,8 @@ final class DurableLearner {
                 } else if (!skipped.remove(event.exampleKey())) {
                     learnIfFull(learnBatch, 1); // the example to unlearn may be in this batch
                     // Consecutive unlearn events (one erasure, or one batch of them) are undone together.
-                    unlearnBatch.add(AvroCodec.TRAINING_EXAMPLE.decode(event.exampleBytes()));
+                    unlearnBatch.add(AvroCodec.TRAINING_EXAMPLE.decode(
+                            keys.open(RetainedExamples.refOf(event.exampleKey()), event.exampleBytes())));
                 }
             }
         }
@@ -200,22 +248,19 @@ final class DurableLearner {
         return events;
     }
 
-    private int rebuildFromRetained(KeyValueStore<String, byte[]> retained) {
-        int count = 0;
+    private int rebuildFromRetained(RetainedExamples retained) {
+        int[] count = {0};
         List<TrainingExample> batch = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = retained.all()) {
-            while (all.hasNext()) {
-                TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(all.next().value);
-                if (engine.holdsOut(example)) {
-                    continue;
-                }
+        retained.forEach((key, bytes) -> {
+            TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(bytes);
+            if (!engine.holdsOut(example)) {
                 batch.add(example);
-                count++;
+                count[0]++;
                 learnIfFull(batch, REPLAY_CHUNK);
             }
-        }
+        });
         learnIfFull(batch, 1);
-        return count;
+        return count[0];
     }
 
     private void unlearnAll(List<TrainingExample> batch) {

@@ -38,6 +38,7 @@ final class ErasureHandling {
     private final LetheMetrics metrics;
     private final LongSupplier clock;
     private final Runnable commit;
+    private final ErasureAttestation attestation;
 
     ErasureHandling(LetheConfig config, LearningEngine engine, RetainedExamples retained, DurableLearner durable,
                     ErasureWindow window, ExampleLearning learning, VersionPublisher versions, LearnerEvaluations evaluations,
@@ -54,6 +55,8 @@ final class ErasureHandling {
         this.metrics = metrics;
         this.clock = clock;
         this.commit = commit;
+        this.attestation = new ErasureAttestation(config, retained, durable,
+                LearningEngines.capabilities(config).snapshotsAfterErasure());
     }
 
     void onErasure(ErasureRequest request, SourcePosition source) {
@@ -105,24 +108,6 @@ final class ErasureHandling {
         return examples.stream().map(RetainedExamples::key).toList();
     }
 
-    /**
-     * What the receipt attests about the copies Lethe keeps, each checked now rather than assumed:
-     * how many of the erased examples the retained store still returns (0), how many journal events
-     * still hold their bytes (until the next learner snapshot cuts the journal), and the version
-     * below which the model store revokes checkpoints once this version is committed.
-     */
-    private Map<String, Double> attestation(List<String> erasedKeys, long version, long journalMark) {
-        Map<String, Double> attested = new java.util.TreeMap<>();
-        if (erasedKeys.isEmpty()) {
-            return attested;
-        }
-        attested.put("copies.retained_store_readable", (double) erasedKeys.stream().filter(retained::contains).count());
-        attested.put("copies.journal_until_next_snapshot",
-                (double) durable.journalCopies(new java.util.HashSet<>(erasedKeys), journalMark));
-        attested.put("copies.checkpoints_revoked_below_version", (double) version);
-        return attested;
-    }
-
     /** Unlearns everything the window's requests removed, in one go, and answers each request. */
     private void closeWindow() {
         long started = System.nanoTime();
@@ -149,17 +134,28 @@ final class ErasureHandling {
         window.answered(closed);
     }
 
-    /** One receipt per request, the unlearning report and the evaluation after it, committed at once. */
+    /**
+     * One receipt per request, the unlearning report and the evaluation after it, committed at once.
+     * Subject erasures destroy their subject's data key here: after the learner unlearned with it, in
+     * the same transaction as the receipt, so a crash either keeps both (and redoes the erasure) or
+     * neither.
+     */
     private void answer(Map<String, Long> removedByRequest, Map<String, ErasureRequest> requests, long removed,
                         long unlearnedExamples, long started, long unlearned, Map<String, Double> batch,
                         List<String> erasedKeys, long journalMark) {
         LearningEngine.Verification verification = engine.verify((int) removed);
+        Map<String, String> keysDestroyed = attestation.shredSubjectKeys(requests);
         Map<String, Double> extra = new java.util.TreeMap<>(batch);
-        extra.putAll(attestation(erasedKeys, versions.version(), journalMark));
+        extra.putAll(attestation.metrics(erasedKeys, versions.version(), journalMark));
+        long bufferRemoved = verification.metrics().getOrDefault("replay_buffer_removed", 0.0).longValue();
+        Map<String, Long> offsets = new java.util.TreeMap<>(versions.offsets());
         long processedMs = (System.nanoTime() - started) / 1_000_000;
         removedByRequest.forEach((id, count) -> {
-            ErasureReceipt receipt = Receipts.answered(requests.get(id), config.modelName(), versions.version(), count,
-                    verification, processedMs, (unlearned - started) / 1_000_000, extra, System.currentTimeMillis());
+            ErasureRequest request = requests.get(id);
+            ErasureReceipt receipt = Receipts.answered(request, config.modelName(), versions.version(), count,
+                    verification, processedMs, (unlearned - started) / 1_000_000, extra, System.currentTimeMillis(),
+                    attestation.copies(request, count, erasedKeys, bufferRemoved,
+                            java.util.Optional.ofNullable(keysDestroyed.get(id)), versions.version(), journalMark, offsets));
             outputs.receipt(receipt);
             metrics.receipt(config.modelName(), receipt.getStatus().name());
         });

@@ -16,8 +16,11 @@ interface LearningEngine {
     record Verification(String method, Double residual, String description, java.util.Map<String, Double> metrics) {
     }
 
-    /** Connects to the engine's own state stores, if any, and restores what they hold. */
-    void init(ProcessorContext<?, ?> context);
+    /**
+     * Connects to the engine's own state stores, if any, and restores what they hold; values that hold
+     * a subject's data are sealed with {@code keys}.
+     */
+    void init(ProcessorContext<?, ?> context, io.lethe.streams.privacy.SubjectKeys keys);
 
     /**
      * Learns examples. {@code fresh} is false when committed input is re-learned on restart: any

@@ -48,6 +48,8 @@ public final class LetheTopology {
         addStore(topology, StoreNames.LEARNER_JOURNAL, Serdes.Long(), bytes, learner);
         addStore(topology, StoreNames.LEARNER_META, strings, Serdes.Long(), learner);
         addStore(topology, StoreNames.ERASURE_WATERMARKS, strings, Serdes.Long(), learner);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.SUBJECT_KEYS), strings,
+                bytes), learner);
         for (String[] sink : new String[][] {{ModelLearnerProcessor.TO_MODEL_VERSIONS, LetheTopics.MODEL_VERSIONS},
                 {ModelLearnerProcessor.TO_RECEIPTS, LetheTopics.ERASURE_RECEIPTS},
                 {ModelLearnerProcessor.TO_EVALUATIONS, LetheTopics.EVALUATIONS},

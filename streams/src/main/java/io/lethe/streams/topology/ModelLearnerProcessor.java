@@ -8,6 +8,8 @@ import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.metrics.LetheMetrics;
+import io.lethe.streams.privacy.KeyEncryptionKey;
+import io.lethe.streams.privacy.SubjectKeys;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -34,6 +36,8 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private final LetheMetrics metrics;
     private final LearningEngine engine;
     private final EngineCapabilities capabilities;
+    private final KeyEncryptionKey kek;
+    private SubjectKeys keys;
     private ProcessorContext<String, byte[]> context;
     private LearnerOutputs outputs;
     private LearnerEvaluations evaluations;
@@ -46,15 +50,17 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         this.metrics = metrics;
         this.engine = LearningEngines.create(config);
         this.capabilities = LearningEngines.capabilities(config);
+        this.kek = config.privacy().loadKek();
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         outputs = new LearnerOutputs(context, config.modelName());
+        keys = SubjectKeys.open(kek, context.getStateStore(StoreNames.SUBJECT_KEYS)); // a wrong key stops here
         RetainedExamples retained = new RetainedExamples(context.getStateStore(StoreNames.RETAINED_EXAMPLES),
-                context.getStateStore(StoreNames.ERASURE_WATERMARKS));
-        DurableLearner durable = new DurableLearner(engine, context.getStateStore(StoreNames.LEARNER_JOURNAL),
+                context.getStateStore(StoreNames.ERASURE_WATERMARKS), keys);
+        DurableLearner durable = new DurableLearner(engine, keys, context.getStateStore(StoreNames.LEARNER_JOURNAL),
                 context.getStateStore(StoreNames.LEARNER_META), new SnapshotFiles(config.stateDir()
                 .resolve("learner-snapshots").resolve(config.modelName())), config.snapshotEveryExamples());
         ErasureWindow window = capabilities.batchesErasures()
@@ -62,9 +68,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         evaluations = new LearnerEvaluations(config, new ContinualEvaluator(context.getStateStore(StoreNames.EVALUATION_SETS),
                 config.evalPerTask(), config.featureMap().inputDim()), metrics);
         VersionPublisher versions = new VersionPublisher(config.modelName(), new CheckpointStore(config.modelStoreDir()));
-        engine.init(context);
+        engine.init(context, keys);
         engine.warmUp();
-        DurableLearner.Restored restored = durable.restore(retained.store(), versions.offsets(), config.modelName());
+        DurableLearner.Restored restored = durable.restore(retained, versions.offsets(), config.modelName());
         versions.restoredVersion(restored.version());
         engine.restored();
         learning = new ExampleLearning(config, engine, retained, durable, versions, evaluations, outputs, metrics,
@@ -94,9 +100,14 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         }
         lastInputAt = context.currentSystemTimeMs();
         learning.consumed(command.getSource());
+        // From here on the learner knows subjects only by their reference (a keyed hash of the id).
         if (command.getCommand() instanceof TrainingExample example) {
+            example.setSubjectId(keys.ref(example.getSubjectId()));
             learning.onExample(example, command.getSource());
         } else if (command.getCommand() instanceof ErasureRequest request) {
+            if (request.getSubjectId() != null && !request.getSubjectId().isBlank()) {
+                request.setSubjectId(keys.ref(request.getSubjectId()));
+            }
             erasures.onErasure(request, command.getSource());
         }
     }

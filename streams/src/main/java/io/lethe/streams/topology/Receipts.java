@@ -35,7 +35,8 @@ final class Receipts {
      */
     static ErasureReceipt answered(ErasureRequest request, String modelName, long version, long removed,
                                    LearningEngine.Verification verification, long processedMs, long unlearnMs,
-                                   Map<String, Double> extraMetrics, long now) {
+                                   Map<String, Double> extraMetrics, long now,
+                                   java.util.List<io.lethe.schemas.CopyAttestation> copies) {
         Map<String, Double> metrics = new TreeMap<>();
         if (removed > 0) {
             metrics.putAll(verification.metrics());
@@ -46,6 +47,7 @@ final class Receipts {
                 .setVerificationMethod(verification.method())
                 .setVerificationResidual(verification.residual())
                 .setMetrics(metrics)
+                .setCopies(copies)
                 .setMessage((removed == 0 ? "no retained example matched " + request.getScope() : verification.description())
                         + "; learner time " + processedMs + " ms (unlearning " + unlearnMs + " ms, publication "
                         + (processedMs - unlearnMs) + " ms)")

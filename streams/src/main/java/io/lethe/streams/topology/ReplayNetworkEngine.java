@@ -42,6 +42,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     private final NetworkLearner network;
     private final io.lethe.streams.erasure.HoldOutRule holdOutRule;
     private KeyValueStore<String, byte[]> bufferStore;
+    private io.lethe.streams.privacy.SubjectKeys keys;
     private int bufferRemovals;
     private Map<String, Double> lastMetrics = Map.of();
     private String lastMethod;
@@ -59,7 +60,8 @@ final class ReplayNetworkEngine implements LearningEngine {
     }
 
     @Override
-    public void init(ProcessorContext<?, ?> context) {
+    public void init(ProcessorContext<?, ?> context, io.lethe.streams.privacy.SubjectKeys subjectKeys) {
+        this.keys = subjectKeys;
         bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
         loadBufferFromStore();
         if (config.learner().holdoutPercent() > 0) {
@@ -67,7 +69,9 @@ final class ReplayNetworkEngine implements LearningEngine {
             KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
             try (KeyValueIterator<String, byte[]> all = retained.all()) {
                 while (all.hasNext()) {
-                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(all.next().value);
+                    var kv = all.next();
+                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key),
+                            kv.value));
                     if (holdsOut(example)) {
                         holdOut(example);
                     }
@@ -96,9 +100,9 @@ final class ReplayNetworkEngine implements LearningEngine {
                 ByteBuffer value = ByteBuffer.wrap(kv.value);
                 int task = value.getInt();
                 long seen = value.getLong();
-                byte[] avro = new byte[value.remaining()];
-                value.get(avro);
-                TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(avro);
+                byte[] sealed = new byte[value.remaining()];
+                value.get(sealed);
+                TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key), sealed));
                 ReplayItem<float[]> item = ReplayTrainer.item(kv.key, example.getSubjectId(), task, example.getLabel(),
                         ExampleBatches.input(example, config.featureMap().inputDim()));
                 if (trainer.buffer().size() < trainer.buffer().maxItems()
@@ -128,7 +132,8 @@ final class ReplayNetworkEngine implements LearningEngine {
             ReplayTrainer.BufferChange change = learner.learn(items, fresh);
             long seen = learner.trainer().buffer().seen();
             for (ReplayItem<float[]> added : change.added()) {
-                byte[] avro = AvroCodec.TRAINING_EXAMPLE.encode(byKey.get(added.exampleId()));
+                byte[] avro = keys.seal(RetainedExamples.refOf(added.exampleId()),
+                        AvroCodec.TRAINING_EXAMPLE.encode(byKey.get(added.exampleId())));
                 bufferStore.put(added.exampleId(), ByteBuffer.allocate(12 + avro.length).putInt(added.task())
                         .putLong(seen).put(avro).array());
             }

@@ -4,6 +4,7 @@ import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.erasure.ErasureCoverage;
+import io.lethe.streams.privacy.SubjectKeys;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,7 +17,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * The retained examples and the erasure watermarks, and what an erasure request matches in them.
- * Keys are {@code subject \0 example id}, so a subject's examples are one prefix scan.
+ * Keys are {@code subject reference \0 example id}, so a subject's examples are one prefix scan; values
+ * are sealed under the subject's data key. The learner sees examples and requests pseudonymised
+ * (subject id replaced by its reference) from the moment they arrive.
  */
 public final class RetainedExamples {
 
@@ -24,12 +27,14 @@ public final class RetainedExamples {
 
     private final KeyValueStore<String, byte[]> retained;
     private final KeyValueStore<String, Long> watermarks;
+    private final SubjectKeys keys;
     /** False until any erasure is recorded: spares five store reads per example on the common path. */
     private boolean anyWatermark;
 
-    RetainedExamples(KeyValueStore<String, byte[]> retained, KeyValueStore<String, Long> watermarks) {
+    RetainedExamples(KeyValueStore<String, byte[]> retained, KeyValueStore<String, Long> watermarks, SubjectKeys keys) {
         this.retained = retained;
         this.watermarks = watermarks;
+        this.keys = keys;
         try (KeyValueIterator<String, Long> any = watermarks.all()) {
             this.anyWatermark = any.hasNext();
         }
@@ -39,8 +44,35 @@ public final class RetainedExamples {
         return ErasureCoverage.exampleKey(example);
     }
 
-    KeyValueStore<String, byte[]> store() {
-        return retained;
+    /** The subject reference a store key starts with. */
+    static String refOf(String key) {
+        int separator = key.indexOf(KEY_SEPARATOR);
+        return separator < 0 ? key : key.substring(0, separator);
+    }
+
+    /** Keeps an example (sealed under its subject's key). */
+    void put(String key, byte[] exampleBytes) {
+        retained.put(key, keys.seal(refOf(key), exampleBytes));
+    }
+
+    /** The example's Avro bytes, or null when it is not retained. */
+    byte[] get(String key) {
+        byte[] sealed = retained.get(key);
+        return sealed == null ? null : keys.open(refOf(key), sealed);
+    }
+
+    /** Every retained example, opened, in key order. */
+    void forEach(java.util.function.BiConsumer<String, byte[]> action) {
+        try (KeyValueIterator<String, byte[]> all = retained.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> kv = all.next();
+                action.accept(kv.key, keys.open(refOf(kv.key), kv.value));
+            }
+        }
+    }
+
+    SubjectKeys keys() {
+        return keys;
     }
 
     boolean contains(String key) {
@@ -98,13 +130,14 @@ public final class RetainedExamples {
         return retained.prefixScan(subject + KEY_SEPARATOR, new StringSerializer());
     }
 
-    private static void collect(KeyValueIterator<String, byte[]> iterator, Predicate<KeyValue<String, byte[]>> keep,
+    private void collect(KeyValueIterator<String, byte[]> iterator, Predicate<KeyValue<String, byte[]>> keep,
                                 List<KeyValue<String, byte[]>> into) {
         try (iterator) {
             while (iterator.hasNext()) {
                 KeyValue<String, byte[]> kv = iterator.next();
-                if (keep.test(kv)) {
-                    into.add(kv);
+                KeyValue<String, byte[]> opened = KeyValue.pair(kv.key, keys.open(refOf(kv.key), kv.value));
+                if (keep.test(opened)) {
+                    into.add(opened);
                 }
             }
         }

@@ -2,7 +2,7 @@ package io.lethe.streams.topology;
 
 
 import io.lethe.modelstore.CheckpointStore;
-import java.io.BufferedInputStream;
+import io.lethe.streams.privacy.SubjectKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -12,7 +12,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Learner snapshots as local files, {@code snapshot-<journal seq>.bin}, written atomically. */
+/**
+ * Learner snapshots as local files, {@code snapshot-<journal seq>.bin}, written atomically and sealed
+ * under a key of their own in the keys store (a network's snapshot holds its replay buffer: raw
+ * examples). A snapshot's key is destroyed in the transaction that commits the next one.
+ */
 final class SnapshotFiles {
 
     private final Path folder;
@@ -29,7 +33,12 @@ final class SnapshotFiles {
         return Files.isRegularFile(path(seq));
     }
 
-    void write(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets) throws IOException {
+    /** The keys-store entry of a snapshot's key ("#" never starts a subject reference, which is hex). */
+    static String keyRef(long seq) {
+        return "#snapshot-" + seq;
+    }
+
+    void write(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets, SubjectKeys keys) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
         DataOutputStream out = new DataOutputStream(bytes);
         learner.writeState(out);
@@ -39,11 +48,12 @@ final class SnapshotFiles {
             out.writeLong(entry.getValue());
         }
         out.flush();
-        CheckpointStore.writeAtomically(path(seq), bytes.toByteArray());
+        CheckpointStore.writeAtomically(path(seq), keys.seal(keyRef(seq), bytes.toByteArray()));
     }
 
-    void read(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(path(seq)), 1 << 16))) {
+    void read(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets, SubjectKeys keys) throws IOException {
+        byte[] plain = keys.open(keyRef(seq), Files.readAllBytes(path(seq)));
+        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(plain))) {
             learner.readState(in);
             int count = in.readInt();
             for (int i = 0; i < count; i++) {

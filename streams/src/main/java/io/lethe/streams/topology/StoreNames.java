@@ -32,6 +32,13 @@ public final class StoreNames {
     /** task \0 example id -> an evaluation example (never learned), for continual evaluation. */
     public static final String EVALUATION_SETS = "evaluation-sets";
 
+    /**
+     * subject reference -> its data key, wrapped by the key-encryption key (see
+     * {@link io.lethe.streams.privacy.SubjectKeys}). In memory, changelogged: a destroyed key leaves no
+     * RocksDB file behind, and its changelog record is compacted away within lethe.topic.segment.ms.
+     */
+    public static final String SUBJECT_KEYS = "subject-keys";
+
     private StoreNames() {
     }
 }

@@ -43,6 +43,8 @@ final class VersionLineage {
                         .setLearnerConfig(new java.util.TreeMap<>(provenance.learnerConfig()))
                         .setSeed(provenance.primarySeed())
                         .build())
+                // A version published by an erasure is the first without the erased data: it revokes the rest.
+                .setRevokesBelow(VersionTrigger.ERASURE.name().equals(provenance.trigger()) ? provenance.version() : null)
                 .build();
     }
 

@@ -52,7 +52,7 @@ abstract class LearningEngineContract {
             store.init(context.getStateStoreContext(), store);
         }
         LearningEngine engine = LearningEngines.create(config);
-        engine.init(context);
+        engine.init(context, TestData.subjectKeys(config, context));
         return engine;
     }
 

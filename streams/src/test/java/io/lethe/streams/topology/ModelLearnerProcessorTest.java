@@ -1,6 +1,7 @@
 package io.lethe.streams.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lethe.schemas.AvroCodec;
@@ -49,6 +50,7 @@ class ModelLearnerProcessorTest {
         store(StoreNames.LEARNER_JOURNAL, Serdes.Long(), Serdes.ByteArray());
         store(StoreNames.LEARNER_META, Serdes.String(), Serdes.Long());
         store(StoreNames.ERASURE_WATERMARKS, Serdes.String(), Serdes.Long());
+        store(StoreNames.SUBJECT_KEYS, Serdes.String(), Serdes.ByteArray());
         processor = new ModelLearnerProcessor(config, LetheMetrics.unregistered());
         processor.init(context);
     }
@@ -101,9 +103,22 @@ class ModelLearnerProcessorTest {
         assertEquals(6, erased.getExamplesRemoved());
         assertTrue(erased.getVerificationResidual() < 1e-9, "exact: " + erased.getVerificationResidual());
         // The receipt attests each copy, checked: none readable in the retained store; the journal
-        // still holds the 6 unlearned examples' bytes until the next snapshot (every 40 events here).
+        // still holds the 6 unlearned examples' bytes until the next snapshot (every 40 events here),
+        // sealed under the subject's key, which the erasure destroyed: none of them can be read.
         assertEquals(0.0, erased.getMetrics().get("copies.retained_store_readable"));
-        assertEquals(6.0, erased.getMetrics().get("copies.journal_until_next_snapshot"));
+        assertEquals(0.0, erased.getMetrics().get("copies.journal_until_next_snapshot"));
+        java.util.Map<String, io.lethe.schemas.CopyAttestation> copies = new java.util.HashMap<>();
+        erased.getCopies().forEach(c -> copies.put(c.getCopy(), c));
+        assertEquals("shredded", copies.get("key:subject").getAction(), copies.toString());
+        assertEquals(0L, copies.get("key:subject").getReadableAfter());
+        assertEquals(6L, copies.get("store:learner-journal").getCount(), "the sealed events are still there");
+        assertEquals(0L, copies.get("store:learner-journal").getReadableAfter(), "and none can be opened");
+        assertEquals(0L, copies.get("store:retained-examples").getReadableAfter());
+        KeyValueStore<String, byte[]> keyStore = context.getStateStore(StoreNames.SUBJECT_KEYS);
+        String ref = io.lethe.streams.privacy.KeyEncryptionKey.fromBase64(TestData.TEST_KEK, "test").subjectRef("subject-1");
+        assertNull(keyStore.get(ref), "the subject's data key is gone");
+        assertEquals("none", receipts.get(1).getCopies().stream().filter(c -> c.getCopy().equals("key:subject"))
+                .findFirst().orElseThrow().getAction(), "an unknown subject has no key to destroy");
         assertEquals((double) erased.getModelVersion(), erased.getMetrics().get("copies.checkpoints_revoked_below_version"));
         assertEquals(ReceiptStatus.NOTHING_TO_ERASE, receipts.get(1).getStatus());
 
@@ -122,7 +137,8 @@ class ModelLearnerProcessorTest {
 
     /** Lets input pause, so the learner publishes what it has, and returns that version's retained count. */
     private long retainedAfterFlush() {
-        context.scheduledPunctuators().get(0).getPunctuator().punctuate(System.currentTimeMillis() + 10_000);
+        var punctuators = context.scheduledPunctuators(); // the newest processor's, after a restart
+        punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(System.currentTimeMillis() + 10_000);
         List<byte[]> versions = forwardedTo(ModelLearnerProcessor.TO_MODEL_VERSIONS);
         return AvroCodec.MODEL_VERSION.decode(versions.get(versions.size() - 1)).getLineage().getExamplesRetained();
     }
@@ -135,5 +151,42 @@ class ModelLearnerProcessorTest {
         TestData.examples(3, 0, 50, 5).forEach(this::send);
         assertEquals(50, AvroCodec.MODEL_VERSION.decode(forwardedTo(ModelLearnerProcessor.TO_MODEL_VERSIONS).get(0))
                 .getLineage().getExamplesLearned());
+    }
+
+    @Test
+    void aRestartAfterASubjectErasureCannotReadTheErasedBytesAndRebuildsExactly() throws Exception {
+        LetheConfig config = TestData.config(dir);
+        List<TrainingExample> data = TestData.examples(4, 0, 64, 8);
+        data.forEach(this::send); // a snapshot at the version after 50 events; 14 journal events after it
+        send(TestData.erasure("erase-s1", ErasureScope.SUBJECT, "subject-1", List.of(), null, null));
+        KeyValueStore<Long, byte[]> journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
+        long sealedUnlearnEvents = 0;
+        try (var all = journal.all()) {
+            while (all.hasNext()) {
+                JournalEvent event = JournalEvent.decode(all.next().value);
+                if (!event.learn()) {
+                    assertTrue(io.lethe.streams.privacy.SealedValue.isSealed(event.exampleBytes()));
+                    sealedUnlearnEvents++;
+                }
+            }
+        }
+        assertTrue(sealedUnlearnEvents > 0, "the journal holds the erased examples, sealed, until the next snapshot");
+
+        // A restart: a new processor over the committed stores. The snapshot holds subject-1, whose key
+        // is gone, so the journal cannot unlearn it again: the learner is rebuilt from what is retained.
+        processor = new ModelLearnerProcessor(config, LetheMetrics.unregistered());
+        processor.init(context);
+        send(TestData.examples(4, 500, 1, 8).get(0)); // subject-0, learned after the restart
+        List<TrainingExample> retained = new java.util.ArrayList<>(data.stream()
+                .filter(e -> !e.getSubjectId().equals("subject-1")).toList());
+        retained.add(TestData.examples(4, 500, 1, 8).get(0));
+        assertEquals(retained.size(), retainedAfterFlush());
+        List<byte[]> versions = forwardedTo(ModelLearnerProcessor.TO_MODEL_VERSIONS);
+        ModelVersion last = AvroCodec.MODEL_VERSION.decode(versions.get(versions.size() - 1));
+        io.lethe.learning.analytic.RidgeModel model = new io.lethe.modelstore.CheckpointStore(config.modelStoreDir())
+                .read(java.net.URI.create(last.getCheckpointUri()), last.getSha256(), io.lethe.learning.analytic.RidgeModel.class);
+        io.lethe.learning.analytic.RidgeModel direct = TestData.directSolve(config, retained, model.classes());
+        double distance = io.lethe.learning.analytic.RidgeSolver.relativeFrobenius(model.weights(), direct.weights());
+        assertTrue(distance < 1e-9, "exact after the rebuild: " + distance);
     }
 }

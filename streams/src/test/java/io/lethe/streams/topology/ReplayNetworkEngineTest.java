@@ -42,7 +42,7 @@ class ReplayNetworkEngineTest {
         byte[] snapshot = live.state(); // a snapshot taken after the first erasure
         live.engine.unlearn(secondErasure);
 
-        Engine restarted = new Engine(config, live.buffer); // the buffer as its changelog restores it
+        Engine restarted = new Engine(config, live.buffer, live.keys); // the buffer as its changelog restores it
         restarted.engine.learner().readState(new DataInputStream(new ByteArrayInputStream(snapshot)));
         // The journal replay unlearns the second erasure again, in a fresh engine that never saw the first.
         restarted.engine.unlearn(secondErasure);
@@ -57,11 +57,14 @@ class ReplayNetworkEngineTest {
         final ReplayNetworkEngine engine;
         final KeyValueStore<String, byte[]> buffer;
 
+        final io.lethe.streams.privacy.SubjectKeys keys;
+
         Engine(LetheConfig config) {
-            this(config, null);
+            this(config, null, null);
         }
 
-        Engine(LetheConfig config, KeyValueStore<String, byte[]> copyOf) {
+        /** An engine whose buffer store is a copy of another's, under the same subject keys. */
+        Engine(LetheConfig config, KeyValueStore<String, byte[]> copyOf, io.lethe.streams.privacy.SubjectKeys sharedKeys) {
             MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
             buffer = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.REPLAY_BUFFER),
                     Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
@@ -72,7 +75,8 @@ class ReplayNetworkEngineTest {
                 }
             }
             engine = new ReplayNetworkEngine(config);
-            engine.init(context);
+            keys = sharedKeys != null ? sharedKeys : TestData.subjectKeys(config, context);
+            engine.init(context, keys);
         }
 
         byte[] state() throws IOException {

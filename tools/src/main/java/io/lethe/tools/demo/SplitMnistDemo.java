@@ -120,6 +120,9 @@ public final class SplitMnistDemo {
                     + " transitions and erasures appear as they happen)%n", url));
             if (options.withReplayModel()) {
                 LetheConfig replayConfig = ReplayCompanion.config(props, options.workDir(), bootstrap);
+                if (!replayConfig.privacy().hasKek()) { // the embedded default's key, created for the first model
+                    replayConfig = replayConfig.withPrivacy(app.config().privacy());
+                }
                 replay = LetheApplication.start(replayConfig);
                 replayToClose.set(replay);
                 out.printf("beside it: model '%s', an MLP %d-%d-%d-%d with experience replay (%s, %,d examples),"
