@@ -74,6 +74,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         props.put("auto.create.topics.enable", "false");
         // Purged and compacted segments leave the disk within seconds (default: every 5 minutes).
         props.put("log.retention.check.interval.ms", "10000");
+        // Deleted and compacted-away segment files go at once, not a minute later (.deleted files).
+        props.put("log.segment.delete.delay.ms", "1000");
+        props.put("log.cleaner.backoff.ms", "2000");
         props.put("log.flush.interval.messages", Long.toString(Long.MAX_VALUE));
         props.put("message.max.bytes", Integer.toString(4 << 20));
         KafkaConfig config = new KafkaConfig(props);

@@ -168,7 +168,7 @@ class GradientLearnerTopologyTest {
                     TestData.erasure("erase-" + subject, ErasureScope.SUBJECT, subject, List.of(), null, null)));
         }
         assertTrue(receipts.isEmpty(), "receipts wait for the end of the window");
-        assertTrue(bufferKeys().stream().noneMatch(k -> k.startsWith("subject-1\u0000") || k.startsWith("subject-4\u0000")),
+        assertTrue(bufferKeys().stream().noneMatch(k -> k.startsWith(TestData.ref("subject-1") + "\u0000") || k.startsWith(TestData.ref("subject-4") + "\u0000")),
                 "the buffer is purged at once, not at the end of the window");
         driver.advanceWallClockTime(Duration.ofMillis(400));
         List<ErasureReceipt> answered = new ArrayList<>();

@@ -140,17 +140,17 @@ class LetheApplicationIT {
             try (KafkaConsumer<String, byte[]> log = TestClients.committedConsumer(broker.bootstrapServers(), changelog)) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (System.nanoTime() < deadline
-                        && lastIsTombstone.keySet().stream().filter(k -> k.startsWith("subject-2\u0000")).count() < 15) {
+                        && lastIsTombstone.keySet().stream().filter(k -> k.startsWith(TestData.ref("subject-2") + "\u0000")).count() < 15) {
                     for (ConsumerRecord<String, byte[]> r : log.poll(Duration.ofMillis(200))) {
                         lastIsTombstone.put(r.key(), r.value() == null);
                     }
                 }
             }
-            List<String> subjectTwo = lastIsTombstone.keySet().stream().filter(k -> k.startsWith("subject-2\u0000")).toList();
+            List<String> subjectTwo = lastIsTombstone.keySet().stream().filter(k -> k.startsWith(TestData.ref("subject-2") + "\u0000")).toList();
             assertEquals(15, subjectTwo.size());
             assertTrue(subjectTwo.stream().allMatch(lastIsTombstone::get), "every erased example ends in a tombstone");
             assertFalse(lastIsTombstone.entrySet().stream()
-                    .anyMatch(e -> !e.getKey().startsWith("subject-2\u0000") && e.getValue()));
+                    .anyMatch(e -> !e.getKey().startsWith(TestData.ref("subject-2") + "\u0000") && e.getValue()));
 
             // Restart with local state (snapshot + journal): no double learning.
             app.stop();

@@ -157,7 +157,7 @@ class LetheTopologyTest {
             int count = 0;
             while (all.hasNext()) {
                 KeyValue<String, byte[]> kv = all.next();
-                assertFalse(kv.key.startsWith("subject-3\u0000"), "erased data left in the store: " + kv.key);
+                assertFalse(kv.key.startsWith(TestData.ref("subject-3") + "\u0000"), "erased data left in the store: " + kv.key);
                 count++;
             }
             assertEquals(70, count);

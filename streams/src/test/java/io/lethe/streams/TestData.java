@@ -26,6 +26,11 @@ public final class TestData {
     private TestData() {
     }
 
+    /** What stands for a subject id in the stores under the tests' key-encryption key. */
+    public static String ref(String subjectId) {
+        return io.lethe.streams.privacy.KeyEncryptionKey.fromBase64(TEST_KEK, "test").subjectRef(subjectId);
+    }
+
     /** Subject keys on a fresh in-memory store, under the configuration's key-encryption key. */
     public static io.lethe.streams.privacy.SubjectKeys subjectKeys(LetheConfig config,
             org.apache.kafka.streams.processor.api.MockProcessorContext<?, ?> context) {

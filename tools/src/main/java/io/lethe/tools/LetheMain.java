@@ -46,8 +46,13 @@ public final class LetheMain {
                 System.exit(1);
             }
         }
+        if (command.equals("kek")) {
+            System.exit(io.lethe.tools.audit.Audit.newKek(java.util.Arrays.asList(args).subList(1, args.length), System.out));
+        }
         Properties overrides = new Properties();
         Path config = null;
+        String auditSubject = null;
+        String auditRequest = null;
         int subjects = 1000;
         int subjectErasures = 50;
         int erasedClass = 3;
@@ -68,6 +73,10 @@ public final class LetheMain {
                 erasedClass = Integer.parseInt(args[++i]);
             } else if (arg.equals("--markdown") && command.equals("settings")) {
                 markdown = true;
+            } else if (arg.equals("--subject") && command.equals("audit") && i + 1 < args.length) {
+                auditSubject = args[++i];
+            } else if (arg.equals("--request") && command.equals("audit") && i + 1 < args.length) {
+                auditRequest = args[++i];
             } else if (arg.equals("--no-replay")) {
                 withReplay = false;
             } else if (arg.equals("--keep-open") && i + 1 < args.length) {
@@ -98,6 +107,7 @@ public final class LetheMain {
                     System.exit(0);
                 }
                 case "run" -> run(overrides);
+                case "audit" -> System.exit(io.lethe.tools.audit.Audit.run(LetheConfig.from(overrides), auditSubject, auditRequest, System.out));
                 case "oracle" -> oracle(overrides);
                 case "bench" -> io.lethe.tools.bench.LearnerBench.run(
                         Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
@@ -195,6 +205,11 @@ public final class LetheMain {
                   oracle    retrain the gradient model from lethe.examples without what lethe.erasures covers and
                             compare it with the newest version; writes var/oracle-report.json
                             [--config file] [-Dbootstrap.servers=...] (java -Dlethe.oracle.repeat.minutes=N: repeat)
+                  audit     report every copy of a subject's data Lethe's topics, stores, snapshots and model store still
+                            hold (readable, or sealed under a destroyed key); exit 1 when anything readable remains
+                            --subject S | --request R  [--config file] [-Dbootstrap.servers=...] (none: the embedded
+                            default's state, with Lethe stopped)
+                  kek       --new FILE: create a key-encryption key file (32 random bytes, base64, owner-only)
                   settings  list every setting with its default and meaning [--markdown: as the README's table]""");
     }
 }

@@ -31,12 +31,12 @@ public final class LetheApplication implements AutoCloseable {
     private io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer;
     private DashboardServer dashboard;
 
-    private CommandTopicPurger purger;
+    private TopicPurger purger;
     private CheckpointRevoker revoker;
 
     private LetheApplication(LetheConfig config, KafkaStreams streams,
                              io.prometheus.metrics.exporter.httpserver.HTTPServer metricsServer,
-                             DashboardServer dashboard, CommandTopicPurger purger, CheckpointRevoker revoker) {
+                             DashboardServer dashboard, TopicPurger purger, CheckpointRevoker revoker) {
         this.purger = purger;
         this.revoker = revoker;
         this.config = config;
@@ -62,6 +62,7 @@ public final class LetheApplication implements AutoCloseable {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, effective.bootstrapServers()))) {
             TopicSetup.ensureTopics(admin, effective);
+            TopicPurger.registerAsInputReader(admin, effective.applicationId());
         }
         io.prometheus.metrics.model.registry.PrometheusRegistry registry = new io.prometheus.metrics.model.registry.PrometheusRegistry();
         io.lethe.streams.metrics.LetheMetrics metrics = new io.lethe.streams.metrics.LetheMetrics(registry);
@@ -88,7 +89,7 @@ public final class LetheApplication implements AutoCloseable {
             LOG.info("live dashboard at {}", dashboard.url());
         }
         LetheApplication app = new LetheApplication(effective, streams, metricsServer, dashboard,
-                CommandTopicPurger.start(effective), CheckpointRevoker.start(effective));
+                TopicPurger.start(effective), CheckpointRevoker.start(effective));
         try {
             app.awaitRunning(Duration.ofSeconds(60));
         } catch (IllegalStateException e) {
@@ -184,8 +185,14 @@ public final class LetheApplication implements AutoCloseable {
      */
     /** The offset below which the learner's command topic has been purged (0: not yet, or purging is off). */
     public long commandTopicPurgedBelow() {
-        CommandTopicPurger current = purger;
+        TopicPurger current = purger;
         return current == null ? 0 : current.purgedBelow();
+    }
+
+    /** What each purged topic partition (command topic, and inputs when on) has been purged below so far. */
+    public Map<org.apache.kafka.common.TopicPartition, Long> purgedBelow() {
+        TopicPurger current = purger;
+        return current == null ? Map.of() : current.purged();
     }
 
     /** The version below which this model's checkpoints were revoked (0: no erasure yet). */

@@ -24,8 +24,10 @@ public final class TopicSetup {
     }
 
     /**
-     * The command topic is transit (purged below the committed offset): its segments roll every
-     * {@code lethe.topic.segment.ms}, so purged records leave the disk at the next retention check.
+     * The command topic and the input topics are transit (purged below committed offsets): their
+     * segments roll every {@code lethe.topic.segment.ms}, so purged records leave the disk at the next
+     * retention check once a newer record has arrived (Kafka never deletes a partition's active
+     * segment). Input topics an operator created keep their own settings.
      */
     static Map<String, String> transitConfigs(LetheConfig config) {
         return Map.of(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(config.topicSegmentMs()));
@@ -49,8 +51,8 @@ public final class TopicSetup {
             int partitions = topic.equals(LetheTopics.EXAMPLES) || topic.equals(LetheTopics.ERASURES)
                     ? config.inputPartitions() : 1;
             Map<String, String> configs = new java.util.HashMap<>(Map.of("max.message.bytes", Integer.toString(4 << 20)));
-            if (topic.equals(commands)) {
-                configs.putAll(transitConfigs(config));
+            if (topic.equals(commands) || topic.equals(LetheTopics.EXAMPLES) || topic.equals(LetheTopics.ERASURES)) {
+                configs.putAll(transitConfigs(config)); // purged below committed offsets: let segments go soon
             }
             missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs));
         }

@@ -147,6 +147,14 @@ public final class SubjectKeys {
         }
     }
 
+    /**
+     * Rewrites the mode record: one small changelog record, so that the changelog's segment rolls and
+     * the log cleaner can remove destroyed keys' records from it (see the caller).
+     */
+    public void touch() {
+        store.put(MODE_KEY, store.get(MODE_KEY));
+    }
+
     /** Whether the subject's data key still exists (a sealed value under it can be read). */
     public boolean canOpen(String ref, byte[] value) {
         if (!SealedValue.isSealed(value)) {
@@ -180,13 +188,7 @@ public final class SubjectKeys {
         byte[] record = store.get(ref);
         DataKey key;
         if (record != null) {
-            if (record.length < 2 + SealedValue.KEY_ID_BYTES || record[0] != SealedValue.MAGIC || record[1] != RECORD_VERSION) {
-                throw new IllegalStateException("malformed data-key record for subject " + ref
-                        + " in the keys store; refusing to replace it (its data would become unreadable)");
-            }
-            byte[] id = Arrays.copyOfRange(record, 2, 2 + SealedValue.KEY_ID_BYTES);
-            byte[] raw = kek.unwrap(record, 2 + SealedValue.KEY_ID_BYTES, context(ref, id));
-            key = new DataKey(id, new SecretKeySpec(raw, "AES"));
+            key = parse(kek, ref, record);
         } else if (create) {
             byte[] id = new byte[SealedValue.KEY_ID_BYTES];
             random.nextBytes(id);
@@ -205,6 +207,39 @@ public final class SubjectKeys {
         }
         cache.put(ref, key);
         return key;
+    }
+
+    private static DataKey parse(KeyEncryptionKey kek, String ref, byte[] record) {
+        if (record.length < 2 + SealedValue.KEY_ID_BYTES || record[0] != SealedValue.MAGIC || record[1] != RECORD_VERSION) {
+            throw new IllegalStateException("malformed data-key record for subject " + ref
+                    + " in the keys store; refusing to replace it (its data would become unreadable)");
+        }
+        byte[] id = Arrays.copyOfRange(record, 2, 2 + SealedValue.KEY_ID_BYTES);
+        byte[] raw = kek.unwrap(record, 2 + SealedValue.KEY_ID_BYTES, context(ref, id));
+        return new DataKey(id, new SecretKeySpec(raw, "AES"));
+    }
+
+    /** The key id a data-key record holds (hex). */
+    public static String keyIdOfRecord(byte[] record) {
+        return record.length < 2 + SealedValue.KEY_ID_BYTES ? "?" : HexFormat.of().formatHex(record, 2, 2 + SealedValue.KEY_ID_BYTES);
+    }
+
+    /**
+     * Opens a sealed value with a data-key record found anywhere (a keys changelog not yet compacted,
+     * a backup): what an attacker holding the KEK could do. Empty when the record holds another key.
+     * For {@code lethe audit}, which must count such copies as readable.
+     */
+    public static Optional<byte[]> openWith(KeyEncryptionKey kek, String ref, byte[] record, byte[] sealed) {
+        if (!SealedValue.isSealed(sealed)) {
+            return Optional.of(sealed);
+        }
+        DataKey key = parse(kek, ref, record);
+        if (!Arrays.equals(key.id(), 0, SealedValue.KEY_ID_BYTES, sealed, 2, SealedValue.HEADER)) {
+            return Optional.empty();
+        }
+        SubjectKeys scratch = new SubjectKeys(kek, null);
+        scratch.cache.put(ref, key);
+        return Optional.of(scratch.open(ref, sealed));
     }
 
     private static byte[] context(String ref, byte[] id) {

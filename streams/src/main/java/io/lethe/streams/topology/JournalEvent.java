@@ -19,7 +19,7 @@ import java.io.UncheckedIOException;
  * @param partition input partition
  * @param offset input offset
  */
-record JournalEvent(boolean learn, String exampleKey, byte[] exampleBytes, String topic, int partition, long offset) {
+public record JournalEvent(boolean learn, String exampleKey, byte[] exampleBytes, String topic, int partition, long offset) {
 
     byte[] encode() {
         try {
@@ -42,7 +42,7 @@ record JournalEvent(boolean learn, String exampleKey, byte[] exampleBytes, Strin
         }
     }
 
-    static JournalEvent decode(byte[] value) {
+    public static JournalEvent decode(byte[] value) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
             boolean learn = in.readBoolean();

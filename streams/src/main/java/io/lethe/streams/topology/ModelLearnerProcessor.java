@@ -44,6 +44,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     private ExampleLearning learning;
     private ErasureHandling erasures;
     private long lastInputAt;
+    private long lastKeysRoll;
 
     public ModelLearnerProcessor(LetheConfig config, LetheMetrics metrics) {
         this.config = config;
@@ -114,6 +115,12 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
 
     private void onTick(long now) {
         erasures.onTick(now);
+        if (now - lastKeysRoll >= config.topicSegmentMs()) {
+            // Kafka never compacts a partition's active segment: a record every segment period lets the keys
+            // changelog roll, so a destroyed key's wrapped record is compacted away even when no new subject comes.
+            keys.touch();
+            lastKeysRoll = now;
+        }
         if (now - lastInputAt >= config.publishIdleMs()) {
             learning.publishIfBehind();
             engine.onIdle();
