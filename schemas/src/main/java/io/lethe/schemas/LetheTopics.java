@@ -22,6 +22,19 @@ public final class LetheTopics {
      * task; never learned), one partition, keyed by task.
      */
     public static final String EVAL_EXAMPLES = "lethe.eval-examples";
+    /**
+     * The key of a record with no value that Lethe's purger writes to a transit partition (input or
+     * command topic) that every reader has consumed and that has been idle for a segment period: the
+     * append rolls the partition's segment, so that the purged records leave the broker's disk (Kafka
+     * never deletes a partition's active segment). Readers skip it.
+     */
+    public static final String SEGMENT_ROLL_KEY = "lethe.segment-roll";
+
+    /** Whether a record is such a marker. */
+    public static boolean isSegmentRoll(String key, byte[] value) {
+        return value == null && SEGMENT_ROLL_KEY.equals(key);
+    }
+
     /** The shared topics, every model's: producers, subscribers and dashboards use these. */
     public static final List<String> ALL = List.of(EXAMPLES, ERASURES, MODEL_VERSIONS, ERASURE_RECEIPTS,
             EVALUATIONS, DEAD_LETTERS, EVAL_EXAMPLES);

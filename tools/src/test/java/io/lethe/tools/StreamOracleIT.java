@@ -36,7 +36,7 @@ class StreamOracleIT {
     @Test
     void retrainsFromTheStreamWithoutTheErasedExamples() throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.startTemporary()) {
-            LetheConfig config = TestData.config(dir, "bootstrap.servers", broker.bootstrapServers(),
+            LetheConfig config = TestData.config(dir, "bootstrap.servers", broker.bootstrapServers(), "lethe.purge.inputs", "false",
                     "lethe.application.id", "lethe-oracle-it-" + UUID.randomUUID().toString().substring(0, 8),
                     "lethe.learner", "mlp", "lethe.mlp.hidden", "32", "lethe.mlp.batch.size", "8", "lethe.mlp.learning.rate", "0.2",
                     "lethe.replay.capacity", "30", "lethe.publish.idle.ms", "300", "lethe.erasure.batch.window.ms", "100",

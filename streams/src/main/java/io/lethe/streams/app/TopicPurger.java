@@ -49,6 +49,13 @@ public final class TopicPurger implements AutoCloseable {
     private final boolean purgeInputs;
     private final ScheduledExecutorService schedule;
     private final Map<TopicPartition, Long> purgedBelow = new ConcurrentHashMap<>();
+    private final long segmentMs;
+    private final String bootstrap;
+    private org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> markers;
+    /** Per partition: when it was first seen fully consumed at its current end (end offset, since). */
+    private final Map<TopicPartition, long[]> idleSince = new HashMap<>();
+    /** Per partition: the offset of the last segment-roll marker written. */
+    private final Map<TopicPartition, Long> markerAt = new HashMap<>();
     private volatile String lastProblem;
 
     private TopicPurger(LetheConfig config) {
@@ -56,6 +63,8 @@ public final class TopicPurger implements AutoCloseable {
         this.group = config.applicationId();
         this.commands = new TopicPartition(LetheTopics.learnerCommands(config.applicationId()), 0);
         this.purgeInputs = config.privacy().purgeInputs();
+        this.segmentMs = config.topicSegmentMs();
+        this.bootstrap = config.bootstrapServers();
         this.schedule = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "lethe-topic-purger");
             thread.setDaemon(true);
@@ -131,6 +140,7 @@ public final class TopicPurger implements AutoCloseable {
                 delete.forEach((partition, records) -> purgedBelow.put(partition, records.beforeOffset()));
                 LOG.debug("purged {}", delete);
             }
+            rollIdleSegments(below);
             lastProblem = null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -142,6 +152,42 @@ public final class TopicPurger implements AutoCloseable {
             }
         }
         return Map.copyOf(purgedBelow);
+    }
+
+    /**
+     * A partition purged to its end and idle for a segment period still keeps the purged records in
+     * its active segment, which Kafka never deletes: one marker record rolls it (see
+     * {@link LetheTopics#SEGMENT_ROLL_KEY}). Never twice in a row: a partition whose only record after
+     * the purge is the marker is left alone.
+     */
+    private void rollIdleSegments(Map<TopicPartition, Long> below) throws ExecutionException, InterruptedException {
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+        below.keySet().forEach(p -> latest.put(p, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        if (latest.isEmpty()) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        var ends = admin.listOffsets(latest).all().get();
+        for (Map.Entry<TopicPartition, Long> entry : below.entrySet()) {
+            TopicPartition partition = entry.getKey();
+            long end = ends.get(partition).offset();
+            if (entry.getValue() < end || end == 0 || markerAt.getOrDefault(partition, -2L) + 1 >= end) {
+                idleSince.remove(partition); // unread records, an empty partition, or only our marker since
+                continue;
+            }
+            long[] idle = idleSince.get(partition);
+            if (idle == null || idle[0] != end) {
+                idleSince.put(partition, new long[] {end, now});
+            } else if (now - idle[1] >= segmentMs) {
+                if (markers == null) {
+                    markers = LetheClients.producer(bootstrap);
+                }
+                var sent = markers.send(new org.apache.kafka.clients.producer.ProducerRecord<>(partition.topic(),
+                        partition.partition(), LetheTopics.SEGMENT_ROLL_KEY, null)).get();
+                markerAt.put(partition, sent.offset());
+                idleSince.remove(partition);
+            }
+        }
     }
 
     /**
@@ -193,6 +239,9 @@ public final class TopicPurger implements AutoCloseable {
     @Override
     public void close() {
         schedule.shutdownNow();
+        if (markers != null) {
+            markers.close(Duration.ofSeconds(2));
+        }
         admin.close(Duration.ofSeconds(5));
     }
 }

@@ -92,6 +92,9 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             }
             return;
         }
+        if (LetheTopics.isSegmentRoll(record.key(), record.value())) {
+            return; // the purger's marker, not a command
+        }
         LearnerCommand command;
         try {
             command = AvroCodec.LEARNER_COMMAND.decode(record.value());

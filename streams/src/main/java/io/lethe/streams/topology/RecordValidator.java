@@ -43,6 +43,9 @@ public final class RecordValidator implements Processor<String, byte[], String, 
         RecordMetadata source = context.recordMetadata().orElse(null);
         String topic = source == null ? "" : source.topic();
         byte[] value = record.value();
+        if (LetheTopics.isSegmentRoll(record.key(), value)) {
+            return; // the purger's marker, not input
+        }
         if (value == null) {
             reject(record, source, "null value (tombstone) on an input topic", "EmptyRecord");
             return;

@@ -246,6 +246,12 @@ public final class StreamOracle {
             consumer.assign(assigned);
             consumer.seekToBeginning(assigned);
             Map<TopicPartition, Long> end = consumer.endOffsets(assigned);
+            Map<TopicPartition, Long> start = consumer.beginningOffsets(assigned);
+            if (start.values().stream().anyMatch(offset -> offset > 0)) {
+                // Retraining needs the whole stream; purged records are gone by design.
+                throw new IllegalStateException(topic + " was purged (log start offsets " + start + "): the oracle retrains"
+                        + " from the whole stream, so run the applications it checks with lethe.purge.inputs=false");
+            }
             long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
             while (assigned.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
