@@ -9,7 +9,11 @@ public final class LetheTopics {
     public static final String EXAMPLES = "lethe.examples";
     /** {@link ErasureRequest}, keyed by subject id (or the scope for class and task erasures). */
     public static final String ERASURES = "lethe.erasures";
-    /** {@link ModelVersion}, keyed by model name. */
+    /**
+     * {@link ModelVersion}, keyed by {@link #modelVersionKey} (model and version), compacted: when a
+     * version is revoked because it contains erased data, its entry is replaced by a tombstone, so
+     * readers from the beginning never see it once the topic is compacted.
+     */
     public static final String MODEL_VERSIONS = "lethe.model-versions";
     /** {@link ErasureReceipt}, keyed by request id. */
     public static final String ERASURE_RECEIPTS = "lethe.erasure-receipts";
@@ -29,6 +33,11 @@ public final class LetheTopics {
      * never deletes a partition's active segment). Readers skip it.
      */
     public static final String SEGMENT_ROLL_KEY = "lethe.segment-roll";
+
+    /** The key of a version's entry on {@link #MODEL_VERSIONS}. */
+    public static String modelVersionKey(String modelName, long version) {
+        return modelName + "@v" + version;
+    }
 
     /** Whether a record is such a marker. */
     public static boolean isSegmentRoll(String key, byte[] value) {

@@ -99,6 +99,9 @@ class CheckpointRevocationIT {
             while (System.nanoTime() < deadline && (versions.isEmpty()
                     || versions.get(versions.size() - 1).getLineage().getExamplesLearned() < learned)) {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue; // a revoked version's entry
+                    }
                     ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
                     if (v.getModelName().equals(model)) {
                         versions.add(v);

@@ -78,7 +78,9 @@ class LetheOnContainerKafkaIT {
             ModelVersion version = null;
             while (version == null || version.getVersion() != receipt.getModelVersion()) {
                 for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
-                    version = AvroCodec.MODEL_VERSION.decode(r.value());
+                    if (r.value() != null) {
+                        version = AvroCodec.MODEL_VERSION.decode(r.value());
+                    }
                 }
             }
             RidgeModel model = new CheckpointStore(config.modelStoreDir())

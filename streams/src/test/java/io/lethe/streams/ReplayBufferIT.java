@@ -139,7 +139,7 @@ class ReplayBufferIT {
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
-                if (wanted.test(AvroCodec.MODEL_VERSION.decode(r.value()))) {
+                if (r.value() != null && wanted.test(AvroCodec.MODEL_VERSION.decode(r.value()))) {
                     return;
                 }
             }

@@ -63,6 +63,9 @@ class TwoModelsOneClusterIT {
                 while (System.nanoTime() < deadline && !(learned.getOrDefault("model-a", 0L) >= examples.size()
                         && learned.getOrDefault("model-b", 0L) >= examples.size())) {
                     for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(100))) {
+                        if (r.value() == null) {
+                            continue; // a revoked version's entry
+                        }
                         ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
                         learned.merge(v.getModelName(), v.getLineage().getExamplesLearned(), Math::max);
                     }
@@ -78,6 +81,9 @@ class TwoModelsOneClusterIT {
                         seen.add(AvroCodec.ERASURE_RECEIPT.decode(r.value()));
                     }
                     for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(100))) {
+                        if (r.value() == null) {
+                            continue; // a revoked version's entry
+                        }
                         ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
                         learned.merge(v.getModelName(), v.getLineage().getExamplesLearned(), Math::max);
                     }

@@ -109,6 +109,9 @@ public final class LetheMain {
                 case "run" -> run(overrides);
                 case "audit" -> System.exit(io.lethe.tools.audit.Audit.run(LetheConfig.from(overrides), auditSubject, auditRequest, System.out));
                 case "oracle" -> oracle(overrides);
+                case "privacy-cost" -> io.lethe.tools.bench.PrivacyCostBench.run(
+                        Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")), Path.of("var/privacy-cost.json"),
+                        System.out);
                 case "bench" -> io.lethe.tools.bench.LearnerBench.run(
                         Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
                         Path.of("var/bench-learner.json"), 20_000, System.out);
@@ -201,6 +204,8 @@ public final class LetheMain {
                             var/unlearning-results.json [--scenarios random-10,class-3] [--methods sfr-on,ssd,...]
                             [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1]
                   bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
+                  privacy-cost  encryption and purging on vs off, side by side through the embedded broker: learning
+                            throughput and single-subject erasure latency; writes var/privacy-cost.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]
                   oracle    retrain the gradient model from lethe.examples without what lethe.erasures covers and
                             compare it with the newest version; writes var/oracle-report.json

@@ -211,6 +211,9 @@ class LetheCrashRecoveryIT {
                     while (!(settled(newest.get(KILLED), retained.size()) && settled(newest.get(UNDISTURBED), retained.size()))
                             && System.nanoTime() < deadline) {
                         for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
+                            if (r.value() == null) {
+                                continue; // a revoked version's entry
+                            }
                             ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
                             newest.put(v.getModelName(), v);
                         }
@@ -297,6 +300,9 @@ class LetheCrashRecoveryIT {
                 throw new AssertionError("models did not learn " + target + " examples: " + learnedSoFar);
             }
             for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(100))) {
+                if (r.value() == null) {
+                    continue; // a revoked version's entry
+                }
                 ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
                 learnedSoFar.merge(v.getModelName(), v.getLineage().getExamplesLearned(), Math::max);
             }

@@ -101,6 +101,9 @@ class StreamOracleIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() - quietSince < Duration.ofSeconds(2).toNanos() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null) {
+                        continue; // a revoked version's entry
+                    }
                     ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
                     if (v.getModelName().equals(model) && (newest == null || v.getVersion() > newest.getVersion())) {
                         newest = v;

@@ -32,11 +32,16 @@ final class CheckpointRevoker implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> versions;
     private final Thread thread;
     private final AtomicLong revokedBelow = new AtomicLong();
+    /** Versions of this model whose entries are still on the topic (not yet tombstoned). */
+    private final java.util.TreeSet<Long> announced = new java.util.TreeSet<>();
+    private final String bootstrap;
+    private org.apache.kafka.clients.producer.KafkaProducer<String, byte[]> tombstones;
     private volatile boolean running = true;
 
     private CheckpointRevoker(LetheConfig config) {
         this.modelName = config.modelName();
         this.store = new CheckpointStore(config.modelStoreDir());
+        this.bootstrap = config.bootstrapServers();
         this.versions = LetheClients.committedConsumer(config.bootstrapServers(), "lethe-revoker-", LetheTopics.MODEL_VERSIONS);
         this.thread = new Thread(this::run, "lethe-checkpoint-revoker");
         this.thread.setDaemon(true);
@@ -64,9 +69,16 @@ final class CheckpointRevoker implements AutoCloseable {
                     // The revocation event; versions written before it existed say so by their trigger.
                     Long below = version.getRevokesBelow() != null ? version.getRevokesBelow()
                             : version.getTrigger() == VersionTrigger.ERASURE ? Long.valueOf(version.getVersion()) : null;
-                    if (version.getModelName().equals(modelName) && below != null && below > revokedBelow.get()) {
+                    if (!version.getModelName().equals(modelName)) {
+                        continue;
+                    }
+                    if (record.key() != null && record.key().equals(LetheTopics.modelVersionKey(modelName, version.getVersion()))) {
+                        announced.add(version.getVersion());
+                    }
+                    if (below != null && below > revokedBelow.get()) {
                         revoke(below);
                     }
+                    tombstoneRevoked();
                 }
             }
         } catch (WakeupException e) {
@@ -75,6 +87,9 @@ final class CheckpointRevoker implements AutoCloseable {
             LOG.error("checkpoint revocation stopped; checkpoints with erased data may remain in {}", store.root(), e);
         } finally {
             versions.close(Duration.ofSeconds(2));
+            if (tombstones != null) {
+                tombstones.close(Duration.ofSeconds(2));
+            }
         }
     }
 
@@ -94,6 +109,23 @@ final class CheckpointRevoker implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("model {}: cannot revoke versions below v{} yet: {}", modelName, version, e.getMessage());
         }
+    }
+
+    /** Replaces the entries of revoked versions by tombstones, so compaction removes them from the topic. */
+    private void tombstoneRevoked() {
+        java.util.SortedSet<Long> revoked = announced.headSet(revokedBelow.get());
+        if (revoked.isEmpty()) {
+            return;
+        }
+        if (tombstones == null) {
+            tombstones = LetheClients.producer(bootstrap);
+        }
+        for (long version : revoked) {
+            tombstones.send(new org.apache.kafka.clients.producer.ProducerRecord<>(LetheTopics.MODEL_VERSIONS,
+                    LetheTopics.modelVersionKey(modelName, version), null));
+        }
+        tombstones.flush();
+        revoked.clear();
     }
 
     @Override

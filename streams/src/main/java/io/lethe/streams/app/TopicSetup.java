@@ -54,6 +54,12 @@ public final class TopicSetup {
             if (topic.equals(commands) || topic.equals(LetheTopics.EXAMPLES) || topic.equals(LetheTopics.ERASURES)) {
                 configs.putAll(transitConfigs(config)); // purged below committed offsets: let segments go soon
             }
+            if (topic.equals(LetheTopics.MODEL_VERSIONS)) {
+                // A key per model and version: revoked versions' entries are tombstoned and compacted away.
+                configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+                configs.put(TopicConfig.SEGMENT_MS_CONFIG, Long.toString(config.topicSegmentMs()));
+                configs.put(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, Long.toString(config.topicSegmentMs()));
+            }
             missing.add(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs));
         }
         try {

@@ -46,6 +46,9 @@ public final class DashboardEvents {
      * reported as an {@code error} event rather than stopping the feed.
      */
     public List<Event> accept(String topic, byte[] value) {
+        if (value == null) {
+            return List.of(); // a revoked version's entry, removed from lethe.model-versions
+        }
         try {
             return switch (topic) {
                 case LetheTopics.EVALUATIONS -> evaluation(AvroCodec.EVALUATION_REPORT.decode(value));

@@ -1,6 +1,7 @@
 package io.lethe.streams.topology;
 
 import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.LetheTopics;
 import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.EvaluationReport;
 import io.lethe.schemas.ModelVersion;
@@ -19,7 +20,8 @@ final class LearnerOutputs {
     }
 
     void version(ModelVersion version) {
-        context.forward(new Record<>(modelName, AvroCodec.MODEL_VERSION.encode(version),
+        context.forward(new Record<>(LetheTopics.modelVersionKey(modelName, version.getVersion()),
+                AvroCodec.MODEL_VERSION.encode(version),
                 version.getCreatedAt().toEpochMilli()), ModelLearnerProcessor.TO_MODEL_VERSIONS);
     }
 

@@ -54,6 +54,9 @@ final class ReplayCompanion {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, byte[]> record : versions.poll(Duration.ofMillis(200))) {
+                    if (record.value() == null) {
+                        continue; // a revoked version's entry
+                    }
                     ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
                     if (MODEL.equals(version.getModelName()) && version.getTrigger() == VersionTrigger.FLUSH
                             && version.getLineage().getExamplesLearned() >= minLearned) {

@@ -153,6 +153,9 @@ final class KafkaScenarioRun {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : versions.poll(Duration.ofMillis(200))) {
+                if (record.value() == null) {
+                    continue; // a revoked version's entry
+                }
                 ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
                 if (version.getLineage().getExamplesLearned() >= target) {
                     return version;

@@ -214,6 +214,9 @@ public final class StreamOracle {
     private ModelVersion newestVersion() {
         ModelVersion newest = null;
         for (ConsumerRecord<String, byte[]> record : readAll(LetheTopics.MODEL_VERSIONS)) {
+            if (record.value() == null) {
+                continue; // a revoked version's entry
+            }
             ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
             if (version.getModelName().equals(config.modelName())
                     && (newest == null || version.getVersion() > newest.getVersion())) {
