@@ -38,10 +38,11 @@ class WrongKeyEncryptionKeyIT {
              KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(broker.bootstrapServers(),
                      LetheTopics.MODEL_VERSIONS)) {
             String bootstrap = broker.bootstrapServers();
+            // The refused client never joined for good, but its member lingers for the session timeout.
             LetheConfig right = TestData.config(dir, "bootstrap.servers", bootstrap, "lethe.application.id", "kek-it",
-                    "lethe.publish.idle.ms", "300");
+                    "lethe.publish.idle.ms", "300", "streams.consumer.session.timeout.ms", "6000");
             LetheConfig wrong = TestData.config(dir, "bootstrap.servers", bootstrap, "lethe.application.id", "kek-it",
-                    "lethe.kek", Base64.getEncoder().encodeToString(new byte[32]));
+                    "lethe.kek", Base64.getEncoder().encodeToString(new byte[32]), "streams.consumer.session.timeout.ms", "6000");
             LetheConfig none = TestData.config(dir, "bootstrap.servers", bootstrap, "lethe.application.id", "kek-it",
                     "lethe.kek", "");
             List<TrainingExample> first = TestData.examples(61, 0, 30, 5);
