@@ -16,10 +16,11 @@ import io.lethe.learning.replay.RehearsalConfig;
  * @param batchSize stream examples per training step
  * @param holdoutPercent share of examples held out (stored, not learned) as test data
  * @param holdoutCapacity held-out examples kept for evaluation
+ * @param unlearningPolicy when to accept an approximate run and when to retrain exactly
  */
 public record GradientSettings(int hidden, double learningRate, long seed, RehearsalConfig rehearsal,
                                int threads, String unlearningMethod, String network, int batchSize,
-                               double holdoutPercent, int holdoutCapacity) {
+                               double holdoutPercent, int holdoutCapacity, UnlearningPolicySettings unlearningPolicy) {
 
     /** Values are checked where they are read ({@link Settings}); names the learning library checks itself. */
     public GradientSettings {

@@ -117,6 +117,24 @@ public final class Settings {
             "mlp: erasures within this window are unlearned together, each with its own receipt (0: one at a time)", 0);
     public static final Setting<String> UNLEARNING_METHOD = Setting.text("lethe.unlearning.method", "sfr-on",
             "mlp: sfr-on, ssd, gradient-ascent, fine-tune or gradient-ascent-dl4j (a CNN runs gradient-ascent-dl4j)");
+    public static final Setting<Boolean> UNLEARNING_GUARD = Setting.flag("lethe.unlearning.guard", "true",
+            "mlp: measure every approximate unlearning run and retrain exactly from the retained examples when it costs"
+                    + " too much utility or forgets too little (false: every run stands)");
+    public static final Setting<Double> UNLEARNING_MAX_UTILITY_DROP = Setting.within("lethe.unlearning.max.utility.drop",
+            "2", "mlp: points of held-out accuracy (retained classes) an approximate run may cost", 0, 100);
+    public static final Setting<Double> UNLEARNING_MAX_FORGET_ACCURACY = Setting.within(
+            "lethe.unlearning.max.forget.accuracy", "5",
+            "mlp: percent of an erased class's examples an approximate run may still recognise, when the class has no"
+                    + " held-out example left", 0, 100.0001);
+    public static final Setting<Double> UNLEARNING_MAX_FORGET_EXCESS = Setting.within("lethe.unlearning.max.forget.excess",
+            "5", "mlp: points by which erased examples of retained classes may be recognised better than held-out ones",
+            0, 100.0001);
+    public static final Setting<Double> UNLEARNING_EXACT_FRACTION = Setting.within("lethe.unlearning.exact.fraction",
+            "0.05", "mlp: an erasure (or window of them) larger than this share of the retained data retrains exactly at"
+                    + " once", 0, 1.0001);
+    public static final Setting<Integer> UNLEARNING_REMAIN_SIZE = Setting.atLeast("lethe.unlearning.remain.size", "2000",
+            "mlp: remain examples drawn from the retained store (class-stratified, seeded) for an approximate run; 0: the"
+                    + " replay buffer", 0);
     public static final Setting<Double> HOLDOUT_PERCENT = Setting.within("lethe.holdout.percent", "2",
             "mlp: percent of examples held out (stored, erasable, never learned) as test data for receipts", 0, 50);
     public static final Setting<Integer> HOLDOUT_CAPACITY = Setting.atLeast("lethe.holdout.capacity", "1000",
@@ -130,7 +148,9 @@ public final class Settings {
             ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
             RIDGE_GAMMA, LEARN_BATCH_SIZE, NETWORK, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
             REPLAY_MAX_BYTES, REPLAY_POLICY, REHEARSAL_SCHEDULER, REHEARSAL_EXPONENT, REHEARSAL_BUDGET,
-            REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, HOLDOUT_PERCENT, HOLDOUT_CAPACITY);
+            REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, UNLEARNING_GUARD, UNLEARNING_MAX_UTILITY_DROP,
+            UNLEARNING_MAX_FORGET_ACCURACY, UNLEARNING_MAX_FORGET_EXCESS, UNLEARNING_EXACT_FRACTION, UNLEARNING_REMAIN_SIZE,
+            HOLDOUT_PERCENT, HOLDOUT_CAPACITY);
 
     /** The README's settings table, generated from {@link #ALL}. */
     public static String markdownTable() {

@@ -98,8 +98,16 @@ public final class ReplayNetworkLearner implements Learner {
      * (members: the buffer; non-members: the test data), from one forward pass per set.
      */
     public UnlearningResult unlearn(Collection<String> keys, LabeledBatch forget, LabeledBatch test) {
+        return unlearn(keys, forget, null, test);
+    }
+
+    /**
+     * As above, with the remain data given (e.g. a class-stratified sample of every retained example,
+     * not only the buffer); null uses the buffer. RA is then measured on that remain data.
+     */
+    public UnlearningResult unlearn(Collection<String> keys, LabeledBatch forget, LabeledBatch remain, LabeledBatch test) {
         int removedFromBuffer = forget(keys).size();
-        LabeledBatch remainData = remainData();
+        LabeledBatch remainData = remain != null ? remain : remainData();
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("forget_accuracy_before", Accuracy.percent(network, forget));
         long started = System.nanoTime();

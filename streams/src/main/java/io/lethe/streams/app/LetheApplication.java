@@ -149,6 +149,11 @@ public final class LetheApplication implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 10);
         props.put(StreamsConfig.POLL_MS_CONFIG, 10);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 600_000);
+        // Exact retraining of a network (and its replay after a restart) holds the stream thread, and so its
+        // open transaction, for seconds to minutes: Kafka Streams' 10 s default would abort it and fence the
+        // producer, and the retraining would start over forever. A restarted instance fences the old
+        // transaction at once, so a long timeout costs nothing on restart.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 600_000);
         // Changelogs roll and become compactable within lethe.topic.segment.ms, so that a deleted row's
         // old value leaves the broker's disk within minutes, not when a 1 GB segment happens to fill.
         props.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.SEGMENT_MS_CONFIG),

@@ -43,6 +43,10 @@ final class ReplayNetworkEngine implements LearningEngine {
     private final io.lethe.streams.erasure.HoldOutRule holdOutRule;
     private KeyValueStore<String, byte[]> bufferStore;
     private io.lethe.streams.privacy.SubjectKeys keys;
+    private RetainedTrainingData retainedData;
+    private final io.lethe.learning.gradient.GuardedUnlearning policy;
+    private boolean lastExact;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplayNetworkEngine.class);
     private int bufferRemovals;
     private Map<String, Double> lastMetrics = Map.of();
     private String lastMethod;
@@ -57,12 +61,14 @@ final class ReplayNetworkEngine implements LearningEngine {
                 UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture()), config.learner().seed());
         this.holdOutRule = config.learner().holdOutRule();
         this.lastMethod = learner.method().name();
+        this.policy = config.learner().unlearningPolicy().policy();
     }
 
     @Override
     public void init(ProcessorContext<?, ?> context, io.lethe.streams.privacy.SubjectKeys subjectKeys) {
         this.keys = subjectKeys;
         bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
+        retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys, holdOutRule);
         loadBufferFromStore();
         if (config.learner().holdoutPercent() > 0) {
             // Held-out examples are retained examples that the deterministic test selects.
@@ -164,21 +170,94 @@ final class ReplayNetworkEngine implements LearningEngine {
         bufferRemovals += purged.size();
     }
 
+    /**
+     * Unlearns: the examples leave the buffer, then, with the policy on (the default), the approximate
+     * method runs on remain data drawn from the whole retained store and is measured by the guard; a
+     * run the guard refuses, or an erasure too large for approximation, retrains the network exactly
+     * from the retained examples (see {@link io.lethe.learning.gradient.GuardedUnlearning}).
+     */
     @Override
     public void unlearn(List<TrainingExample> examples) {
         purge(examples);
-        LabeledBatch forget = ExampleBatches.of(examples, config.featureMap().inputDim());
+        int dim = config.featureMap().inputDim();
+        LabeledBatch forget = ExampleBatches.of(examples, dim);
         List<String> keys = keys(examples);
         // TA and the membership score on the held-out examples, when there are any.
-        LabeledBatch test = holdout.isEmpty() ? null
-                : ExampleBatches.of(new ArrayList<>(holdout.values()), config.featureMap().inputDim());
-        UnlearningResult result = learner.unlearn(keys, forget, test);
+        LabeledBatch test = holdout.isEmpty() ? null : ExampleBatches.of(new ArrayList<>(holdout.values()), dim);
+        int remainSize = config.learner().unlearningPolicy().remainSize();
+        RetainedTrainingData.Scan scan = policy != null || remainSize > 0
+                ? retainedData.scan(remainSize, learner.unlearningSeed(keys), config.maxClasses()) : null;
+        LabeledBatch remain = scan == null ? null : RetainedTrainingData.batch(scan.sample(), dim);
+        UnlearningResult result = policy == null ? learner.unlearn(keys, forget, remain, test)
+                : policy.unlearn(learner, keys, forget, remain, test, scan.count(), this::retrainFromStore);
         Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
         metrics.remove("replay_buffer_removed"); // counted by purge, when the erasure took them out of the state
         metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         metrics.put("examples_unlearned", (double) examples.size());
+        if (scan != null) {
+            metrics.put("retained_examples", (double) scan.count());
+            metrics.put("remain_examples", remain == null ? 0.0 : remain.size());
+        }
+        lastExact = result.exact();
         lastMethod = result.method();
         lastMetrics = metrics;
+        if (result.exact()) {
+            rewriteBufferStore();
+        }
+    }
+
+    /**
+     * Exact retraining: a network and buffer as new (same seed, settings and rehearsal), trained on
+     * every retained example in stream order. Deterministic, so a replay after a crash retrains to the
+     * same network; nothing is published before it is done.
+     */
+    private ReplayNetworkLearner retrainFromStore() {
+        long started = System.nanoTime();
+        List<RetainedTrainingData.Entry> data = retainedData.inStreamOrder();
+        ReplayNetworkLearner fresh = new ReplayNetworkLearner(
+                config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses()), config.learner().rehearsal(),
+                learner.method(), config.learner().seed());
+        LOG.info("model {}: retraining the network exactly from {} retained examples", config.modelName(), data.size());
+        int step = config.learner().batchSize();
+        int reported = 0;
+        for (int from = 0; from < data.size(); from += step) {
+            List<ReplayItem<float[]>> items = new ArrayList<>();
+            for (RetainedTrainingData.Entry entry : data.subList(from, Math.min(data.size(), from + step))) {
+                TrainingExample e = entry.example();
+                items.add(ReplayTrainer.item(entry.key(), e.getSubjectId(), e.getTask(), e.getLabel(),
+                        ExampleBatches.input(e, config.featureMap().inputDim())));
+            }
+            fresh.learn(items, true);
+            int percent = (int) (100L * Math.min(data.size(), from + step) / data.size());
+            if (percent >= reported + 25) {
+                reported = percent - percent % 25;
+                LOG.info("model {}: retraining {}% ({} of {} examples, {} s)", config.modelName(), reported,
+                        Math.min(data.size(), from + step), data.size(), (System.nanoTime() - started) / 1_000_000_000);
+            }
+        }
+        retrainedFrom = data;
+        return fresh;
+    }
+
+    /** The retained examples the last retraining learned: their sealed bytes refill the buffer's store. */
+    private List<RetainedTrainingData.Entry> retrainedFrom = List.of();
+
+    /** After a retraining, the buffer store holds exactly the new buffer (same sealed bytes as the retained store). */
+    private void rewriteBufferStore() {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = bufferStore.all()) {
+            all.forEachRemaining(kv -> old.add(kv.key));
+        }
+        old.forEach(bufferStore::delete);
+        Map<String, byte[]> sealed = new HashMap<>();
+        retrainedFrom.forEach(entry -> sealed.put(entry.key(), entry.sealed()));
+        long seen = learner.trainer().buffer().seen();
+        for (ReplayItem<float[]> item : learner.trainer().buffer().items()) {
+            byte[] value = sealed.get(item.exampleId());
+            bufferStore.put(item.exampleId(), ByteBuffer.allocate(12 + value.length).putInt(item.task()).putLong(seen)
+                    .put(value).array());
+        }
+        retrainedFrom = List.of();
     }
 
     /**
@@ -190,6 +269,13 @@ final class ReplayNetworkEngine implements LearningEngine {
         return learner.unlearningSeed(keys(examples));
     }
 
+    /** The keys the replay buffer holds now. */
+    java.util.Set<String> bufferKeys() {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        learner.trainer().buffer().items().forEach(item -> out.add(item.exampleId()));
+        return out;
+    }
+
     private static List<String> keys(List<TrainingExample> examples) {
         return examples.stream().map(RetainedExamples::key).toList();
     }
@@ -197,9 +283,18 @@ final class ReplayNetworkEngine implements LearningEngine {
     @Override
     public Verification verify(int removed) {
         String name = lastMethod;
-        return new Verification("approximate-" + name + "-metrics", null, "removed " + removed
-                + " examples approximately (" + name + ", with the replay buffer as retained data; no guarantee"
-                + " of equalling retraining: see the metrics) and " + bufferRemovals + " of them from the replay buffer",
+        if (lastExact) {
+            return new Verification(io.lethe.learning.gradient.GuardedUnlearning.EXACT_RETRAIN, null, "removed " + removed
+                    + " examples exactly: the network was retrained from the retained examples only, "
+                    + name.substring(io.lethe.learning.gradient.GuardedUnlearning.EXACT_RETRAIN.length()).trim()
+                    + "; " + bufferRemovals + " of them were in the replay buffer", withBufferRemovals());
+        }
+        String remain = config.learner().unlearningPolicy().remainSize() > 0 ? "a class-stratified sample of the retained"
+                + " examples" : "the replay buffer";
+        return new Verification(name.startsWith("approximate-") ? name + "-metrics" : "approximate-" + name + "-metrics",
+                null, "removed " + removed + " examples approximately (" + name + ", with " + remain + " as remain data"
+                + (policy == null ? "; unguarded" : "; accepted by the utility guard") + "; no guarantee of equalling"
+                + " retraining: see the metrics) and " + bufferRemovals + " of them from the replay buffer",
                 withBufferRemovals());
     }
 

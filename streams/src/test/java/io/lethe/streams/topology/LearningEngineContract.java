@@ -17,10 +17,6 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.file.Path;
 import java.util.List;
-import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.state.KeyValueStore;
-import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,28 +39,19 @@ abstract class LearningEngineContract {
 
     /** An engine on in-memory stores for everything its capabilities name. */
     LearningEngine engine(LetheConfig config) {
-        MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
-        List<String> stores = new java.util.ArrayList<>(LearningEngines.capabilities(config).extraStores());
-        stores.add(StoreNames.RETAINED_EXAMPLES);
-        for (String name : stores) {
-            KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name),
-                    Serdes.String(), Serdes.ByteArray()).withLoggingDisabled().build();
-            store.init(context.getStateStoreContext(), store);
-        }
-        LearningEngine engine = LearningEngines.create(config);
-        engine.init(context, TestData.subjectKeys(config, context));
-        return engine;
+        return StreamedEngine.create(config).engine;
     }
 
     @Test
     void learningAndUnlearningKeepTheCountAndThePredictorAgrees() {
         LetheConfig config = config();
-        LearningEngine engine = engine(config);
+        StreamedEngine streamed = StreamedEngine.create(config);
+        LearningEngine engine = streamed.engine;
         List<TrainingExample> data = TestData.examples(3, 0, 80, 8);
         List<TrainingExample> erased = data.stream().filter(e -> e.getSubjectId().equals("subject-2")).toList();
-        engine.learn(data, true);
+        streamed.learn(data);
         assertEquals(data.size(), engine.learner().retainedExamples());
-        engine.unlearn(erased);
+        streamed.unlearn(erased);
         assertEquals(data.size() - erased.size(), engine.learner().retainedExamples(), "unlearning shrinks the count");
 
         LearningEngine.Verification verification = engine.verify(erased.size());

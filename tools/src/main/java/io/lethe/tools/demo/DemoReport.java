@@ -51,6 +51,11 @@ final class DemoReport {
         row("single-subject erasure latency p50 (ms)", String.format("%.0f", s.erasureP50Ms()));
         row("single-subject erasure latency p99 (ms)", String.format("%.0f", s.erasureP99Ms()));
         row("class erasure latency (ms)", String.format("%.0f", s.classErasureMs()));
+        if (s.replayUnlearningPath() != null) {
+            row("replay model after erasures: path", s.replayUnlearningPath());
+            row("replay model: test accuracy, retained classes (%)", String.format("%.2f", s.replayHeldoutAccuracyAfterErasure()));
+            row("replay model: test accuracy, erased class (%)", String.format("%.2f", s.replayErasedClassAccuracyAfterErasure()));
+        }
         row("wall time (s)", String.format("%.1f", s.wallSeconds()));
         out.println("+--------------------------------------------------------+----------------+");
         out.println("summary written to " + summaryFile);

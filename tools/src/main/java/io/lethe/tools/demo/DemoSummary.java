@@ -31,6 +31,9 @@ record DemoSummary(
         @JsonProperty("continual_evaluation") Map<String, Object> continualEvaluation,
         @JsonProperty("learner_evaluations") Map<String, Object> learnerEvaluations,
         @JsonProperty("replay_model") Map<String, Object> replayModel,
+        @JsonProperty("replay_heldout_accuracy_after_erasure") Double replayHeldoutAccuracyAfterErasure,
+        @JsonProperty("replay_erased_class_accuracy_after_erasure") Double replayErasedClassAccuracyAfterErasure,
+        @JsonProperty("replay_unlearning_path") String replayUnlearningPath,
         @JsonProperty("dashboard_url") String dashboardUrl,
         @JsonProperty("scenario") String scenario,
         @JsonProperty("wall_seconds") double wallSeconds) {

@@ -68,6 +68,25 @@ final class ReplayCompanion {
         throw new IllegalStateException("the replay model did not catch up with the stream within " + timeout);
     }
 
+    /** Waits for the replay model's version {@code wanted} (its checkpoint may be revoked later: read it at once). */
+    static ModelVersion awaitVersion(String bootstrap, long wanted, Duration timeout) {
+        try (KafkaConsumer<String, byte[]> versions = LetheClients.committedConsumer(bootstrap, "lethe-demo-replay-",
+                LetheTopics.MODEL_VERSIONS)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, byte[]> record : versions.poll(Duration.ofMillis(200))) {
+                    if (record.value() != null) {
+                        ModelVersion version = AvroCodec.MODEL_VERSION.decode(record.value());
+                        if (MODEL.equals(version.getModelName()) && version.getVersion() == wanted) {
+                            return version;
+                        }
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("the replay model's version " + wanted + " did not arrive within " + timeout);
+    }
+
     /** Waits for the replay model's receipts of {@code expected} requests; returns them by request id. */
     static Map<String, ErasureReceipt> awaitReceipts(String bootstrap, int expected, Duration timeout) {
         Map<String, ErasureReceipt> receipts = new LinkedHashMap<>();

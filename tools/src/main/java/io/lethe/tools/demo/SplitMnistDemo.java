@@ -279,14 +279,18 @@ public final class SplitMnistDemo {
                     double residual = RidgeSolver.relativeFrobenius(finalModel.weights(), joint.weights());
 
                     Map<String, Object> replaySummary = replay == null ? Map.of()
-                            : replayErasures(bootstrap, subjects.size() + 1, "erase-class-" + options.erasedClass());
+                            : replayErasures(bootstrap, subjects.size() + 1, "erase-class-" + options.erasedClass(),
+                                    evaluator, keptClasses);
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                     DemoSummary summary = new DemoSummary(finalAccuracy, jointAccuracy, finalAccuracy - jointAccuracy,
                             residual, learnedAll.examplesLearned(), finalEvent.getLineage().getExamplesRetained(), learnRate, steadyRate,
                             subjects.size() + 1, receipts, DemoReport.percentile(sorted, 50), DemoReport.percentile(sorted, 99),
                             sorted[sorted.length - 1], classLatency, latencies, subjects.size(), options.erasedClass(), afterTask,
                             finalVersion, finalVersion, config.featureMap().describe(), config.ridgeGamma(), continual,
-                            learnerEvaluations, replaySummary, app.dashboardUrl().orElse(null),
+                            learnerEvaluations, replaySummary,
+                            (Double) replaySummary.get("test_accuracy_retained_classes_after_erasure"),
+                            (Double) replaySummary.get("test_accuracy_erased_class_after_erasure"),
+                            (String) replaySummary.get("unlearning_path"), app.dashboardUrl().orElse(null),
                             "split-mnist-class-incremental", (System.nanoTime() - wallStart) / 1e9);
                     DemoReport report = new DemoReport(out, options.summaryFile(), TASKS);
                     report.print(summary);
@@ -299,7 +303,8 @@ public final class SplitMnistDemo {
     }
 
     /** The replay model's answers to the same requests: it unlearns approximately, so its receipts carry measurements. */
-    private Map<String, Object> replayErasures(String bootstrap, int requests, String classRequest) {
+    private Map<String, Object> replayErasures(String bootstrap, int requests, String classRequest,
+                                               TestSetEvaluator evaluator, int[] keptClasses) throws IOException {
         out.printf("waiting for the replay model's %d receipts ... ", requests);
         out.flush();
         Map<String, ErasureReceipt> receipts = ReplayCompanion.awaitReceipts(bootstrap, requests, Duration.ofMinutes(10));
@@ -325,6 +330,21 @@ public final class SplitMnistDemo {
                 }
             });
             summary.put("class_erasure_metrics", finite);
+            summary.put("unlearning_path", classReceipt.getVerificationMethod().startsWith("exact-retrain") ? "exact-retrain"
+                    : classReceipt.getVerificationMethod().replace("-metrics", ""));
+            // The version that answered the class erasure, on the MNIST test images it never saw.
+            io.lethe.schemas.ModelVersion version = ReplayCompanion.awaitVersion(bootstrap, classReceipt.getModelVersion(),
+                    Duration.ofMinutes(1));
+            io.lethe.learning.Predictor model = new io.lethe.modelstore.CheckpointStore(options.workDir().resolve("models-replay"))
+                    .load(java.net.URI.create(version.getCheckpointUri()), version.getSha256()).predictor();
+            int[] predicted = evaluator.predict(model);
+            double retained = evaluator.accuracy(predicted, keptClasses);
+            double erased = evaluator.accuracy(predicted, options.erasedClass());
+            summary.put("test_accuracy_retained_classes_after_erasure", retained);
+            summary.put("test_accuracy_erased_class_after_erasure", erased);
+            out.printf(java.util.Locale.ROOT, "  %s after the class erasure (v%d, path %s): test accuracy %.2f%% on the"
+                    + " retained classes, %.2f%% on class %d%n", ReplayCompanion.MODEL, version.getVersion(),
+                    summary.get("unlearning_path"), retained, erased, options.erasedClass());
         }
         return summary;
     }

@@ -42,6 +42,17 @@ final class TestSetEvaluator {
         return model.predictor().predictFromFeatures(features);
     }
 
+    /** Predicted label of every test image by any model that reads the raw input (the network). */
+    int[] predict(io.lethe.learning.Predictor model) {
+        int[] out = new int[test.size()];
+        for (int start = 0; start < test.size(); start += 1000) {
+            int end = Math.min(test.size(), start + 1000);
+            int[] rows = IntStream.range(start, end).toArray();
+            System.arraycopy(model.predict(test.batch(rows).inputs()), 0, out, start, end - start);
+        }
+        return out;
+    }
+
     /** Accuracy in percent over test images whose label is in {@code classes}. */
     double accuracy(int[] predicted, int... classes) {
         int correct = 0;
