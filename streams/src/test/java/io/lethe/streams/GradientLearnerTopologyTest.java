@@ -60,13 +60,20 @@ class GradientLearnerTopologyTest {
     }
 
     private void start(String windowMs, String holdoutPercent) {
+        // These tests follow the approximate path's receipts: the policy that may retrain is off.
+        start(windowMs, holdoutPercent, "lethe.unlearning.guard", "false");
+    }
+
+    private void start(String windowMs, String holdoutPercent, String... more) {
         if (driver != null) {
             driver.close();
         }
-        config = TestData.config(dir, "lethe.learner", "mlp", "lethe.mlp.hidden", "16", "lethe.mlp.batch.size", "8",
-                "lethe.replay.capacity", Integer.toString(CAPACITY), "lethe.rehearsal.budget", "4",
+        List<String> settings = new ArrayList<>(List.of("lethe.learner", "mlp", "lethe.mlp.hidden", "16",
+                "lethe.mlp.batch.size", "8", "lethe.replay.capacity", Integer.toString(CAPACITY), "lethe.rehearsal.budget", "4",
                 "lethe.replay.policy", "class-balanced", "lethe.erasure.batch.window.ms", windowMs,
-                "lethe.state.dir", dir.resolve("state-" + windowMs).toString(), "lethe.holdout.percent", holdoutPercent);
+                "lethe.state.dir", dir.resolve("state-" + windowMs).toString(), "lethe.holdout.percent", holdoutPercent));
+        settings.addAll(List.of(more));
+        config = TestData.config(dir, settings.toArray(String[]::new));
         Properties props = TestData.driverProperties(dir.resolve("streams"), "gradient-topology-test");
         driver = new TopologyTestDriver(LetheTopology.build(config), props);
         examples = driver.createInputTopic(LetheTopics.EXAMPLES, new StringSerializer(), new ByteArraySerializer());
@@ -193,5 +200,25 @@ class GradientLearnerTopologyTest {
         assertEquals(List.of("erase-subject-1", "erase-subject-4"), published.get(0).getLineage().getErasureRequestIds());
         long heldOutOfOthers = 120 - 40 - published.get(0).getLineage().getExamplesRetained();
         assertTrue(heldOutOfOthers > 5 && heldOutOfOthers < 35, "held-out examples are never learned: " + heldOutOfOthers);
+    }
+
+    @Test
+    void anErasureTooLargeForApproximationRetrainsTheNetworkFromTheRetainedStore() {
+        start("0", "10", "lethe.unlearning.exact.fraction", "0.05"); // the policy on, as by default
+        List<TrainingExample> data = TestData.examples(9, 0, 120, 6);
+        for (TrainingExample e : data) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        erasures.pipeInput("subject-3", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-3", ErasureScope.SUBJECT, "subject-3", List.of(), null, null)));
+        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
+        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
+        assertEquals("exact-retrain", receipt.getVerificationMethod(), "a sixth of the data is over 5 %: retrained");
+        assertTrue(receipt.getMessage().contains("retrained from the retained examples only"), receipt.getMessage());
+        assertEquals(1.0, receipt.getMetrics().get("guard_size_exceeded"));
+        assertTrue(receipt.getMetrics().get("retrain_ms") > 0);
+        String ref = TestData.ref("subject-3") + "\u0000";
+        assertTrue(bufferKeys().stream().noneMatch(k -> k.startsWith(ref)), "the retrained buffer holds none of them");
+        assertEquals(CAPACITY, bufferKeys().size(), "and is full again, from the retained examples");
     }
 }

@@ -287,7 +287,7 @@ final class ReplayNetworkEngine implements LearningEngine {
             return new Verification(io.lethe.learning.gradient.GuardedUnlearning.EXACT_RETRAIN, null, "removed " + removed
                     + " examples exactly: the network was retrained from the retained examples only, "
                     + name.substring(io.lethe.learning.gradient.GuardedUnlearning.EXACT_RETRAIN.length()).trim()
-                    + "; " + bufferRemovals + " of them were in the replay buffer", withBufferRemovals());
+                    + ", and " + bufferRemovals + " of them from the replay buffer", withBufferRemovals());
         }
         String remain = config.learner().unlearningPolicy().remainSize() > 0 ? "a class-stratified sample of the retained"
                 + " examples" : "the replay buffer";
