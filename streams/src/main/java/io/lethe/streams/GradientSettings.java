@@ -17,15 +17,24 @@ import io.lethe.learning.replay.RehearsalConfig;
  * @param holdoutPercent share of examples held out (stored, not learned) as test data
  * @param holdoutCapacity held-out examples kept for evaluation
  * @param unlearningPolicy when to accept an approximate run and when to retrain exactly
+ * @param shards SISA: 1 is one network; K > 1 trains K networks, each on the subjects hashed to it, and
+ *     an erasure retrains only the shards that held the subject (exact)
  */
 public record GradientSettings(int hidden, double learningRate, long seed, RehearsalConfig rehearsal,
                                int threads, String unlearningMethod, String network, int batchSize,
-                               double holdoutPercent, int holdoutCapacity, UnlearningPolicySettings unlearningPolicy) {
+                               double holdoutPercent, int holdoutCapacity, UnlearningPolicySettings unlearningPolicy,
+                               int shards) {
 
     /** Values are checked where they are read ({@link Settings}); names the learning library checks itself. */
     public GradientSettings {
         io.lethe.learning.unlearning.UnlearningMethod.named(unlearningMethod); // fails on unknown names
         NetworkLearner.Architecture.named(network);
+    }
+
+    /** A network as new with another seed (a SISA shard's). */
+    public NetworkLearner newNetwork(int inputDim, int maxClasses, long withSeed) {
+        return new NetworkLearner(NetworkLearner.Architecture.named(network), inputDim, hidden, maxClasses, learningRate,
+                1, withSeed);
     }
 
     public NetworkLearner newNetwork(int inputDim, int maxClasses) {

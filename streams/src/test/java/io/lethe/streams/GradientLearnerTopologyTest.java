@@ -221,4 +221,30 @@ class GradientLearnerTopologyTest {
         assertTrue(bufferKeys().stream().noneMatch(k -> k.startsWith(ref)), "the retrained buffer holds none of them");
         assertEquals(CAPACITY, bufferKeys().size(), "and is full again, from the retained examples");
     }
+
+    @Test
+    void withShardsAnErasureRetrainsOnlyTheSubjectsShardAndTheCheckpointIsTheEnsemble() throws Exception {
+        start("0", "0", "lethe.network.shards", "3");
+        List<TrainingExample> data = TestData.examples(13, 0, 180, 9);
+        for (TrainingExample e : data) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        erasures.pipeInput("subject-4", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-4", ErasureScope.SUBJECT, "subject-4", List.of(), null, null)));
+        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
+        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
+        assertEquals("exact-sisa-retrain", receipt.getVerificationMethod());
+        assertEquals(1.0, receipt.getMetrics().get("shards_retrained"), "one subject lives in one shard");
+        assertEquals(3.0, receipt.getMetrics().get("shards"));
+        String ref = TestData.ref("subject-4") + "\u0000";
+        assertTrue(bufferKeys().stream().noneMatch(k -> k.startsWith(ref)), "no erased example in any buffer");
+        List<ModelVersion> published = new ArrayList<>();
+        versions.readValuesToList().forEach(v -> published.add(AvroCodec.MODEL_VERSION.decode(v)));
+        ModelVersion last = published.get(published.size() - 1);
+        assertEquals(receipt.getModelVersion(), last.getVersion());
+        var predictor = new io.lethe.modelstore.CheckpointStore(config.modelStoreDir())
+                .load(java.net.URI.create(last.getCheckpointUri()), last.getSha256()).predictor();
+        assertEquals(io.lethe.learning.gradient.ShardedPredictor.KIND, predictor.kind());
+        assertEquals(3, ((io.lethe.learning.gradient.ShardedPredictor) predictor).shards().size());
+    }
 }

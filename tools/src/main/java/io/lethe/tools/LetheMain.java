@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,13 @@ public final class LetheMain {
                 System.err.println("lethe unlearning: " + e.getMessage());
                 System.exit(1);
             }
+        }
+        if (command.equals("sisa")) {
+            List<Integer> shards = args.length > 2 && args[1].equals("--shards")
+                    ? java.util.Arrays.stream(args[2].split(",")).map(Integer::parseInt).toList() : List.of(1, 4, 8);
+            new io.lethe.tools.experiment.SisaCommand(Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
+                    shards, Path.of("var/sisa-results.json"), System.out).run();
+            System.exit(0);
         }
         if (command.equals("rehearsal")) {
             try {
@@ -203,6 +211,9 @@ public final class LetheMain {
                             and fine-tuning against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
                             var/unlearning-results.json [--scenarios random-10,class-3] [--methods sfr-on,ssd,...]
                             [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1]
+                  sisa      exact network unlearning by sharding on Split-MNIST: test accuracy and one subject's erasure
+                            cost for K shards against retraining everything; writes var/sisa-results.json
+                            [--shards 1,4,8]
                   bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
                   privacy-cost  encryption and purging on vs off, side by side through the embedded broker: learning
                             throughput and single-subject erasure latency; writes var/privacy-cost.json

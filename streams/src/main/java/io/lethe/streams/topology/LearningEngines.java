@@ -11,13 +11,17 @@ public final class LearningEngines {
     private static final EngineCapabilities ANALYTIC = new EngineCapabilities(java.util.List.of(), false, false, true);
     private static final EngineCapabilities NETWORK_WITH_REPLAY = new EngineCapabilities(
             java.util.List.of(StoreNames.PENDING_ERASURES, StoreNames.REPLAY_BUFFER), true, true, false);
+    /** SISA: exact, and erasures batched like the network's (one retraining per shard per window). */
+    private static final EngineCapabilities SHARDED_NETWORKS = new EngineCapabilities(
+            java.util.List.of(StoreNames.PENDING_ERASURES, StoreNames.REPLAY_BUFFER), true, true, true);
 
     private LearningEngines() {
     }
 
     static LearningEngine create(LetheConfig config) {
         return switch (config.learnerKind()) {
-            case LetheConfig.MLP -> new ReplayNetworkEngine(config);
+            case LetheConfig.MLP -> config.learner().shards() > 1 ? new ShardedNetworkEngine(config)
+                    : new ReplayNetworkEngine(config);
             default -> new AnalyticEngine(config);
         };
     }
@@ -25,7 +29,7 @@ public final class LearningEngines {
     /** What the configured learner's engine needs, without building it. */
     public static EngineCapabilities capabilities(LetheConfig config) {
         return switch (config.learnerKind()) {
-            case LetheConfig.MLP -> NETWORK_WITH_REPLAY;
+            case LetheConfig.MLP -> config.learner().shards() > 1 ? SHARDED_NETWORKS : NETWORK_WITH_REPLAY;
             default -> ANALYTIC;
         };
     }

@@ -285,7 +285,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         String name = lastMethod;
         if (lastExact) {
             return new Verification(io.lethe.learning.gradient.GuardedUnlearning.EXACT_RETRAIN, null, "removed " + removed
-                    + " examples exactly: the network was retrained from the retained examples only, "
+                    + " examples exactly: the network was retrained from the retained examples only "
                     + name.substring(io.lethe.learning.gradient.GuardedUnlearning.EXACT_RETRAIN.length()).trim()
                     + ", and " + bufferRemovals + " of them from the replay buffer", withBufferRemovals());
         }

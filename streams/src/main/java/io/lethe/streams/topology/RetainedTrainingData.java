@@ -76,6 +76,15 @@ final class RetainedTrainingData {
         return new Scan(count[0], sample);
     }
 
+    /** One retained example by its store key. */
+    TrainingExample get(String key) {
+        byte[] sealed = retained.get(key);
+        if (sealed == null) {
+            throw new IllegalStateException("example " + key + " is in a replay buffer but not in the retained store");
+        }
+        return AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(key), sealed));
+    }
+
     /** Every retained training example in stream order (event time, then key): what exact retraining learns. */
     List<Entry> inStreamOrder() {
         List<Entry> out = new ArrayList<>();
