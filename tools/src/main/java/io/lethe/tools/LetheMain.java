@@ -44,6 +44,13 @@ public final class LetheMain {
                     shards, Path.of("var/sisa-results.json"), System.out).run();
             System.exit(0);
         }
+        if (command.equals("unlearning-sequence")) {
+            int requests = args.length > 2 && args[1].equals("--requests") ? Integer.parseInt(args[2]) : 100;
+            new io.lethe.tools.experiment.SequentialErasureCommand(Path.of(System.getProperty("lethe.data.dir",
+                    "var/cache/data/mnist")), requests, 20, Path.of("var/unlearning-sequence.json"),
+                    Path.of("docs/unlearning-sequence.png"), System.out).run();
+            System.exit(0);
+        }
         if (command.equals("rehearsal")) {
             try {
                 new io.lethe.tools.experiment.RehearsalCommand(io.lethe.tools.experiment.RehearsalCommand.Options.parse(
@@ -214,6 +221,10 @@ public final class LetheMain {
                   sisa      exact network unlearning by sharding on Split-MNIST: test accuracy and one subject's erasure
                             cost for K shards against retraining everything; writes var/sisa-results.json
                             [--shards 1,4,8]
+                  unlearning-sequence  100 single-subject erasures one after another after Split-MNIST: test and
+                            forget-set accuracy after each for SFR-on (buffer or store remain data), the guarded policy,
+                            SISA K=4 and the retrain oracle every 20; writes var/unlearning-sequence.json and
+                            docs/unlearning-sequence.png [--requests N]
                   bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
                   privacy-cost  encryption and purging on vs off, side by side through the embedded broker: learning
                             throughput and single-subject erasure latency; writes var/privacy-cost.json

@@ -263,6 +263,25 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
         return m;
     }
 
+    /**
+     * Writes what the network knows, exactly and without the timestamps of DL4J's zip format: every
+     * parameter, the updater's state and the retained count. Two networks that write the same bytes
+     * here predict and learn alike; {@link #writeState} bytes differ with the time they were written.
+     */
+    public void writeContent(DataOutputStream out) throws IOException {
+        out.writeLong(retained);
+        for (float v : network.params().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector()) {
+            out.writeFloat(v);
+        }
+        org.nd4j.linalg.api.ndarray.INDArray updater = network.getUpdater() == null ? null
+                : network.getUpdater().getStateViewArray();
+        if (updater != null) {
+            for (float v : updater.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatVector()) {
+                out.writeFloat(v);
+            }
+        }
+    }
+
     @Override
     public void writeState(DataOutputStream out) throws IOException {
         ByteArrayOutputStream model = new ByteArrayOutputStream();

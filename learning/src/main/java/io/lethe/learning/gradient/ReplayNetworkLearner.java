@@ -223,6 +223,14 @@ public final class ReplayNetworkLearner implements Learner {
         return m;
     }
 
+    /** What the learner knows, without serialization timestamps (see {@link NetworkLearner#writeContent}). */
+    public void writeContent(DataOutputStream out) throws IOException {
+        network.writeContent(out);
+        out.writeLong(batchesLearned);
+        trainer.writeState(out);
+        out.flush();
+    }
+
     @Override
     public void writeState(DataOutputStream out) throws IOException {
         out.writeInt(STATE_MAGIC);

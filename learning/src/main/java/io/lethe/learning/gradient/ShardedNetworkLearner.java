@@ -1,6 +1,5 @@
 package io.lethe.learning.gradient;
 
-import io.lethe.learning.Argmax;
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
 import io.lethe.learning.UnlearningResult;
@@ -164,18 +163,15 @@ public final class ShardedNetworkLearner implements Learner {
                 + " data: use unlearnSubjects");
     }
 
+    /** The shards' mean class probabilities: what the checkpoint ({@link #predictor()}) computes. */
     @Override
     public INDArray scores(INDArray inputs) {
-        INDArray sum = shards.get(0).scores(inputs).dup();
-        for (int i = 1; i < shards.size(); i++) {
-            sum.addi(shards.get(i).scores(inputs));
-        }
-        return sum.divi(shards.size());
+        return ShardedPredictor.mean(shards.stream().map(shard -> shard.scores(inputs)).toList());
     }
 
     @Override
     public int[] predict(INDArray inputs) {
-        return Argmax.rows(scores(inputs));
+        return io.lethe.learning.Argmax.rows(scores(inputs));
     }
 
     @Override
@@ -200,6 +196,18 @@ public final class ShardedNetworkLearner implements Learner {
         Map<String, String> config = new LinkedHashMap<>(shards.get(0).config());
         config.put("sisa.shards", Integer.toString(shards.size()));
         return config;
+    }
+
+    /** What the ensemble knows, without serialization timestamps: each shard's content and its waiting items. */
+    public void writeContent(DataOutputStream out) throws IOException {
+        for (int i = 0; i < shards.size(); i++) {
+            shards.get(i).writeContent(out);
+            out.writeInt(pending.get(i).size());
+            for (ReplayItem<float[]> item : pending.get(i)) {
+                out.writeUTF(item.exampleId());
+            }
+        }
+        out.flush();
     }
 
     @Override

@@ -33,11 +33,16 @@ public final class ShardedPredictor implements Predictor {
 
     @Override
     public INDArray scores(INDArray inputs) {
-        INDArray sum = shards.get(0).scores(inputs).dup();
-        for (int i = 1; i < shards.size(); i++) {
-            sum.addi(shards.get(i).scores(inputs));
+        return mean(shards.stream().map(shard -> shard.scores(inputs)).toList());
+    }
+
+    /** The element-wise mean of the shards' score matrices: how an ensemble predicts. */
+    static INDArray mean(List<INDArray> perShard) {
+        INDArray sum = perShard.get(0).dup();
+        for (int i = 1; i < perShard.size(); i++) {
+            sum.addi(perShard.get(i));
         }
-        return sum.divi(shards.size());
+        return sum.divi(perShard.size());
     }
 
     @Override

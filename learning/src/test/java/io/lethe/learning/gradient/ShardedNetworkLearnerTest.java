@@ -61,9 +61,9 @@ class ShardedNetworkLearnerTest {
     private static byte[] state(Object learner) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         if (learner instanceof ShardedNetworkLearner s) {
-            s.writeState(new DataOutputStream(bytes));
+            s.writeContent(new DataOutputStream(bytes));
         } else {
-            ((ReplayNetworkLearner) learner).writeState(new DataOutputStream(bytes));
+            ((ReplayNetworkLearner) learner).writeContent(new DataOutputStream(bytes));
         }
         return bytes.toByteArray();
     }
@@ -118,7 +118,9 @@ class ShardedNetworkLearnerTest {
     void stateRoundTripsWithItemsWaitingForTheirBatch() throws IOException {
         ShardedNetworkLearner learner = trained(data.subList(0, 101)); // some shards hold a partial batch
         ShardedNetworkLearner restored = new ShardedNetworkLearner(SHARDS, BATCH, FRESH);
-        restored.readState(new DataInputStream(new ByteArrayInputStream(state(learner))));
+        ByteArrayOutputStream saved = new ByteArrayOutputStream();
+        learner.writeState(new DataOutputStream(saved));
+        restored.readState(new DataInputStream(new ByteArrayInputStream(saved.toByteArray())));
         learner.learn(data.subList(101, 240), true);
         restored.learn(data.subList(101, 240), true);
         assertArrayEquals(state(learner), state(restored));

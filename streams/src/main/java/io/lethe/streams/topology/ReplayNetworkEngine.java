@@ -40,7 +40,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     private final LetheConfig config;
     private final ReplayNetworkLearner learner;
     private final NetworkLearner network;
-    private final io.lethe.streams.erasure.HoldOutRule holdOutRule;
+    private final HeldOutExamples holdout;
     private KeyValueStore<String, byte[]> bufferStore;
     private io.lethe.streams.privacy.SubjectKeys keys;
     private RetainedTrainingData retainedData;
@@ -50,8 +50,6 @@ final class ReplayNetworkEngine implements LearningEngine {
     private int bufferRemovals;
     private Map<String, Double> lastMetrics = Map.of();
     private String lastMethod;
-    /** Held-out examples (key -> example), at most lethe.holdout.capacity: test data for TA and the MIA. */
-    private final Map<String, TrainingExample> holdout = new java.util.TreeMap<>();
 
     ReplayNetworkEngine(LetheConfig config) {
         this.config = config;
@@ -59,7 +57,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         this.learner = new ReplayNetworkLearner(network, config.learner().rehearsal(),
                 UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture()), config.learner().seed());
-        this.holdOutRule = config.learner().holdOutRule();
+        this.holdout = new HeldOutExamples(config.learner().holdOutRule(), config.learner().holdoutCapacity());
         this.lastMethod = learner.method().name();
         this.policy = config.learner().unlearningPolicy().policy();
     }
@@ -68,22 +66,10 @@ final class ReplayNetworkEngine implements LearningEngine {
     public void init(ProcessorContext<?, ?> context, io.lethe.streams.privacy.SubjectKeys subjectKeys) {
         this.keys = subjectKeys;
         bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
-        retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys, holdOutRule);
+        retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys,
+                config.learner().holdOutRule());
         loadBufferFromStore();
-        if (config.learner().holdoutPercent() > 0) {
-            // Held-out examples are retained examples that the deterministic test selects.
-            KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
-            try (KeyValueIterator<String, byte[]> all = retained.all()) {
-                while (all.hasNext()) {
-                    var kv = all.next();
-                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key),
-                            kv.value));
-                    if (holdsOut(example)) {
-                        holdOut(example);
-                    }
-                }
-            }
-        }
+        holdout.load(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys);
     }
 
     /**
@@ -151,20 +137,18 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     @Override
     public boolean holdsOut(TrainingExample example) {
-        return holdOutRule.holdsOut(example);
+        return holdout.holdsOut(example);
     }
 
     @Override
     public void holdOut(TrainingExample example) {
-        if (holdout.size() < config.learner().holdoutCapacity()) {
-            holdout.put(RetainedExamples.key(example), example);
-        }
+        holdout.offer(example);
     }
 
     @Override
     public void purge(List<TrainingExample> examples) {
         List<String> keys = keys(examples);
-        keys.forEach(holdout::remove);
+        holdout.removeAll(keys);
         List<ReplayItem<float[]>> purged = learner.forget(keys);
         purged.forEach(item -> bufferStore.delete(item.exampleId()));
         bufferRemovals += purged.size();
@@ -183,7 +167,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         LabeledBatch forget = ExampleBatches.of(examples, dim);
         List<String> keys = keys(examples);
         // TA and the membership score on the held-out examples, when there are any.
-        LabeledBatch test = holdout.isEmpty() ? null : ExampleBatches.of(new ArrayList<>(holdout.values()), dim);
+        LabeledBatch test = holdout.batch(dim);
         int remainSize = config.learner().unlearningPolicy().remainSize();
         RetainedTrainingData.Scan scan = policy != null || remainSize > 0
                 ? retainedData.scan(remainSize, learner.unlearningSeed(keys), config.maxClasses()) : null;

@@ -12,7 +12,6 @@ import io.lethe.learning.unlearning.UnlearningMethod;
 import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
-import io.lethe.streams.erasure.HoldOutRule;
 import io.lethe.streams.privacy.SubjectKeys;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -21,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,8 +42,7 @@ final class ShardedNetworkEngine implements LearningEngine {
     private final LetheConfig config;
     private final ShardedNetworkLearner learner;
     private final IntFunction<ReplayNetworkLearner> fresh;
-    private final HoldOutRule holdOutRule;
-    private final Map<String, TrainingExample> holdout = new TreeMap<>();
+    private final HeldOutExamples holdout;
     private KeyValueStore<String, byte[]> bufferStore;
     private SubjectKeys keys;
     private RetainedTrainingData retainedData;
@@ -64,7 +61,7 @@ final class ShardedNetworkEngine implements LearningEngine {
                         io.lethe.learning.gradient.NetworkLearner.Architecture.named(config.learner().network())),
                 seed + i);
         this.learner = new ShardedNetworkLearner(config.learner().shards(), config.learner().batchSize(), fresh);
-        this.holdOutRule = config.learner().holdOutRule();
+        this.holdout = new HeldOutExamples(config.learner().holdOutRule(), config.learner().holdoutCapacity());
     }
 
     private int shardOf(String subjectRef) {
@@ -75,21 +72,10 @@ final class ShardedNetworkEngine implements LearningEngine {
     public void init(ProcessorContext<?, ?> context, SubjectKeys subjectKeys) {
         this.keys = subjectKeys;
         bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
-        retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys, holdOutRule);
+        retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys,
+                config.learner().holdOutRule());
         loadBuffersFromStore();
-        if (config.learner().holdoutPercent() > 0) {
-            KeyValueStore<String, byte[]> retained = context.getStateStore(StoreNames.RETAINED_EXAMPLES);
-            try (KeyValueIterator<String, byte[]> all = retained.all()) {
-                while (all.hasNext()) {
-                    var kv = all.next();
-                    TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key),
-                            kv.value));
-                    if (holdsOut(example)) {
-                        holdOut(example);
-                    }
-                }
-            }
-        }
+        holdout.load(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys);
     }
 
     @Override
@@ -150,20 +136,18 @@ final class ShardedNetworkEngine implements LearningEngine {
 
     @Override
     public boolean holdsOut(TrainingExample example) {
-        return holdOutRule.holdsOut(example);
+        return holdout.holdsOut(example);
     }
 
     @Override
     public void holdOut(TrainingExample example) {
-        if (holdout.size() < config.learner().holdoutCapacity()) {
-            holdout.put(RetainedExamples.key(example), example);
-        }
+        holdout.offer(example);
     }
 
     @Override
     public void purge(List<TrainingExample> examples) {
         List<String> keysOf = examples.stream().map(RetainedExamples::key).toList();
-        keysOf.forEach(holdout::remove);
+        holdout.removeAll(keysOf);
         for (int i = 0; i < learner.count(); i++) {
             learner.shard(i).forget(keysOf).forEach(item -> bufferStore.delete(item.exampleId()));
         }
@@ -200,9 +184,9 @@ final class ShardedNetworkEngine implements LearningEngine {
         metrics.put("ua", 100 - metrics.get("forget_accuracy"));
         metrics.put("examples_unlearned", (double) examples.size());
         metrics.put("unlearning_ms", metrics.get("retrain_ms"));
-        if (!holdout.isEmpty()) {
-            metrics.put("test_accuracy_holdout", Accuracy.percent(learner,
-                    ExampleBatches.of(new ArrayList<>(holdout.values()), dim)));
+        LabeledBatch test = holdout.batch(dim);
+        if (test != null) {
+            metrics.put("test_accuracy_holdout", Accuracy.percent(learner, test));
         }
         lastMetrics = metrics;
     }
