@@ -157,22 +157,30 @@ public final class SequentialErasureCommand {
                 record(point, CONFIGS[4], oracle, forget, testBatch, t);
             }
             points.add(point);
+            if (r % 10 == 0 || r == requests) {
+                write(points, retrains, r); // progress survives an interrupted run
+                System.gc(); // retraining makes networks by the dozen: free their native memory before it piles up
+            }
             console.printf(Locale.ROOT, "  request %3d  test acc: buffer %.2f  store %.2f  guarded %.2f  sisa %.2f%s%n", r,
                     point.get(CONFIGS[0] + " test"), point.get(CONFIGS[1] + " test"), point.get(CONFIGS[2] + " test"),
                     point.get(CONFIGS[3] + " test"), point.containsKey(CONFIGS[4] + " test")
                             ? String.format(Locale.ROOT, "  oracle %.2f", point.get(CONFIGS[4] + " test")) : "");
         }
         printTable(points, retrains);
+        console.println("wrote " + out + " and " + plot);
+    }
+
+    private void write(List<Map<String, Object>> points, int retrains, int done) throws IOException {
         Map<String, Object> doc = new LinkedHashMap<>();
         doc.put("scenario", "split-mnist-class-incremental, sequential single-subject erasures");
         doc.put("requests", requests);
+        doc.put("requests_done", done);
         doc.put("guarded_retrains", retrains);
         doc.put("points", points);
         doc.put("at", Instant.now().toString());
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
         draw(points);
-        console.println("wrote " + out + " and " + plot);
     }
 
     private static void record(Map<String, Object> point, String config, io.lethe.learning.Learner model, LabeledBatch forget,
