@@ -9,11 +9,9 @@ import io.lethe.learning.gradient.ReplayNetworkLearner;
 import io.lethe.learning.replay.ReplayBuffer;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
-import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.GradientSettings;
 import io.lethe.streams.LetheConfig;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -21,8 +19,6 @@ import io.lethe.learning.unlearning.UnlearningMethod;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -41,7 +37,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     private final ReplayNetworkLearner learner;
     private final NetworkLearner network;
     private final HeldOutExamples holdout;
-    private KeyValueStore<String, byte[]> bufferStore;
+    private ReplayBufferStore bufferStore;
     private io.lethe.streams.privacy.SubjectKeys keys;
     private RetainedTrainingData retainedData;
     private final io.lethe.learning.gradient.GuardedUnlearning policy;
@@ -65,7 +61,7 @@ final class ReplayNetworkEngine implements LearningEngine {
     @Override
     public void init(ProcessorContext<?, ?> context, io.lethe.streams.privacy.SubjectKeys subjectKeys) {
         this.keys = subjectKeys;
-        bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
+        bufferStore = new ReplayBufferStore(context.getStateStore(StoreNames.REPLAY_BUFFER), keys);
         retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys,
                 config.learner().holdOutRule());
         loadBufferFromStore();
@@ -86,23 +82,15 @@ final class ReplayNetworkEngine implements LearningEngine {
     private void loadBufferFromStore() {
         ReplayTrainer trainer = learner.trainer();
         List<String> overCapacity = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = bufferStore.all()) {
-            while (all.hasNext()) {
-                var kv = all.next();
-                ByteBuffer value = ByteBuffer.wrap(kv.value);
-                int task = value.getInt();
-                long seen = value.getLong();
-                byte[] sealed = new byte[value.remaining()];
-                value.get(sealed);
-                TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key), sealed));
-                ReplayItem<float[]> item = ReplayTrainer.item(kv.key, example.getSubjectId(), task, example.getLabel(),
-                        ExampleBatches.input(example, config.featureMap().inputDim()));
-                if (trainer.buffer().size() < trainer.buffer().maxItems()
-                        && trainer.buffer().bytes() + item.sizeBytes() <= trainer.buffer().maxBytes()) {
-                    trainer.restore(item, seen);
-                } else {
-                    overCapacity.add(kv.key); // the capacity was lowered since these were stored
-                }
+        for (ReplayBufferStore.Entry entry : bufferStore.entries()) {
+            TrainingExample example = entry.example();
+            ReplayItem<float[]> item = ReplayTrainer.item(entry.key(), example.getSubjectId(), entry.task(), example.getLabel(),
+                    ExampleBatches.input(example, config.featureMap().inputDim()));
+            if (trainer.buffer().size() < trainer.buffer().maxItems()
+                    && trainer.buffer().bytes() + item.sizeBytes() <= trainer.buffer().maxBytes()) {
+                trainer.restore(item, entry.seen());
+            } else {
+                overCapacity.add(entry.key()); // the capacity was lowered since these were stored
             }
         }
         overCapacity.forEach(bufferStore::delete);
@@ -124,10 +112,7 @@ final class ReplayNetworkEngine implements LearningEngine {
             ReplayTrainer.BufferChange change = learner.learn(items, fresh);
             long seen = learner.trainer().buffer().seen();
             for (ReplayItem<float[]> added : change.added()) {
-                byte[] avro = keys.seal(RetainedExamples.refOf(added.exampleId()),
-                        AvroCodec.TRAINING_EXAMPLE.encode(byKey.get(added.exampleId())));
-                bufferStore.put(added.exampleId(), ByteBuffer.allocate(12 + avro.length).putInt(added.task())
-                        .putLong(seen).put(avro).array());
+                bufferStore.put(added.exampleId(), added.task(), seen, byKey.get(added.exampleId()));
             }
             for (ReplayItem<float[]> evicted : change.evicted()) {
                 bufferStore.delete(evicted.exampleId());
@@ -228,18 +213,12 @@ final class ReplayNetworkEngine implements LearningEngine {
 
     /** After a retraining, the buffer store holds exactly the new buffer (same sealed bytes as the retained store). */
     private void rewriteBufferStore() {
-        List<String> old = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = bufferStore.all()) {
-            all.forEachRemaining(kv -> old.add(kv.key));
-        }
-        old.forEach(bufferStore::delete);
+        bufferStore.deleteWhere(key -> true);
         Map<String, byte[]> sealed = new HashMap<>();
         retrainedFrom.forEach(entry -> sealed.put(entry.key(), entry.sealed()));
         long seen = learner.trainer().buffer().seen();
         for (ReplayItem<float[]> item : learner.trainer().buffer().items()) {
-            byte[] value = sealed.get(item.exampleId());
-            bufferStore.put(item.exampleId(), ByteBuffer.allocate(12 + value.length).putInt(item.task()).putLong(seen)
-                    .put(value).array());
+            bufferStore.putSealed(item.exampleId(), item.task(), seen, sealed.get(item.exampleId()));
         }
         retrainedFrom = List.of();
     }

@@ -9,11 +9,9 @@ import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.learning.unlearning.UnlearningMethod;
-import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.privacy.SubjectKeys;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -23,8 +21,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.IntFunction;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +39,7 @@ final class ShardedNetworkEngine implements LearningEngine {
     private final ShardedNetworkLearner learner;
     private final IntFunction<ReplayNetworkLearner> fresh;
     private final HeldOutExamples holdout;
-    private KeyValueStore<String, byte[]> bufferStore;
+    private ReplayBufferStore bufferStore;
     private SubjectKeys keys;
     private RetainedTrainingData retainedData;
     private Map<String, Double> lastMetrics = Map.of();
@@ -71,7 +67,7 @@ final class ShardedNetworkEngine implements LearningEngine {
     @Override
     public void init(ProcessorContext<?, ?> context, SubjectKeys subjectKeys) {
         this.keys = subjectKeys;
-        bufferStore = context.getStateStore(StoreNames.REPLAY_BUFFER);
+        bufferStore = new ReplayBufferStore(context.getStateStore(StoreNames.REPLAY_BUFFER), keys);
         retainedData = new RetainedTrainingData(context.getStateStore(StoreNames.RETAINED_EXAMPLES), keys,
                 config.learner().holdOutRule());
         loadBuffersFromStore();
@@ -88,17 +84,9 @@ final class ShardedNetworkEngine implements LearningEngine {
     }
 
     private void loadBuffersFromStore() {
-        try (KeyValueIterator<String, byte[]> all = bufferStore.all()) {
-            while (all.hasNext()) {
-                var kv = all.next();
-                ByteBuffer value = ByteBuffer.wrap(kv.value);
-                int task = value.getInt();
-                long seen = value.getLong();
-                byte[] sealed = new byte[value.remaining()];
-                value.get(sealed);
-                TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key), sealed));
-                learner.shard(shardOf(example.getSubjectId())).trainer().restore(item(kv.key, example, task), seen);
-            }
+        for (ReplayBufferStore.Entry entry : bufferStore.entries()) {
+            learner.shard(shardOf(entry.example().getSubjectId())).trainer()
+                    .restore(item(entry.key(), entry.example(), entry.task()), entry.seen());
         }
     }
 
@@ -124,10 +112,8 @@ final class ShardedNetworkEngine implements LearningEngine {
             if (example == null) { // it waited for its shard's batch since an earlier call (or a restart)
                 example = retainedData.get(added.exampleId());
             }
-            byte[] sealed = keys.seal(RetainedExamples.refOf(added.exampleId()), AvroCodec.TRAINING_EXAMPLE.encode(example));
             long seen = learner.shard(shardOf(example.getSubjectId())).trainer().buffer().seen();
-            bufferStore.put(added.exampleId(), ByteBuffer.allocate(12 + sealed.length).putInt(added.task()).putLong(seen)
-                    .put(sealed).array());
+            bufferStore.put(added.exampleId(), added.task(), seen, example);
         }
         for (ReplayItem<float[]> evicted : change.evicted()) {
             bufferStore.delete(evicted.exampleId());
@@ -193,21 +179,11 @@ final class ShardedNetworkEngine implements LearningEngine {
 
     /** The retrained shards' buffer entries are replaced by their new buffers (same sealed bytes as the retained store). */
     private void rewriteBufferStore(Set<Integer> affected, Map<String, byte[]> sealed) {
-        List<String> stale = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = bufferStore.all()) {
-            all.forEachRemaining(kv -> {
-                if (affected.contains(shardOf(RetainedExamples.refOf(kv.key)))) {
-                    stale.add(kv.key);
-                }
-            });
-        }
-        stale.forEach(bufferStore::delete);
+        bufferStore.deleteWhere(key -> affected.contains(shardOf(RetainedExamples.refOf(key))));
         for (int i : affected) {
             var buffer = learner.shard(i).trainer().buffer();
             for (ReplayItem<float[]> item : buffer.items()) {
-                byte[] value = sealed.get(item.exampleId());
-                bufferStore.put(item.exampleId(), ByteBuffer.allocate(12 + value.length).putInt(item.task())
-                        .putLong(buffer.seen()).put(value).array());
+                bufferStore.putSealed(item.exampleId(), item.task(), buffer.seen(), sealed.get(item.exampleId()));
             }
         }
     }
