@@ -33,12 +33,23 @@ public final class KeyEncryptionKey {
     private final SecretKey hashing;
     private final String fingerprint;
     private final String origin;
+    /** One keyed HMAC per thread: a reference is computed for every example, so the Mac is not made anew each time. */
+    private final ThreadLocal<Mac> subjectMac;
 
     private KeyEncryptionKey(byte[] raw, String origin) {
         this.origin = origin;
         this.wrapping = new SecretKeySpec(derive(raw, "lethe data-key wrapping"), "AES");
         this.hashing = new SecretKeySpec(derive(raw, "lethe subject reference"), "HmacSHA256");
         this.fingerprint = HexFormat.of().formatHex(derive(raw, "lethe key fingerprint"), 0, 8);
+        this.subjectMac = ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(hashing);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+        });
     }
 
     /** Reads a base64 key; {@code origin} names where it came from, for messages. */
@@ -109,13 +120,7 @@ public final class KeyEncryptionKey {
      * id (128 bits, hex). Without the key, an id cannot be tested against it.
      */
     public String subjectRef(String subjectId) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(hashing);
-            return HexFormat.of().formatHex(mac.doFinal(subjectId.getBytes(StandardCharsets.UTF_8)), 0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
+        return HexFormat.of().formatHex(subjectMac.get().doFinal(subjectId.getBytes(StandardCharsets.UTF_8)), 0, 16);
     }
 
     byte[] wrap(byte[] dataKey, byte[] context, SecureRandom random) {

@@ -82,24 +82,29 @@ final class DurableLearner {
         return journalSeq;
     }
 
+    /** Journal events that hold an example's bytes, and how many of those can still be opened. */
+    record JournalCopies(long held, long readable) {
+    }
+
     /**
-     * How many journal events after {@code position} still hold the bytes of any of these examples
-     * (unlearn events keep them until a snapshot cuts the journal); with {@code keys}, only those that
-     * can still be opened. A range scan: an erasure's receipt checks only the events written since the
+     * The journal events after {@code position} that still hold the bytes of any of these examples
+     * (unlearn events keep them until a snapshot cuts the journal), and how many of them {@code keys}
+     * can still open. One range scan: an erasure's receipt checks only the events written since the
      * erasure began, not the whole journal.
      */
-    long journalCopies(java.util.Set<String> exampleKeys, long position, SubjectKeys readableWith) {
-        long copies = 0;
+    JournalCopies journalCopies(java.util.Set<String> exampleKeys, long position, SubjectKeys readableWith) {
+        long held = 0;
+        long readable = 0;
         try (KeyValueIterator<Long, byte[]> after = journal.range(position + 1, Long.MAX_VALUE)) {
             while (after.hasNext()) {
                 JournalEvent event = JournalEvent.decode(after.next().value);
-                if (!event.learn() && exampleKeys.contains(event.exampleKey()) && (readableWith == null
-                        || readableWith.canOpen(RetainedExamples.refOf(event.exampleKey()), event.exampleBytes()))) {
-                    copies++;
+                if (!event.learn() && exampleKeys.contains(event.exampleKey())) {
+                    held++;
+                    readable += readableWith.canOpen(RetainedExamples.refOf(event.exampleKey()), event.exampleBytes()) ? 1 : 0;
                 }
             }
         }
-        return copies;
+        return new JournalCopies(held, readable);
     }
 
     /** Records a published version and the learned count with it. */

@@ -11,7 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -53,35 +52,45 @@ final class ErasureAttestation {
         return destroyed;
     }
 
+    /**
+     * What the stores still hold of the erased examples, checked once for all the requests a receipt
+     * batch answers (after their keys were destroyed).
+     */
+    record Checked(long retainedReadable, DurableLearner.JournalCopies journal) {
+    }
+
+    Checked check(List<String> erasedKeys, long journalMark) {
+        return new Checked(erasedKeys.stream().filter(retained::contains).count(),
+                durable.journalCopies(new HashSet<>(erasedKeys), journalMark, keys));
+    }
+
     /** The metrics form (kept from the first receipts that attested copies). */
-    Map<String, Double> metrics(List<String> erasedKeys, long version, long journalMark) {
+    Map<String, Double> metrics(List<String> erasedKeys, Checked checked, long version) {
         Map<String, Double> attested = new TreeMap<>();
         if (erasedKeys.isEmpty()) {
             return attested;
         }
-        attested.put("copies.retained_store_readable", (double) retainedReadable(erasedKeys));
-        attested.put("copies.journal_until_next_snapshot", (double) durable.journalCopies(new HashSet<>(erasedKeys),
-                journalMark, keys));
+        attested.put("copies.retained_store_readable", (double) checked.retainedReadable());
+        attested.put("copies.journal_until_next_snapshot", (double) checked.journal().readable());
         attested.put("copies.checkpoints_revoked_below_version", (double) version);
         return attested;
     }
 
     /** Every copy, for one request's receipt. */
-    List<CopyAttestation> copies(ErasureRequest request, long removed, List<String> erasedKeys, long bufferRemoved,
-                                 Optional<String> keyDestroyed, long version, long journalMark, Map<String, Long> offsets) {
+    List<CopyAttestation> copies(ErasureRequest request, long removed, Checked checked, long bufferRemoved,
+                                 Optional<String> keyDestroyed, long version, Map<String, Long> offsets) {
         List<CopyAttestation> copies = new ArrayList<>();
         if (removed == 0) {
             copies.add(copy("store:" + StoreNames.RETAINED_EXAMPLES, "none", 0, 0L, "no retained example matched"));
         } else {
-            copies.add(copy("store:" + StoreNames.RETAINED_EXAMPLES, "deleted", removed, retainedReadable(erasedKeys),
+            copies.add(copy("store:" + StoreNames.RETAINED_EXAMPLES, "deleted", removed, checked.retainedReadable(),
                     "rows deleted in the receipt's transaction (changelog tombstones)"));
             if (config.learnerKind().equals(LetheConfig.MLP)) {
                 copies.add(copy("store:" + StoreNames.REPLAY_BUFFER, "deleted", bufferRemoved, null,
                         "replay-buffer entries of the erased examples (all erasures of this window)"));
             }
-            Set<String> keySet = new HashSet<>(erasedKeys);
             copies.add(copy("store:" + StoreNames.LEARNER_JOURNAL, keys.encrypting() ? "sealed" : "kept",
-                    durable.journalCopies(keySet, journalMark, null), durable.journalCopies(keySet, journalMark, keys),
+                    checked.journal().held(), checked.journal().readable(),
                     "unlearn events hold the examples until the next learner snapshot cuts the journal"));
         }
         copies.add(keyCopy(request, keyDestroyed));
@@ -118,10 +127,6 @@ final class ErasureAttestation {
         boolean stillThere = keys.keyId(request.getSubjectId()).isPresent();
         return copy("key:subject", id.isEmpty() ? "none" : "shredded", id.isEmpty() ? 0 : 1, stillThere ? 1L : 0L,
                 id.isEmpty() ? "the subject had no data key" : "data key " + id + " destroyed");
-    }
-
-    private long retainedReadable(List<String> erasedKeys) {
-        return erasedKeys.stream().filter(retained::contains).count();
     }
 
     private static CopyAttestation copy(String copy, String action, long count, Long readableAfter, String detail) {

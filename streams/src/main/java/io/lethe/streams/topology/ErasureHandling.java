@@ -146,7 +146,8 @@ final class ErasureHandling {
         LearningEngine.Verification verification = engine.verify((int) removed);
         Map<String, String> keysDestroyed = attestation.shredSubjectKeys(requests);
         Map<String, Double> extra = new java.util.TreeMap<>(batch);
-        extra.putAll(attestation.metrics(erasedKeys, versions.version(), journalMark));
+        ErasureAttestation.Checked checked = attestation.check(erasedKeys, journalMark);
+        extra.putAll(attestation.metrics(erasedKeys, checked, versions.version()));
         long bufferRemoved = verification.metrics().getOrDefault("replay_buffer_removed", 0.0).longValue();
         Map<String, Long> offsets = new java.util.TreeMap<>(versions.offsets());
         long processedMs = (System.nanoTime() - started) / 1_000_000;
@@ -154,8 +155,8 @@ final class ErasureHandling {
             ErasureRequest request = requests.get(id);
             ErasureReceipt receipt = Receipts.answered(request, config.modelName(), versions.version(), count,
                     verification, processedMs, (unlearned - started) / 1_000_000, extra, System.currentTimeMillis(),
-                    attestation.copies(request, count, erasedKeys, bufferRemoved,
-                            java.util.Optional.ofNullable(keysDestroyed.get(id)), versions.version(), journalMark, offsets));
+                    attestation.copies(request, count, checked, bufferRemoved,
+                            java.util.Optional.ofNullable(keysDestroyed.get(id)), versions.version(), offsets));
             outputs.receipt(receipt);
             metrics.receipt(config.modelName(), receipt.getStatus().name());
         });

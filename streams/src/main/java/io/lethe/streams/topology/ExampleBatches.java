@@ -30,6 +30,13 @@ public final class ExampleBatches {
         return out;
     }
 
+    /** An example as a replay-buffer item under its store key (the task given: a pseudo-task may replace it). */
+    public static io.lethe.learning.replay.ReplayItem<float[]> replayItem(String key, TrainingExample example, int task,
+                                                                         int inputDim) {
+        return io.lethe.learning.replay.ReplayTrainer.item(key, example.getSubjectId(), task, example.getLabel(),
+                input(example, inputDim));
+    }
+
     public static LabeledBatch of(List<TrainingExample> examples, int inputDim) {
         int n = examples.size();
         float[] flat = new float[n * inputDim];

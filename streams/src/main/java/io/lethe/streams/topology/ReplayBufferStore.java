@@ -39,6 +39,22 @@ final class ReplayBufferStore {
         store.put(key, ByteBuffer.allocate(12 + sealed.length).putInt(task).putLong(seen).put(sealed).array());
     }
 
+    /**
+     * Writes one learning step's buffer change: each added item with its example ({@code example} finds
+     * it by key) and its buffer's offers seen, and a delete for each evicted one.
+     */
+    void record(io.lethe.learning.replay.ReplayTrainer.BufferChange change,
+                java.util.function.Function<String, TrainingExample> example,
+                java.util.function.ToLongFunction<TrainingExample> seen) {
+        for (var added : change.added()) {
+            TrainingExample e = example.apply(added.exampleId());
+            put(added.exampleId(), added.task(), seen.applyAsLong(e), e);
+        }
+        for (var evicted : change.evicted()) {
+            delete(evicted.exampleId());
+        }
+    }
+
     void delete(String key) {
         store.delete(key);
     }

@@ -84,8 +84,8 @@ final class ReplayNetworkEngine implements LearningEngine {
         List<String> overCapacity = new ArrayList<>();
         for (ReplayBufferStore.Entry entry : bufferStore.entries()) {
             TrainingExample example = entry.example();
-            ReplayItem<float[]> item = ReplayTrainer.item(entry.key(), example.getSubjectId(), entry.task(), example.getLabel(),
-                    ExampleBatches.input(example, config.featureMap().inputDim()));
+            ReplayItem<float[]> item = ExampleBatches.replayItem(entry.key(), example, entry.task(),
+                    config.featureMap().inputDim());
             if (trainer.buffer().size() < trainer.buffer().maxItems()
                     && trainer.buffer().bytes() + item.sizeBytes() <= trainer.buffer().maxBytes()) {
                 trainer.restore(item, entry.seen());
@@ -106,17 +106,11 @@ final class ReplayNetworkEngine implements LearningEngine {
             for (TrainingExample example : chunk) {
                 String key = RetainedExamples.key(example);
                 byKey.put(key, example);
-                items.add(ReplayTrainer.item(key, example.getSubjectId(), example.getTask(), example.getLabel(),
-                        ExampleBatches.input(example, config.featureMap().inputDim())));
+                items.add(ExampleBatches.replayItem(key, example, example.getTask(), config.featureMap().inputDim()));
             }
             ReplayTrainer.BufferChange change = learner.learn(items, fresh);
             long seen = learner.trainer().buffer().seen();
-            for (ReplayItem<float[]> added : change.added()) {
-                bufferStore.put(added.exampleId(), added.task(), seen, byKey.get(added.exampleId()));
-            }
-            for (ReplayItem<float[]> evicted : change.evicted()) {
-                bufferStore.delete(evicted.exampleId());
-            }
+            bufferStore.record(change, byKey::get, example -> seen);
         }
     }
 
@@ -192,9 +186,8 @@ final class ReplayNetworkEngine implements LearningEngine {
         for (int from = 0; from < data.size(); from += step) {
             List<ReplayItem<float[]>> items = new ArrayList<>();
             for (RetainedTrainingData.Entry entry : data.subList(from, Math.min(data.size(), from + step))) {
-                TrainingExample e = entry.example();
-                items.add(ReplayTrainer.item(entry.key(), e.getSubjectId(), e.getTask(), e.getLabel(),
-                        ExampleBatches.input(e, config.featureMap().inputDim())));
+                items.add(ExampleBatches.replayItem(entry.key(), entry.example(), entry.example().getTask(),
+                        config.featureMap().inputDim()));
             }
             fresh.learn(items, true);
             int percent = (int) (100L * Math.min(data.size(), from + step) / data.size());

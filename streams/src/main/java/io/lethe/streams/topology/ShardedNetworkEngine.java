@@ -7,7 +7,6 @@ import io.lethe.learning.gradient.ReplayNetworkLearner;
 import io.lethe.learning.gradient.ShardedNetworkLearner;
 import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.ReplayItem;
-import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.learning.unlearning.UnlearningMethod;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
@@ -91,7 +90,7 @@ final class ShardedNetworkEngine implements LearningEngine {
     }
 
     private ReplayItem<float[]> item(String key, TrainingExample e, int task) {
-        return ReplayTrainer.item(key, e.getSubjectId(), task, e.getLabel(), ExampleBatches.input(e, config.featureMap().inputDim()));
+        return ExampleBatches.replayItem(key, e, task, config.featureMap().inputDim());
     }
 
     @Override
@@ -103,21 +102,9 @@ final class ShardedNetworkEngine implements LearningEngine {
             byKey.put(key, example);
             items.add(item(key, example, example.getTask()));
         }
-        record(learner.learn(items, fresh), byKey);
-    }
-
-    private void record(ReplayTrainer.BufferChange change, Map<String, TrainingExample> byKey) {
-        for (ReplayItem<float[]> added : change.added()) {
-            TrainingExample example = byKey.get(added.exampleId());
-            if (example == null) { // it waited for its shard's batch since an earlier call (or a restart)
-                example = retainedData.get(added.exampleId());
-            }
-            long seen = learner.shard(shardOf(example.getSubjectId())).trainer().buffer().seen();
-            bufferStore.put(added.exampleId(), added.task(), seen, example);
-        }
-        for (ReplayItem<float[]> evicted : change.evicted()) {
-            bufferStore.delete(evicted.exampleId());
-        }
+        // An added item may have waited for its shard's batch since an earlier call (or a restart).
+        bufferStore.record(learner.learn(items, fresh), key -> byKey.containsKey(key) ? byKey.get(key) : retainedData.get(key),
+                example -> learner.shard(shardOf(example.getSubjectId())).trainer().buffer().seen());
     }
 
     @Override

@@ -66,10 +66,10 @@ public final class PrivacyCostBench {
                     on ? "on" : "off", run.examplesPerSecond(), run.erasureP50Ms(), run.erasureP90Ms());
             runs.add(run);
         }
-        double onRate = runs.stream().filter(Run::on).mapToDouble(Run::examplesPerSecond).average().orElse(0);
-        double offRate = runs.stream().filter(r -> !r.on()).mapToDouble(Run::examplesPerSecond).average().orElse(0);
-        double onP50 = runs.stream().filter(Run::on).mapToDouble(Run::erasureP50Ms).average().orElse(0);
-        double offP50 = runs.stream().filter(r -> !r.on()).mapToDouble(Run::erasureP50Ms).average().orElse(0);
+        double onRate = mean(runs, true, Run::examplesPerSecond);
+        double offRate = mean(runs, false, Run::examplesPerSecond);
+        double onP50 = mean(runs, true, Run::erasureP50Ms);
+        double offP50 = mean(runs, false, Run::erasureP50Ms);
         double throughputCost = 100 * (1 - onRate / offRate);
         double addedP50 = onP50 - offP50;
         console.printf("%n| measure | off | on | cost | target | met |%n|---|---|---|---|---|---|%n");
@@ -91,6 +91,11 @@ public final class PrivacyCostBench {
         Files.writeString(out, new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
                 .writeValueAsString(doc));
         console.println("wrote " + out);
+    }
+
+    /** The mean of one figure over the runs of one mode (each mode ran twice, so never empty). */
+    private static double mean(List<Run> runs, boolean on, java.util.function.ToDoubleFunction<Run> figure) {
+        return runs.stream().filter(r -> r.on() == on).mapToDouble(figure).average().orElseThrow();
     }
 
     private static Run once(ImageDataset train, boolean on, String kek, Path work) throws Exception {

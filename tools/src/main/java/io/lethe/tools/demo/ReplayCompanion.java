@@ -7,6 +7,8 @@ import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.VersionTrigger;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheClients;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -103,5 +105,57 @@ final class ReplayCompanion {
             }
         }
         return receipts;
+    }
+
+    /**
+     * The replay model's answers to the demo's requests (their measurements, and the path its class
+     * erasure took), and the version that answered the class erasure on the test images it never saw.
+     */
+    static Map<String, Object> erasureSummary(String bootstrap, int requests, int erasedClass, Path modelStore,
+                                              TestSetEvaluator evaluator, int[] keptClasses, PrintStream out)
+            throws IOException {
+        String classRequest = "erase-class-" + erasedClass;
+        out.printf("waiting for the replay model's %d receipts ... ", requests);
+        out.flush();
+        Map<String, ErasureReceipt> receipts = awaitReceipts(bootstrap, requests, Duration.ofMinutes(10));
+        out.printf("%d received%n", receipts.size());
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("model", MODEL);
+        summary.put("receipts", receipts.size());
+        summary.put("requests", requests);
+        ErasureReceipt classReceipt = receipts.get(classRequest);
+        if (classReceipt != null) {
+            Map<String, Double> m = classReceipt.getMetrics();
+            out.printf(java.util.Locale.ROOT, "  %s, class erasure (%s): removed %,d; forgotten class accuracy %.2f%% -> %.2f%%;"
+                    + " replay-buffer accuracy %.2f%%; held-out test accuracy %.2f%%; unlearning %.0f ms for %.0f requests"
+                    + " in its batch%n", MODEL, classReceipt.getVerificationMethod(),
+                    classReceipt.getExamplesRemoved(), m.getOrDefault("forget_accuracy_before", Double.NaN),
+                    m.getOrDefault("forget_accuracy", Double.NaN), m.getOrDefault("retained_accuracy_replay_buffer", Double.NaN),
+                    m.getOrDefault("test_accuracy_holdout", Double.NaN), m.getOrDefault("unlearning_ms", Double.NaN),
+                    m.getOrDefault("requests_in_batch", Double.NaN));
+            Map<String, Double> finite = new java.util.TreeMap<>();
+            m.forEach((k, v) -> {
+                if (Double.isFinite(v)) {
+                    finite.put(k, v);
+                }
+            });
+            summary.put("class_erasure_metrics", finite);
+            summary.put("unlearning_path", classReceipt.getVerificationMethod().startsWith("exact-retrain") ? "exact-retrain"
+                    : classReceipt.getVerificationMethod().replace("-metrics", ""));
+            // The version that answered the class erasure, on the MNIST test images it never saw.
+            io.lethe.schemas.ModelVersion version = awaitVersion(bootstrap, classReceipt.getModelVersion(),
+                    Duration.ofMinutes(1));
+            io.lethe.learning.Predictor model = new io.lethe.modelstore.CheckpointStore(modelStore)
+                    .load(java.net.URI.create(version.getCheckpointUri()), version.getSha256()).predictor();
+            int[] predicted = evaluator.predict(model);
+            double retained = evaluator.accuracy(predicted, keptClasses);
+            double erased = evaluator.accuracy(predicted, erasedClass);
+            summary.put("test_accuracy_retained_classes_after_erasure", retained);
+            summary.put("test_accuracy_erased_class_after_erasure", erased);
+            out.printf(java.util.Locale.ROOT, "  %s after the class erasure (v%d, path %s): test accuracy %.2f%% on the"
+                    + " retained classes, %.2f%% on class %d%n", MODEL, version.getVersion(),
+                    summary.get("unlearning_path"), retained, erased, erasedClass);
+        }
+        return summary;
     }
 }

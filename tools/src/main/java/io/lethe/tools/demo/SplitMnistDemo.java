@@ -28,7 +28,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -279,8 +278,8 @@ public final class SplitMnistDemo {
                     double residual = RidgeSolver.relativeFrobenius(finalModel.weights(), joint.weights());
 
                     Map<String, Object> replaySummary = replay == null ? Map.of()
-                            : replayErasures(bootstrap, subjects.size() + 1, "erase-class-" + options.erasedClass(),
-                                    evaluator, keptClasses);
+                            : ReplayCompanion.erasureSummary(bootstrap, subjects.size() + 1, options.erasedClass(),
+                                    options.workDir().resolve("models-replay"), evaluator, keptClasses, out);
                     double[] sorted = latencies.stream().mapToDouble(Double::doubleValue).sorted().toArray();
                     DemoSummary summary = new DemoSummary(finalAccuracy, jointAccuracy, finalAccuracy - jointAccuracy,
                             residual, learnedAll.examplesLearned(), finalEvent.getLineage().getExamplesRetained(), learnRate, steadyRate,
@@ -300,53 +299,6 @@ public final class SplitMnistDemo {
                 }
             }
         }
-    }
-
-    /** The replay model's answers to the same requests: it unlearns approximately, so its receipts carry measurements. */
-    private Map<String, Object> replayErasures(String bootstrap, int requests, String classRequest,
-                                               TestSetEvaluator evaluator, int[] keptClasses) throws IOException {
-        out.printf("waiting for the replay model's %d receipts ... ", requests);
-        out.flush();
-        Map<String, ErasureReceipt> receipts = ReplayCompanion.awaitReceipts(bootstrap, requests, Duration.ofMinutes(10));
-        out.printf("%d received%n", receipts.size());
-        Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("model", ReplayCompanion.MODEL);
-        summary.put("receipts", receipts.size());
-        summary.put("requests", requests);
-        ErasureReceipt classReceipt = receipts.get(classRequest);
-        if (classReceipt != null) {
-            Map<String, Double> m = classReceipt.getMetrics();
-            out.printf(java.util.Locale.ROOT, "  %s, class erasure (%s): removed %,d; forgotten class accuracy %.2f%% -> %.2f%%;"
-                    + " replay-buffer accuracy %.2f%%; held-out test accuracy %.2f%%; unlearning %.0f ms for %.0f requests"
-                    + " in its batch%n", ReplayCompanion.MODEL, classReceipt.getVerificationMethod(),
-                    classReceipt.getExamplesRemoved(), m.getOrDefault("forget_accuracy_before", Double.NaN),
-                    m.getOrDefault("forget_accuracy", Double.NaN), m.getOrDefault("retained_accuracy_replay_buffer", Double.NaN),
-                    m.getOrDefault("test_accuracy_holdout", Double.NaN), m.getOrDefault("unlearning_ms", Double.NaN),
-                    m.getOrDefault("requests_in_batch", Double.NaN));
-            Map<String, Double> finite = new java.util.TreeMap<>();
-            m.forEach((k, v) -> {
-                if (Double.isFinite(v)) {
-                    finite.put(k, v);
-                }
-            });
-            summary.put("class_erasure_metrics", finite);
-            summary.put("unlearning_path", classReceipt.getVerificationMethod().startsWith("exact-retrain") ? "exact-retrain"
-                    : classReceipt.getVerificationMethod().replace("-metrics", ""));
-            // The version that answered the class erasure, on the MNIST test images it never saw.
-            io.lethe.schemas.ModelVersion version = ReplayCompanion.awaitVersion(bootstrap, classReceipt.getModelVersion(),
-                    Duration.ofMinutes(1));
-            io.lethe.learning.Predictor model = new io.lethe.modelstore.CheckpointStore(options.workDir().resolve("models-replay"))
-                    .load(java.net.URI.create(version.getCheckpointUri()), version.getSha256()).predictor();
-            int[] predicted = evaluator.predict(model);
-            double retained = evaluator.accuracy(predicted, keptClasses);
-            double erased = evaluator.accuracy(predicted, options.erasedClass());
-            summary.put("test_accuracy_retained_classes_after_erasure", retained);
-            summary.put("test_accuracy_erased_class_after_erasure", erased);
-            out.printf(java.util.Locale.ROOT, "  %s after the class erasure (v%d, path %s): test accuracy %.2f%% on the"
-                    + " retained classes, %.2f%% on class %d%n", ReplayCompanion.MODEL, version.getVersion(),
-                    summary.get("unlearning_path"), retained, erased, options.erasedClass());
-        }
-        return summary;
     }
 
     /** With a console, the dashboard stays up until Enter; otherwise for keepOpenSeconds (0: not at all). */
