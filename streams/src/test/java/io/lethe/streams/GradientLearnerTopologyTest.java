@@ -223,6 +223,29 @@ class GradientLearnerTopologyTest {
     }
 
     @Test
+    void examplesArrivingDuringAnErasureWindowAreLearnedOnceWhenTheWindowRetrains() {
+        start("300", "10", "lethe.unlearning.exact.fraction", "0.05"); // the policy on, as by default
+        List<TrainingExample> data = TestData.examples(9, 0, 125, 6);
+        for (TrainingExample e : data.subList(0, 120)) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        erasures.pipeInput("subject-3", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-3", ErasureScope.SUBJECT, "subject-3", List.of(), null, null)));
+        for (TrainingExample e : data.subList(120, 125)) { // fewer than a batch: they wait, pending, in the window
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        driver.advanceWallClockTime(Duration.ofMillis(400));
+        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
+        assertEquals("exact-retrain", receipt.getVerificationMethod());
+        var holdOut = config.learner().holdOutRule();
+        long training = data.stream().filter(e -> !e.getSubjectId().equals("subject-3") && !holdOut.holdsOut(e)).count();
+        List<ModelVersion> published = new ArrayList<>();
+        versions.readValuesToList().forEach(v -> published.add(AvroCodec.MODEL_VERSION.decode(v)));
+        assertEquals(training, published.get(published.size() - 1).getLineage().getExamplesRetained(),
+                "the retraining learned the window's examples; they are not learned a second time after it");
+    }
+
+    @Test
     void withShardsAnErasureRetrainsOnlyTheSubjectsShardAndTheCheckpointIsTheEnsemble() throws Exception {
         start("0", "0", "lethe.network.shards", "3");
         List<TrainingExample> data = TestData.examples(13, 0, 180, 9);

@@ -48,6 +48,8 @@ final class DurableLearner {
     private final KeyValueStore<String, Long> meta;
     private final SnapshotFiles snapshots;
     private final int snapshotEvery;
+    /** During a replay, the journal's learn events not yet learned again (see {@link LearningEngine#learnedLater}). */
+    private final Set<String> learnedLater = new HashSet<>();
     private long journalSeq;
     private long snapshotSeq;
 
@@ -224,6 +226,16 @@ final class DurableLearner {
     private int replayJournal(RetainedExamples retained, Map<String, Long> offsets) {
         int events = 0;
         Set<String> skipped = new HashSet<>();
+        learnedLater.clear();
+        try (KeyValueIterator<Long, byte[]> all = journal.all()) {
+            while (all.hasNext()) {
+                JournalEvent event = JournalEvent.decode(all.next().value);
+                if (event.learn()) {
+                    learnedLater.add(event.exampleKey());
+                }
+            }
+        }
+        engine.learnedLater(learnedLater);
         List<TrainingExample> learnBatch = new ArrayList<>();
         List<TrainingExample> unlearnBatch = new ArrayList<>();
         try (KeyValueIterator<Long, byte[]> all = journal.all()) {
@@ -250,6 +262,8 @@ final class DurableLearner {
         }
         learnIfFull(learnBatch, 1);
         unlearnAll(unlearnBatch);
+        learnedLater.clear();
+        engine.learnedLater(Set.of());
         return events;
     }
 
@@ -279,6 +293,7 @@ final class DurableLearner {
     private void learnIfFull(List<TrainingExample> batch, int size) {
         if (!batch.isEmpty() && batch.size() >= size) {
             engine.learn(batch, false);
+            batch.forEach(example -> learnedLater.remove(RetainedExamples.key(example)));
             batch.clear();
         }
     }

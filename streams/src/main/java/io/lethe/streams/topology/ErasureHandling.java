@@ -117,6 +117,9 @@ final class ErasureHandling {
             return;
         }
         if (!closed.toUnlearn().isEmpty()) {
+            // Examples that arrived in the window are in the retained store: an exact retraining learns
+            // them, so they must not wait in the pending batch to be learned a second time after it.
+            learning.flushPending();
             engine.unlearn(closed.toUnlearn());
         }
         long unlearned = System.nanoTime();

@@ -52,6 +52,14 @@ interface LearningEngine {
     /** Removes the influence of examples that were learned (and purges them from engine stores). */
     void unlearn(List<TrainingExample> examples);
 
+    /**
+     * While the journal is replayed, the retained store already holds examples the journal learns
+     * only later: an unlearning that reads the store (remain data, exact retraining) must not see
+     * them, or they would be learned twice. The set shrinks as the replay learns them; empty once done.
+     */
+    default void learnedLater(java.util.Set<String> exampleKeys) {
+    }
+
     Verification verify(int removed);
 
     /** Called once the learner was restored (snapshot plus journal), before the first new input. */

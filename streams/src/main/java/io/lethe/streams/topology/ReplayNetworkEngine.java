@@ -140,6 +140,11 @@ final class ReplayNetworkEngine implements LearningEngine {
      * from the retained examples (see {@link io.lethe.learning.gradient.GuardedUnlearning}).
      */
     @Override
+    public void learnedLater(java.util.Set<String> exampleKeys) {
+        retainedData.learnedLater(exampleKeys);
+    }
+
+    @Override
     public void unlearn(List<TrainingExample> examples) {
         purge(examples);
         int dim = config.featureMap().inputDim();

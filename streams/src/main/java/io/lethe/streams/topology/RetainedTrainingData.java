@@ -33,11 +33,17 @@ final class RetainedTrainingData {
     private final KeyValueStore<String, byte[]> retained;
     private final SubjectKeys keys;
     private final HoldOutRule holdOut;
+    private java.util.Set<String> learnedLater = java.util.Set.of();
 
     RetainedTrainingData(KeyValueStore<String, byte[]> retained, SubjectKeys keys, HoldOutRule holdOut) {
         this.retained = retained;
         this.keys = keys;
         this.holdOut = holdOut;
+    }
+
+    /** Store keys to leave out until the journal replay learns them (see {@link LearningEngine#learnedLater}). */
+    void learnedLater(java.util.Set<String> exampleKeys) {
+        learnedLater = exampleKeys;
     }
 
     /** Counts the training examples and draws up to {@code size} of them, the same number per class where possible. */
@@ -97,6 +103,9 @@ final class RetainedTrainingData {
         try (KeyValueIterator<String, byte[]> all = retained.all()) {
             while (all.hasNext()) {
                 var kv = all.next();
+                if (learnedLater.contains(kv.key)) {
+                    continue;
+                }
                 TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(kv.key), kv.value));
                 if (!holdOut.holdsOut(example)) {
                     action.accept(new Entry(kv.key, example, kv.value));

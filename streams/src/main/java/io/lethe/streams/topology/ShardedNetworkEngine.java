@@ -128,6 +128,11 @@ final class ShardedNetworkEngine implements LearningEngine {
 
     /** Retrains every shard that held the erased examples from its retained examples, in stream order. */
     @Override
+    public void learnedLater(java.util.Set<String> exampleKeys) {
+        retainedData.learnedLater(exampleKeys);
+    }
+
+    @Override
     public void unlearn(List<TrainingExample> examples) {
         purge(examples);
         int dim = config.featureMap().inputDim();
