@@ -74,6 +74,8 @@ public final class LetheMain {
         boolean withReplay = true;
         int keepOpenSeconds = -1;
         boolean markdown = false;
+        boolean benchKafka = true;
+        boolean benchScaling = true;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--config") && i + 1 < args.length) {
@@ -92,6 +94,10 @@ public final class LetheMain {
                 auditSubject = args[++i];
             } else if (arg.equals("--request") && command.equals("audit") && i + 1 < args.length) {
                 auditRequest = args[++i];
+            } else if (arg.equals("--no-kafka") && command.equals("bench")) {
+                benchKafka = false;
+            } else if (arg.equals("--no-scaling") && command.equals("bench")) {
+                benchScaling = false;
             } else if (arg.equals("--no-replay")) {
                 withReplay = false;
             } else if (arg.equals("--keep-open") && i + 1 < args.length) {
@@ -127,9 +133,10 @@ public final class LetheMain {
                 case "privacy-cost" -> io.lethe.tools.bench.PrivacyCostBench.run(
                         Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")), Path.of("var/privacy-cost.json"),
                         System.out);
-                case "bench" -> io.lethe.tools.bench.LearnerBench.run(
-                        Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")),
-                        Path.of("var/bench-learner.json"), 20_000, System.out);
+                case "bench" -> new io.lethe.tools.bench.PerformanceBench(new io.lethe.tools.bench.PerformanceBench.Options(
+                        Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")), Path.of("var/bench-results.json"),
+                        Path.of("var/bench"), 20_000, subjectErasures == 50 ? 200 : subjectErasures, benchKafka, benchScaling,
+                        overrides), System.out).run();
                 case "settings" -> {
                     if (markdown) {
                         System.out.print(io.lethe.streams.Settings.markdownTable());
@@ -225,7 +232,10 @@ public final class LetheMain {
                             forget-set accuracy after each for SFR-on (buffer or store remain data), the guarded policy,
                             SISA K=4 and the retrain oracle every 20; writes var/unlearning-sequence.json and
                             docs/unlearning-sequence.png [--requests N]
-                  bench     the learner's costs without Kafka, both feature maps, on MNIST; writes var/bench-learner.json
+                  bench     GEMM ceilings, then each stage of the analytic learner as a ratio to its floor, the Kafka path
+                            (the demo, embedded broker) against the in-memory learner, 200 single-subject erasures, the
+                            replay network's cost, and scaling tables (feature dimension; retained size 10k-600k);
+                            writes var/bench-results.json [--erase-subjects N (200)] [--no-kafka] [--no-scaling]
                   privacy-cost  encryption and purging on vs off, side by side through the embedded broker: learning
                             throughput and single-subject erasure latency; writes var/privacy-cost.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]

@@ -83,6 +83,17 @@ public final class RandomConvFeatureMap implements FeatureMap {
     /** Images per GEMM: small chunks with reused buffers ran 1.5-3x faster than one big batch here. */
     private static final int CHUNK = 64;
 
+    /** The convolution GEMM's shape (filters, taps, columns per call), for measuring its ceiling. */
+    public static long[] gemmShape(FeatureMapSpec spec) {
+        long convSide = spec.imageSide() - spec.kernel() + 1;
+        return new long[] {spec.filters(), (long) spec.kernel() * spec.kernel(), CHUNK * convSide * convSide};
+    }
+
+    /** Images per convolution GEMM call. */
+    public static int chunkImages() {
+        return CHUNK;
+    }
+
     /**
      * Convolution as im2col and one GEMM (ND4J, so a GPU backend runs it), ReLU, then average
      * pooling. The im2col gather and the pooling sums are plain Java loops: ND4J's gather op and

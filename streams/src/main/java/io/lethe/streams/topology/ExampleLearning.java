@@ -63,7 +63,7 @@ final class ExampleLearning {
         if (retained.contains(key) || retained.coveredByAnErasure(example)) {
             return; // a re-delivered example id is learned once; an erased one never
         }
-        retained.put(key, AvroCodec.TRAINING_EXAMPLE.encode(example));
+        retained.put(key, example, AvroCodec.TRAINING_EXAMPLE.encode(example));
         if (engine.holdsOut(example)) {
             engine.holdOut(example); // stored (so erasures find it), never learned: held-out evaluation data
             return;

@@ -18,26 +18,69 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * The retained examples and the erasure watermarks, and what an erasure request matches in them.
  * Keys are {@code subject reference \0 example id}, so a subject's examples are one prefix scan; values
- * are sealed under the subject's data key. The learner sees examples and requests pseudonymised
- * (subject id replaced by its reference) from the moment they arrive.
+ * are sealed under the subject's data key. A class, a task or an example id without its subject is
+ * found through {@link StoreNames#RETAINED_INDEX} (one prefix scan each), never by opening every
+ * retained example. The learner sees examples and requests pseudonymised (subject id replaced by its
+ * reference) from the moment they arrive.
  */
 public final class RetainedExamples {
 
     static final char KEY_SEPARATOR = ErasureCoverage.KEY_SEPARATOR;
 
+    private static final byte[] PRESENT = new byte[0];
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RetainedExamples.class);
+
     private final KeyValueStore<String, byte[]> retained;
+    private final KeyValueStore<String, byte[]> index;
     private final KeyValueStore<String, Long> watermarks;
     private final SubjectKeys keys;
     /** False until any erasure is recorded: spares five store reads per example on the common path. */
     private boolean anyWatermark;
 
-    RetainedExamples(KeyValueStore<String, byte[]> retained, KeyValueStore<String, Long> watermarks, SubjectKeys keys) {
+    /** Over the learner's stores (public for tools that measure or inspect them, such as the bench). */
+    public RetainedExamples(KeyValueStore<String, byte[]> retained, KeyValueStore<String, byte[]> index,
+                     KeyValueStore<String, Long> watermarks, SubjectKeys keys) {
         this.retained = retained;
+        this.index = index;
         this.watermarks = watermarks;
         this.keys = keys;
         try (KeyValueIterator<String, Long> any = watermarks.all()) {
             this.anyWatermark = any.hasNext();
         }
+        buildIndexIfMissing();
+    }
+
+    /** State written before the index existed: indexed once, by one scan, at the first start. */
+    private void buildIndexIfMissing() {
+        try (KeyValueIterator<String, byte[]> anyIndexed = index.all(); KeyValueIterator<String, byte[]> anyRetained = retained.all()) {
+            if (anyIndexed.hasNext() || !anyRetained.hasNext()) {
+                return;
+            }
+        }
+        long[] count = {0};
+        forEach((key, bytes) -> {
+            indexKeys(key, AvroCodec.TRAINING_EXAMPLE.decode(bytes)).forEach(k -> index.put(k, PRESENT));
+            count[0]++;
+        });
+        LOG.info("indexed {} retained examples by class, task and example id (state from before the index)", count[0]);
+    }
+
+    /** The index entries of a retained example: by class, by task and by example id, each ending in its store key. */
+    private static List<String> indexKeys(String key, TrainingExample example) {
+        return List.of(classPrefix(example.getLabel()) + key, taskPrefix(example.getTask()) + key,
+                idPrefix(example.getExampleId()) + key);
+    }
+
+    private static String classPrefix(int label) {
+        return "c" + label + KEY_SEPARATOR;
+    }
+
+    private static String taskPrefix(int task) {
+        return "t" + task + KEY_SEPARATOR;
+    }
+
+    private static String idPrefix(String exampleId) {
+        return "e" + exampleId + KEY_SEPARATOR;
     }
 
     public static String key(TrainingExample example) {
@@ -50,9 +93,10 @@ public final class RetainedExamples {
         return separator < 0 ? key : key.substring(0, separator);
     }
 
-    /** Keeps an example (sealed under its subject's key). */
-    void put(String key, byte[] exampleBytes) {
+    /** Keeps an example (sealed under its subject's key) and indexes it. */
+    public void put(String key, TrainingExample example, byte[] exampleBytes) {
         retained.put(key, keys.seal(refOf(key), exampleBytes));
+        indexKeys(key, example).forEach(k -> index.put(k, PRESENT));
     }
 
     /** The example's Avro bytes, or null when it is not retained. */
@@ -62,7 +106,7 @@ public final class RetainedExamples {
     }
 
     /** Every retained example, opened, in key order. */
-    void forEach(java.util.function.BiConsumer<String, byte[]> action) {
+    public void forEach(java.util.function.BiConsumer<String, byte[]> action) {
         try (KeyValueIterator<String, byte[]> all = retained.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> kv = all.next();
@@ -100,10 +144,13 @@ public final class RetainedExamples {
      * Records the request's watermarks and deletes every retained example it matches; returns them
      * (store key and bytes).
      */
-    List<KeyValue<String, byte[]>> erase(ErasureRequest request) {
+    public List<KeyValue<String, byte[]>> erase(ErasureRequest request) {
         recordWatermarks(request);
         List<KeyValue<String, byte[]>> matches = findMatches(request);
-        matches.forEach(match -> retained.delete(match.key));
+        for (KeyValue<String, byte[]> match : matches) {
+            retained.delete(match.key);
+            indexKeys(match.key, AvroCodec.TRAINING_EXAMPLE.decode(match.value)).forEach(index::delete);
+        }
         return matches;
     }
 
@@ -113,17 +160,35 @@ public final class RetainedExamples {
         boolean bySubject = request.getSubjectId() != null && !request.getSubjectId().isBlank();
         switch (request.getScope()) {
             case SUBJECT -> collect(subjectRange(request.getSubjectId()), kv -> true, matches);
-            case EXAMPLES -> collect(bySubject ? subjectRange(request.getSubjectId()) : retained.all(),
-                    kv -> ids.contains(kv.key.substring(kv.key.indexOf(KEY_SEPARATOR) + 1)), matches);
-            case CLASS -> collect(retained.all(),
-                    kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getLabel() == request.getClassLabel(), matches);
-            case TASK -> collect(retained.all(),
-                    kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getTask() == request.getTask(), matches);
+            case EXAMPLES -> {
+                if (bySubject) {
+                    collect(subjectRange(request.getSubjectId()),
+                            kv -> ids.contains(kv.key.substring(kv.key.indexOf(KEY_SEPARATOR) + 1)), matches);
+                } else {
+                    request.getExampleIds().stream().distinct().forEach(id -> collectIndexed(idPrefix(id), matches));
+                }
+            }
+            case CLASS -> collectIndexed(classPrefix(request.getClassLabel()), matches);
+            case TASK -> collectIndexed(taskPrefix(request.getTask()), matches);
             default -> {
                 // Rejected by the validator; nothing reaches here.
             }
         }
         return matches;
+    }
+
+    /** The retained examples whose index entries start with the prefix, opened. */
+    private void collectIndexed(String prefix, List<KeyValue<String, byte[]>> into) {
+        List<String> storeKeys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> entries = index.prefixScan(prefix, new StringSerializer())) {
+            entries.forEachRemaining(kv -> storeKeys.add(kv.key.substring(prefix.length())));
+        }
+        for (String key : storeKeys) {
+            byte[] sealed = retained.get(key);
+            if (sealed != null) {
+                into.add(KeyValue.pair(key, keys.open(refOf(key), sealed)));
+            }
+        }
     }
 
     private KeyValueIterator<String, byte[]> subjectRange(String subject) {

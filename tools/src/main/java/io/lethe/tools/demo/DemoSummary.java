@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /** What the demo measured; written to var/demo-summary.json. Accuracies are in percent. */
-record DemoSummary(
+public record DemoSummary(
         @JsonProperty("final_accuracy") double finalAccuracy,
         @JsonProperty("joint_ridge_accuracy") double jointRidgeAccuracy,
         @JsonProperty("accuracy_gap_points") double accuracyGapPoints,

@@ -1,0 +1,114 @@
+package io.lethe.streams.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.LetheConfig;
+import io.lethe.streams.TestData;
+import io.lethe.streams.privacy.SubjectKeys;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What each kind of erasure finds in the retained store, through the index, against a plain filter of what was put. */
+class RetainedExamplesTest {
+
+    @TempDir
+    Path dir;
+
+    private KeyValueStore<String, byte[]> retained;
+    private KeyValueStore<String, byte[]> index;
+    private KeyValueStore<String, Long> watermarks;
+    private SubjectKeys keys;
+    private final List<TrainingExample> data = TestData.examples(5, 0, 90, 6);
+
+    @BeforeEach
+    void stores() {
+        LetheConfig config = TestData.config(dir);
+        MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
+        retained = store(context, StoreNames.RETAINED_EXAMPLES);
+        index = store(context, StoreNames.RETAINED_INDEX);
+        watermarks = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ERASURE_WATERMARKS), Serdes.String(),
+                Serdes.Long()).withLoggingDisabled().build();
+        watermarks.init(context.getStateStoreContext(), watermarks);
+        keys = TestData.subjectKeys(config, context);
+    }
+
+    private static KeyValueStore<String, byte[]> store(MockProcessorContext<String, byte[]> context, String name) {
+        KeyValueStore<String, byte[]> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(),
+                Serdes.ByteArray()).withLoggingDisabled().build();
+        store.init(context.getStateStoreContext(), store);
+        return store;
+    }
+
+    private RetainedExamples filled() {
+        RetainedExamples store = new RetainedExamples(retained, index, watermarks, keys);
+        data.forEach(e -> store.put(RetainedExamples.key(e), e, AvroCodec.TRAINING_EXAMPLE.encode(e)));
+        return store;
+    }
+
+    private static Set<String> ids(List<KeyValue<String, byte[]>> matches) {
+        return matches.stream().map(kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getExampleId())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private Set<String> idsWhere(java.util.function.Predicate<TrainingExample> p) {
+        return data.stream().filter(p).map(TrainingExample::getExampleId).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void classTaskAndBareIdErasuresFindExactlyTheirExamplesAndLeaveNoIndexEntryBehind() {
+        RetainedExamples store = filled();
+        int label = data.get(0).getLabel();
+        int task = data.get(1).getTask();
+        Set<String> ofClass = idsWhere(e -> e.getLabel() == label);
+        assertEquals(ofClass, ids(store.erase(TestData.erasure("c", ErasureScope.CLASS, null, List.of(), label, null))));
+        Set<String> ofTask = idsWhere(e -> e.getTask() == task && e.getLabel() != label);
+        assertEquals(ofTask, ids(store.erase(TestData.erasure("t", ErasureScope.TASK, null, List.of(), null, task))));
+        TrainingExample some = data.stream().filter(e -> e.getLabel() != label && e.getTask() != task).findFirst().orElseThrow();
+        assertEquals(Set.of(some.getExampleId()), ids(store.erase(TestData.erasure("e", ErasureScope.EXAMPLES, null,
+                List.of(some.getExampleId(), "no-such-id"), null, null))));
+        String subject = some.getSubjectId();
+        Set<String> ofSubject = idsWhere(e -> e.getSubjectId().equals(subject) && e.getLabel() != label && e.getTask() != task
+                && !e.getExampleId().equals(some.getExampleId()));
+        assertEquals(ofSubject, ids(store.erase(TestData.erasure("s", ErasureScope.SUBJECT, subject, List.of(), null, null))));
+
+        List<String> retainedKeys = new ArrayList<>();
+        store.forEach((key, bytes) -> retainedKeys.add(key));
+        List<String> indexed = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = index.all()) {
+            all.forEachRemaining(kv -> indexed.add(kv.key));
+        }
+        assertEquals(3 * retainedKeys.size(), indexed.size(), "three index entries per retained example, none for erased ones");
+        assertEquals(new TreeSet<>(retainedKeys), indexed.stream().map(k -> k.substring(k.indexOf('\u0000') + 1))
+                .collect(Collectors.toCollection(TreeSet::new)));
+    }
+
+    @Test
+    void stateFromBeforeTheIndexIsIndexedOnceAtStart() {
+        filled();
+        List<String> all = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> entries = index.all()) {
+            entries.forEachRemaining(kv -> all.add(kv.key));
+        }
+        all.forEach(index::delete); // as an older version left it: retained examples, no index
+        RetainedExamples restarted = new RetainedExamples(retained, index, watermarks, keys);
+        int label = data.get(0).getLabel();
+        assertEquals(idsWhere(e -> e.getLabel() == label),
+                ids(restarted.erase(TestData.erasure("c", ErasureScope.CLASS, null, List.of(), label, null))));
+    }
+}

@@ -1,0 +1,81 @@
+package io.lethe.tools.bench;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.analytic.AnalyticRidgeLearner;
+import io.lethe.learning.data.ImageDataset;
+import io.lethe.learning.feature.FeatureMapSpec;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/** The analytic learner's stages without Kafka, each timed on its own, on real MNIST. */
+final class InMemoryStages {
+
+    /** Rates per second and erasure times in milliseconds. */
+    record Result(double featurisePerSecond, double statisticsPerSecond, double learnPerSecond, double reinversionMs,
+                  double subjectErasureP50Ms,
+                  int subjectErasures, double classErasureMs, int classErasureExamples) {
+    }
+
+    private InMemoryStages() {
+    }
+
+    static Result measure(FeatureMapSpec spec, ImageDataset train, int examples, int batchSize, PrintStream out) {
+        List<LabeledBatch> batches = PerformanceBench.batches(train, 0, examples, batchSize);
+        AnalyticRidgeLearner warm = new AnalyticRidgeLearner(spec, 1.0);
+        warm.learn(batches.get(0)); // JIT, native buffers and BLAS threads
+        warm.unlearn(batches.get(0));
+
+        // Featurisation and the statistics update, timed apart on the same batches.
+        AnalyticRidgeLearner staged = new AnalyticRidgeLearner(spec, 1.0);
+        long featureNanos = 0;
+        long statsNanos = 0;
+        for (LabeledBatch batch : batches) {
+            long t0 = System.nanoTime();
+            INDArray features = staged.features(batch.inputs());
+            long t1 = System.nanoTime();
+            staged.learnFeatures(features, batch.labels());
+            statsNanos += System.nanoTime() - t1;
+            featureNanos += t1 - t0;
+        }
+        double featurise = examples / (featureNanos / 1e9);
+        double statistics = examples / (statsNanos / 1e9);
+        out.printf("  featurise %,.0f images/s; statistics update %,.0f examples/s%n", featurise, statistics);
+
+        // Learning as the stream runs it: learn each batch, then solve the head once for the version.
+        AnalyticRidgeLearner learner = new AnalyticRidgeLearner(spec, 1.0);
+        long started = System.nanoTime();
+        for (LabeledBatch batch : batches) {
+            learner.learn(batch);
+        }
+        learner.refreshHead();
+        double learn = examples / ((System.nanoTime() - started) / 1e9);
+        out.printf("  learn %,.0f examples/s (features, statistics, one head solve)%n", learn);
+
+        long inverted = System.nanoTime();
+        learner.refresh(); // everything learned is pending for R: one re-inversion
+        double reinversionMs = (System.nanoTime() - inverted) / 1e6;
+        double[] subject = new double[15];
+        for (int r = 0; r < subject.length; r++) {
+            LabeledBatch group = train.batch(IntStream.range(r * 60, r * 60 + 60).toArray());
+            long t = System.nanoTime();
+            learner.unlearn(group);
+            learner.refreshHead();
+            subject[r] = (System.nanoTime() - t) / 1e6;
+            learner.learn(group);
+            learner.refresh();
+        }
+        int[] ofClass = Arrays.stream(train.indicesOfClasses(3)).filter(i -> i < examples).toArray();
+        LabeledBatch classBatch = train.batch(ofClass);
+        long t = System.nanoTime();
+        learner.unlearn(classBatch);
+        learner.refreshHead();
+        double classMs = (System.nanoTime() - t) / 1e6;
+        double p50 = PerformanceBench.percentile(subject, 50);
+        out.printf("  unlearn one subject (60 examples) %.1f ms median; one class (%,d examples) %.0f ms%n", p50,
+                ofClass.length, classMs);
+        return new Result(featurise, statistics, learn, reinversionMs, p50, subject.length, classMs, ofClass.length);
+    }
+}

@@ -1,0 +1,190 @@
+package io.lethe.tools.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.data.ImageDataset;
+import io.lethe.learning.data.MnistIdx;
+import io.lethe.learning.feature.FeatureMapSpec;
+import io.lethe.learning.feature.RandomConvFeatureMap;
+import io.lethe.modelstore.CheckpointStore;
+import io.lethe.tools.demo.DemoSummary;
+import io.lethe.tools.demo.SplitMnistDemo;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.IntStream;
+import org.nd4j.linalg.api.buffer.DataType;
+
+/**
+ * {@code lethe bench}: this machine's GEMM ceilings first, then each stage of the analytic learner
+ * as a ratio to its floor (the flops it needs at the ceiling measured in the same run), then the
+ * Kafka path (the demo on the embedded broker, the real topology) as a ratio to the in-memory
+ * learner, then scaling tables. Writes {@code var/bench-results.json}: rows {name, value, unit,
+ * target, met}. Only ratios within one run mean anything on a shared machine; absolute figures are
+ * printed for context.
+ */
+public final class PerformanceBench {
+
+    /** What to run: the data, where results go, how many examples the in-memory stages use, and which parts. */
+    public record Options(Path dataDir, Path output, Path workDir, int examples, int subjectErasures, boolean kafka,
+                          boolean scaling, Properties overrides) {
+    }
+
+    private final Options options;
+    private final PrintStream out;
+    private final List<BenchRow> rows = new ArrayList<>();
+    private final Map<String, Object> tables = new LinkedHashMap<>();
+
+    public PerformanceBench(Options options, PrintStream out) {
+        this.options = options;
+        this.out = out;
+    }
+
+    public List<BenchRow> run() throws Exception {
+        ImageDataset train = MnistIdx.load(options.dataDir(), true);
+        FeatureMapSpec spec = FeatureMapSpec.mnistConv(42);
+        int d = spec.outputDim();
+        long[] convShape = RandomConvFeatureMap.gemmShape(spec);
+        int batch = 256;
+
+        out.println("== ceilings: ND4J GEMM on this machine, at the shapes the learner runs ==");
+        GemmCeiling f32Square = ceiling("gemm_f32_square", DataType.FLOAT, 2048, 2048, 2048, false);
+        GemmCeiling f64Square = ceiling("gemm_f64_square", DataType.DOUBLE, 2048, 2048, 2048, false);
+        GemmCeiling f32Conv = ceiling("gemm_f32_conv_shape", DataType.FLOAT, convShape[0], convShape[1], convShape[2], false);
+        GemmCeiling f64Conv = ceiling("gemm_f64_conv_shape", DataType.DOUBLE, convShape[0], convShape[1], convShape[2], false);
+        GemmCeiling f64Stats = ceiling("gemm_f64_statistics_shape", DataType.DOUBLE, d, batch, d, true);
+
+        out.printf("%n== in-memory stages: conv map (%,d features), %,d MNIST images, batches of %d ==%n", d,
+                options.examples(), batch);
+        InMemoryStages.Result stages = InMemoryStages.measure(spec, train, options.examples(), batch, out);
+        double featureFlops = 2.0 * convShape[0] * convShape[1] * (convShape[2] / (double) RandomConvFeatureMap.chunkImages());
+        double featureGflops = stages.featurisePerSecond() * featureFlops / 1e9;
+        double statsFlops = 2.0 * d * d + 2.0 * d * 10; // G += X^T X and Q += X^T Y, as GEMM flops
+        double statsGflops = stages.statisticsPerSecond() * statsFlops / 1e9;
+        rows.add(BenchRow.measured("featurisation_rate", stages.featurisePerSecond(), "images/s",
+                String.format("%.1f GFLOP/s (%.2f MFLOP per image in its GEMM)", featureGflops, featureFlops / 1e6)));
+        rows.add(BenchRow.atLeast("featurisation_vs_f32_gemm", 100 * featureGflops / f32Conv.gflops(), "% of ceiling", 50,
+                "featurisation GFLOP/s over the float32 GEMM rate at the conv GEMM's own shape (" + f32Conv.shape() + ")"));
+        rows.add(BenchRow.measured("featurisation_vs_f32_square_gemm", 100 * featureGflops / f32Square.gflops(), "% of ceiling",
+                "the same, over the float32 2048^3 GEMM rate"));
+        rows.add(BenchRow.measured("statistics_update_rate", stages.statisticsPerSecond(), "examples/s",
+                String.format("%.1f GFLOP/s counted as GEMM flops (2d^2 + 2dC per example)", statsGflops)));
+        rows.add(BenchRow.atLeast("statistics_update_vs_f64_gemm", 100 * statsGflops / f64Stats.gflops(), "% of ceiling", 70,
+                "statistics update over the float64 GEMM rate at its own shape (" + f64Stats.shape() + ")"));
+        double floorSecondsPerExample = featureFlops / (f32Conv.gflops() * 1e9) + statsFlops / (f64Stats.gflops() * 1e9);
+        rows.add(BenchRow.measured("in_memory_learning_rate", stages.learnPerSecond(), "examples/s",
+                "features, statistics and the head solve, one learner, batches of " + batch));
+        rows.add(BenchRow.atLeast("in_memory_learning_vs_floor", 100 * stages.learnPerSecond() * floorSecondsPerExample,
+                "% of floor", 50, String.format("floor %.0f examples/s: featurisation at the float32 conv-shape GEMM rate plus the"
+                        + " statistics at the float64 one", 1 / floorSecondsPerExample)));
+        rows.add(BenchRow.measured("in_memory_subject_erasure_p50", stages.subjectErasureP50Ms(), "ms",
+                "unlearn 60 examples and re-solve the head, median of " + stages.subjectErasures()));
+        rows.add(BenchRow.measured("in_memory_class_erasure", stages.classErasureMs(), "ms",
+                String.format("unlearn one class (%,d examples) and re-solve the head", stages.classErasureExamples())));
+
+        if (options.kafka()) {
+            kafka(stages.learnPerSecond());
+        }
+        if (options.scaling()) {
+            tables.put("learning_cost_vs_features", ScalingTables.featureDimension(train, out));
+            tables.put("erasure_cost_vs_retained_size", ScalingTables.retainedSize(train, options.workDir().resolve("scaling"), out));
+        }
+        print();
+        write(List.of(f32Square, f64Square, f32Conv, f64Conv, f64Stats));
+        return rows;
+    }
+
+    private GemmCeiling ceiling(String name, DataType type, long m, long k, long n, boolean transposeA) {
+        GemmCeiling c = GemmCeiling.measure(name, type, m, k, n, transposeA, 2.0);
+        out.printf("  %-28s %-36s %8.1f GFLOP/s%n", name, c.shape(), c.gflops());
+        rows.add(BenchRow.measured(name, c.gflops(), "GFLOP/s", c.shape()));
+        return c;
+    }
+
+    /** The demo through Kafka twice: the analytic learner alone, then with the replay network beside it. */
+    private void kafka(double inMemoryRate) throws Exception {
+        out.printf("%n== Kafka: the demo on the embedded broker, analytic learner alone, %d single-subject erasures ==%n",
+                options.subjectErasures());
+        DemoSummary alone = demo(false, options.subjectErasures());
+        out.printf("%n== Kafka: the demo again with the replay network beside it (its cost to the analytic model) ==%n");
+        DemoSummary withReplay = demo(true, 20);
+        rows.add(BenchRow.measured("kafka_learning_rate", alone.learnExamplesPerSecond(), "examples/s",
+                "60,000 MNIST examples, first produce to the version covering all"));
+        rows.add(BenchRow.atLeast("kafka_vs_in_memory_learning", 100 * alone.learnExamplesPerSecond() / inMemoryRate,
+                "% of in-memory", 80, "the Kafka rate over the in-memory learner's rate in this run"));
+        rows.add(BenchRow.measured("kafka_learning_rate_within_tasks", alone.learnSteadyExamplesPerSecond(), "examples/s",
+                "within tasks, where versions follow each other without input pauses"));
+        rows.add(BenchRow.measured("subject_erasure_p50", alone.erasureP50Ms(), "ms",
+                "request produced to receipt consumed, one at a time, over " + alone.erasuresRequested()));
+        rows.add(BenchRow.atMost("subject_erasure_p99", alone.erasureP99Ms(), "ms", 100,
+                "request produced to receipt consumed, one at a time, over " + alone.erasuresRequested()));
+        rows.add(BenchRow.atMost("class_erasure", alone.classErasureMs(), "ms", 1000,
+                "one class of the 60,000 (about 6,000 examples), request produced to receipt consumed"));
+        rows.add(BenchRow.atMost("demo_exactness_residual", alone.exactnessResidual(), "relative", 1e-9,
+                "final head against ridge solved jointly on the retained examples"));
+        double cost = 100 * (1 - withReplay.learnExamplesPerSecond() / alone.learnExamplesPerSecond());
+        rows.add(BenchRow.measured("kafka_learning_rate_with_replay_model", withReplay.learnExamplesPerSecond(), "examples/s",
+                "the analytic model's rate while the replay network learns the same stream"));
+        rows.add(BenchRow.atMost("replay_model_cost", cost, "% of throughput", 25,
+                "1 - analytic rate with the replay network beside it / analytic rate alone"));
+    }
+
+    private DemoSummary demo(boolean withReplay, int erasures) throws Exception {
+        Path work = options.workDir().resolve(withReplay ? "demo-replay" : "demo");
+        return new SplitMnistDemo(new SplitMnistDemo.Options(options.dataDir(), work, work.resolve("summary.json"), 1000,
+                erasures, 3, options.overrides(), 7, withReplay, 0), out).run();
+    }
+
+    private void print() {
+        out.printf("%n%-38s %14s  %-16s %10s  %s%n", "result", "value", "unit", "target", "met");
+        for (BenchRow r : rows) {
+            String target = r.target() == null ? "" : (r.targetKind().equals("at_least") ? ">= " : "<= ") + format(r.target());
+            String met = r.met() == null ? "" : r.met() ? "yes" : "NO";
+            out.printf("%-38s %14s  %-16s %10s  %s%n", r.name(), format(r.value()), r.unit(), target, met);
+        }
+    }
+
+    private static String format(double v) {
+        if (v != 0 && Math.abs(v) < 0.01) {
+            return String.format("%.1e", v);
+        }
+        return Math.abs(v) >= 100 ? String.format("%,.0f", v) : String.format("%.2f", v);
+    }
+
+    private void write(List<GemmCeiling> ceilings) throws Exception {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("machine", Map.of("processors", Runtime.getRuntime().availableProcessors(),
+                "os", System.getProperty("os.name") + " " + System.getProperty("os.arch"),
+                "java", System.getProperty("java.version"), "max_heap_gib", Runtime.getRuntime().maxMemory() / (1L << 30)));
+        doc.put("results", rows);
+        doc.putAll(tables);
+        Path output = options.output().toAbsolutePath();
+        Files.createDirectories(output.getParent());
+        CheckpointStore.writeAtomically(output, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(doc));
+        out.println("written to " + options.output());
+    }
+
+    /** The indices 0..n-1 of a dataset, in chunks, as batches. */
+    static List<LabeledBatch> batches(ImageDataset data, int from, int to, int size) {
+        List<LabeledBatch> out = new ArrayList<>();
+        for (int start = from; start < to; start += size) {
+            out.add(data.batch(IntStream.range(start, Math.min(to, start + size)).toArray()));
+        }
+        return out;
+    }
+
+    /** Percentile by nearest rank of an unsorted array. */
+    static double percentile(double[] values, double p) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank))];
+    }
+}
