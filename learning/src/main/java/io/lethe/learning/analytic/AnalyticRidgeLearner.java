@@ -31,7 +31,9 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class AnalyticRidgeLearner implements Learner {
 
-    private static final int STATE_MAGIC = 0x4c455231; // "LER1"
+    private static final int STATE_MAGIC = 0x4c455232; // "LER2": conv features in float32
+    /** Before float32 conv features: its sums hold float64 features, which no erasure could subtract exactly now. */
+    private static final int STATE_MAGIC_FLOAT64_CONV = 0x4c455231; // "LER1"
     private static final int SYMMETRISE_EVERY = 32;
 
     private final FeatureMapSpec spec;
@@ -367,10 +369,15 @@ public final class AnalyticRidgeLearner implements Learner {
 
     @Override
     public void readState(DataInputStream in) throws IOException {
-        if (in.readInt() != STATE_MAGIC) {
+        int magic = in.readInt();
+        if (magic != STATE_MAGIC && magic != STATE_MAGIC_FLOAT64_CONV) {
             throw new IOException("not an analytic learner state (bad magic)");
         }
         String kind = in.readUTF();
+        if (magic == STATE_MAGIC_FLOAT64_CONV && kind.equals(FeatureMapSpec.RANDOM_CONV)) {
+            throw new io.lethe.learning.StaleStateException("this state summed conv features computed in float64 by an"
+                    + " earlier version; the features are float32 now, so the learner must be rebuilt from its examples");
+        }
         int dim = in.readInt();
         long seed = in.readLong();
         double g = in.readDouble();

@@ -9,13 +9,18 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Seeded random convolution: each k x k filter is drawn Gaussian, made zero-mean (so flat regions
  * give no response) and scaled to unit norm; valid convolution, ReLU, then non-overlapping average
  * pooling. Features are ordered filter-major (filter, pooled row, pooled column).
+ *
+ * <p>Computed in float32 (twice the GEMM rate of float64 at this shape, half the memory traffic) and
+ * returned as float32; the learner widens them to float64 for its statistics. Every image goes
+ * through its own fixed-shape GEMM and pooling loop, so its features are bit-identical whatever
+ * batch it arrives in: learning and unlearning the same example add and subtract exactly the same
+ * numbers, which float32 needs (one ulp is 6e-8, far above the 1e-9 exactness bound).
  */
 public final class RandomConvFeatureMap implements FeatureMap {
 
     private final FeatureMapSpec spec;
     private final INDArray filterMatrix; // [k*k, filters]: column f is filter f, row-major taps
     private final INDArray filterRows;   // [filters, k*k]
-    private final INDArray poolColumns;  // [conv positions, pooled positions], 1/pool^2 inside a window
     private final int convSide;
     private final int pooledSide;
 
@@ -46,18 +51,9 @@ public final class RandomConvFeatureMap implements FeatureMap {
             }
         }
         this.filterMatrix = Nd4j.create(taps, new long[] {k * k, f}, DataType.DOUBLE);
-        this.filterRows = filterMatrix.transpose().dup('c');
+        this.filterRows = filterMatrix.transpose().castTo(DataType.FLOAT).dup('c');
         this.convSide = side - k + 1;
         this.pooledSide = convSide / spec.pool();
-        int positions = convSide * convSide;
-        int p = spec.pool();
-        double[] pool = new double[positions * pooledSide * pooledSide];
-        for (int y = 0; y < convSide; y++) {
-            for (int x = 0; x < convSide; x++) {
-                pool[(y * convSide + x) * pooledSide * pooledSide + (y / p) * pooledSide + x / p] = 1.0 / (p * p);
-            }
-        }
-        this.poolColumns = Nd4j.create(pool, new long[] {positions, (long) pooledSide * pooledSide}, DataType.DOUBLE);
     }
 
     @Override
@@ -80,121 +76,103 @@ public final class RandomConvFeatureMap implements FeatureMap {
         return out;
     }
 
-    /** Images per GEMM: small chunks with reused buffers ran 1.5-3x faster than one big batch here. */
-    private static final int CHUNK = 64;
-
-    /** The convolution GEMM's shape (filters, taps, columns per call), for measuring its ceiling. */
+    /** The convolution GEMM's shape (filters, taps, columns per call: one image), for measuring its ceiling. */
     public static long[] gemmShape(FeatureMapSpec spec) {
         long convSide = spec.imageSide() - spec.kernel() + 1;
-        return new long[] {spec.filters(), (long) spec.kernel() * spec.kernel(), CHUNK * convSide * convSide};
-    }
-
-    /** Images per convolution GEMM call. */
-    public static int chunkImages() {
-        return CHUNK;
+        return new long[] {spec.filters(), (long) spec.kernel() * spec.kernel(), convSide * convSide};
     }
 
     /**
-     * Convolution as im2col and one GEMM (ND4J, so a GPU backend runs it), ReLU, then average
-     * pooling. The im2col gather and the pooling sums are plain Java loops: ND4J's gather op and
-     * its reductions on this layout took longer than the GEMM itself, and pooling as a GEMM wastes
-     * 94% of its multiplications on zeros.
+     * Convolution as im2col and one GEMM per image (ND4J, so a GPU backend runs it), then ReLU and
+     * average pooling fused in one pass; images are spread over the cores, each worker with its own
+     * fixed-shape buffers. One GEMM per image, not per batch, is what makes the features independent
+     * of the batch: a BLAS splits a wide product between threads and edge kernels at shape-dependent
+     * columns, which moved float32 features by one ulp with the image's position. The im2col gather
+     * and the pooling are plain Java loops: ND4J's gather, pooling and reduction ops on this layout
+     * took longer than the GEMM itself, and pooling as a GEMM wastes 94% of its multiplications.
      */
     @Override
-    public synchronized INDArray apply(INDArray inputs) {
+    public INDArray apply(INDArray inputs) {
         InputChecks.requireWidth(inputs, spec.inputDim());
-        long n = inputs.rows();
-        int f = spec.filters();
-        INDArray flat = inputs.castTo(DataType.DOUBLE);
+        int n = (int) inputs.rows();
+        INDArray flat = inputs.castTo(DataType.FLOAT);
         if (flat == inputs || flat.ordering() != 'c' || flat.isView()) {
             flat = flat.dup('c'); // our own contiguous copy; a fresh cast already is one
         }
-        double[] x = flat.data().asDouble();
-        INDArray out = Nd4j.create(DataType.DOUBLE, n, (long) f * pooledSide * pooledSide);
-        for (int start = 0; start < n; start += CHUNK) {
-            int end = (int) Math.min(n, start + CHUNK);
-            out.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()).assign(applyChunk(x, start, end));
-        }
-        return out;
+        float[] x = flat.data().asFloat();
+        int width = outputDim();
+        float[] out = new float[n * width];
+        int workers = Math.min(n, WORKERS);
+        java.util.stream.IntStream.range(0, workers).parallel().forEach(w -> {
+            Worker worker = worker(w);
+            for (int image = w; image < n; image += workers) {
+                worker.features(x, image, out);
+            }
+        });
+        return Nd4j.create(out, new long[] {n, width}, DataType.FLOAT);
     }
 
-    private INDArray patchArray;
-    private INDArray convArray;
-    private double[] convCopy;
+    private static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private final Worker[] workers = new Worker[WORKERS];
 
-    private INDArray applyChunk(double[] x, int start, int end) {
-        int m = end - start;
-        int k = spec.kernel();
-        int taps = k * k;
-        int f = spec.filters();
-        int positions = convSide * convSide;
-        int side = spec.imageSide();
-        int columns = CHUNK * positions;
-        if (patchArray == null) {
-            // Fixed-shape native buffers, reused and accessed in place: allocating or copying the
-            // multi-megabyte arrays per call cost more than the GEMM.
-            patchArray = Nd4j.create(DataType.DOUBLE, taps, columns);
-            convArray = Nd4j.create(DataType.DOUBLE, f, columns);
+    private synchronized Worker worker(int index) {
+        if (workers[index] == null) {
+            workers[index] = new Worker();
         }
-        // patches[tap][(image, y, x)] = pixel (y + ky, x + kx) of the image; missing images are zero.
-        java.nio.DoubleBuffer patches = patchArray.data().asNioDouble();
-        if (m < CHUNK) {
-            patchArray.assign(0.0);
-        }
-        for (int tap = 0; tap < taps; tap++) {
-            int ky = tap / k;
-            int kx = tap % k;
-            int rowBase = tap * columns;
-            for (int image = 0; image < m; image++) {
-                int src = (start + image) * spec.inputDim();
-                int dst = rowBase + image * positions;
+        return workers[index];
+    }
+
+    /** One thread's fixed-shape buffers: the patches and the convolution output of one image. */
+    private final class Worker {
+        private final int taps = spec.kernel() * spec.kernel();
+        private final int positions = convSide * convSide;
+        private final INDArray patchArray = Nd4j.create(DataType.FLOAT, taps, positions);
+        private final INDArray convArray = Nd4j.create(DataType.FLOAT, spec.filters(), positions);
+        private final float[] conv = new float[spec.filters() * positions];
+        private final float[] band = new float[convSide];
+
+        /** Writes the features of image {@code image} of {@code x} into its row of {@code out}. */
+        synchronized void features(float[] x, int image, float[] out) {
+            int k = spec.kernel();
+            int side = spec.imageSide();
+            // patches[tap][(y, x)] = pixel (y + ky, x + kx)
+            java.nio.FloatBuffer patches = patchArray.data().asNioFloat();
+            int src = image * spec.inputDim();
+            for (int tap = 0; tap < taps; tap++) {
+                int ky = tap / k;
+                int kx = tap % k;
+                int dst = tap * positions;
                 for (int y = 0; y < convSide; y++) {
                     patches.put(dst + y * convSide, x, src + (y + ky) * side + kx, convSide);
                 }
             }
-        }
-        Nd4j.gemm(filterRows, patchArray, convArray, false, false, 1.0, 0.0); // [filter, (image, position)]
-        // ReLU and average pooling (disjoint windows: a plain sum per window) in one pass over a bulk
-        // copy of the output, filters split across cores.
-        if (convCopy == null) {
-            convCopy = new double[f * columns];
-        }
-        double[] conv = convCopy;
-        convArray.data().asNioDouble().get(0, conv);
-        int pooledCount = pooledSide * pooledSide;
-        int p = spec.pool();
-        double scale = 1.0 / (p * p);
-        double[] pooled = new double[m * f * pooledCount];
-        int used = m * positions;
-        java.util.stream.IntStream.range(0, f).parallel().forEach(filter -> {
-            int filterBase = filter * columns;
-            // ReLU as a plain counted loop, which the JIT vectorises.
-            for (int i = filterBase; i < filterBase + used; i++) {
-                conv[i] = Math.max(conv[i], 0.0);
-            }
-            double[] rowSums = new double[pooledSide];
-            for (int image = 0; image < m; image++) {
-                int base = filterBase + image * positions;
-                int outBase = image * f * pooledCount + filter * pooledCount;
+            Nd4j.gemm(filterRows, patchArray, convArray, false, false, 1.0, 0.0); // [filter, position]
+            convArray.data().asNioFloat().get(0, conv);
+            int p = spec.pool();
+            int pooledCount = pooledSide * pooledSide;
+            float scale = 1.0f / (p * p);
+            int outBase = image * outputDim();
+            // Per filter: the ReLU'd rows of a pooling band summed column by column (a counted loop
+            // the JIT vectorises), then each window's columns summed.
+            for (int filter = 0; filter < spec.filters(); filter++) {
+                int base = filter * positions;
                 for (int py = 0; py < pooledSide; py++) {
-                    java.util.Arrays.fill(rowSums, 0.0);
+                    java.util.Arrays.fill(band, 0f);
                     for (int dy = 0; dy < p; dy++) {
                         int row = base + (py * p + dy) * convSide;
-                        for (int px = 0; px < pooledSide; px++) {
-                            int b = row + px * p;
-                            double sum = 0;
-                            for (int dx = 0; dx < p; dx++) {
-                                sum += conv[b + dx];
-                            }
-                            rowSums[px] += sum;
+                        for (int cx = 0; cx < convSide; cx++) {
+                            band[cx] += Math.max(conv[row + cx], 0f);
                         }
                     }
                     for (int px = 0; px < pooledSide; px++) {
-                        pooled[outBase + py * pooledSide + px] = rowSums[px] * scale;
+                        float sum = 0;
+                        for (int dx = 0; dx < p; dx++) {
+                            sum += band[px * p + dx];
+                        }
+                        out[outBase + filter * pooledCount + py * pooledSide + px] = sum * scale;
                     }
                 }
             }
-        });
-        return Nd4j.create(pooled, new long[] {m, (long) f * pooledCount}, DataType.DOUBLE);
+        }
     }
 }

@@ -50,6 +50,37 @@ class FeatureMapsTest {
         }
     }
 
+    /**
+     * Unlearning subtracts an example's features from sums that learning added them to, possibly in
+     * another batch: exactness needs them the same wherever the example sits. The float32 conv map
+     * is bit for bit the same (one ulp, 6e-8, would be far above the 1e-9 bound); the float64 dense
+     * map, one GEMM per batch, moves in the last bits (about 1e-16) with the batch, which is harmless.
+     */
+    @Test
+    void featuresDoNotDependOnTheBatchTheExampleArrivesIn() {
+        INDArray inputs = SyntheticData.batch(8, 37, 784, 10).inputs();
+        int[] order = {36, 5, 0, 17, 33, 2, 16, 1, 18, 35, 19};
+        FeatureMap conv = new RandomConvFeatureMap(FeatureMapSpec.mnistConv(3));
+        INDArray together = conv.apply(inputs);
+        INDArray shuffled = conv.apply(inputs.getRows(order));
+        for (int i = 0; i < 37; i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(together.getRow(i).toFloatVector(),
+                    conv.apply(inputs.getRows(i)).toFloatVector(), "conv: example " + i + " alone");
+        }
+        for (int j = 0; j < order.length; j++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(together.getRow(order[j]).toFloatVector(),
+                    shuffled.getRow(j).toFloatVector(), "conv: example " + order[j] + " at position " + j);
+        }
+        FeatureMap dense = FeatureMaps.create(FeatureMapSpec.denseRelu(784, 512, 3));
+        INDArray denseTogether = dense.apply(inputs);
+        for (int i = 0; i < 37; i += 6) {
+            INDArray alone = dense.apply(inputs.getRows(i));
+            double scale = denseTogether.getRow(i).norm2Number().doubleValue();
+            assertEquals(0, alone.getRow(0).sub(denseTogether.getRow(i)).norm2Number().doubleValue() / scale, 1e-13,
+                    "dense: example " + i + " alone");
+        }
+    }
+
     @Test
     void convFiltersAreZeroMeanAndUnitNorm() {
         RandomConvFeatureMap map = new RandomConvFeatureMap(FeatureMapSpec.mnistConv(5));

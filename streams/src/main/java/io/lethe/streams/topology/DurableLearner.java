@@ -161,12 +161,18 @@ final class DurableLearner {
             how = shredded + " journal events under destroyed keys: rebuilt from " + rebuildFromRetained(retained)
                     + " retained examples";
         } else if (snapshotSeq > 0 && snapshots.exists(snapshotSeq)) {
+            boolean stale = false;
             try {
                 snapshots.read(snapshotSeq, engine.learner(), offsets, keys);
+            } catch (io.lethe.learning.StaleStateException e) {
+                LOG.warn("learner snapshot {} is stale ({}): rebuilding", snapshotSeq, e.getMessage());
+                offsets.putAll(journalOffsets());
+                stale = true;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read learner snapshot " + snapshotSeq, e);
             }
-            how = "snapshot " + snapshotSeq + " + " + replayJournal(retained, offsets) + " journal events";
+            how = stale ? "a stale snapshot " + snapshotSeq + ": rebuilt from " + rebuildFromRetained(retained) + " retained examples"
+                    : "snapshot " + snapshotSeq + " + " + replayJournal(retained, offsets) + " journal events";
         } else if (snapshotSeq > 0) {
             how = "no local snapshot " + snapshotSeq + ": rebuilt from " + rebuildFromRetained(retained) + " retained examples";
         } else {

@@ -64,7 +64,7 @@ public final class PerformanceBench {
         out.printf("%n== in-memory stages: conv map (%,d features), %,d MNIST images, batches of %d ==%n", d,
                 options.examples(), batch);
         InMemoryStages.Result stages = InMemoryStages.measure(spec, train, options.examples(), batch, out);
-        double featureFlops = 2.0 * convShape[0] * convShape[1] * (convShape[2] / (double) RandomConvFeatureMap.chunkImages());
+        double featureFlops = 2.0 * convShape[0] * convShape[1] * convShape[2];
         double featureGflops = stages.featurisePerSecond() * featureFlops / 1e9;
         double statsFlops = 2.0 * d * d + 2.0 * d * 10; // G += X^T X and Q += X^T Y, as GEMM flops
         double statsGflops = stages.statisticsPerSecond() * statsFlops / 1e9;
