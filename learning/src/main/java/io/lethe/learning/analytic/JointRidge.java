@@ -33,7 +33,7 @@ public final class JointRidge {
         long[] counts = new long[classes.length];
         for (int b = 0; b < batchCount; b++) {
             LabeledBatch batch = batches.apply(b);
-            INDArray x = map.apply(batch.inputs());
+            INDArray x = map.apply(batch.inputs()).castTo(DataType.DOUBLE);
             int[] labels = batch.labels();
             double[] y = new double[labels.length * classes.length];
             for (int i = 0; i < labels.length; i++) {

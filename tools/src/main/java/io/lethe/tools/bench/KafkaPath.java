@@ -1,0 +1,179 @@
+package io.lethe.tools.bench;
+
+import io.lethe.broker.EmbeddedKafkaBroker;
+import io.lethe.learning.data.ImageDataset;
+import io.lethe.schemas.AvroCodec;
+import io.lethe.schemas.ErasureReceipt;
+import io.lethe.schemas.ErasureRequest;
+import io.lethe.schemas.ErasureScope;
+import io.lethe.schemas.LetheTopics;
+import io.lethe.schemas.ModelVersion;
+import io.lethe.schemas.TrainingExample;
+import io.lethe.streams.LetheConfig;
+import io.lethe.streams.app.LetheApplication;
+import io.lethe.streams.app.LetheClients;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The real topology on the embedded broker, driven as a producer would: all of MNIST's training set
+ * produced at once (60 examples per subject), timed from the first send to the first version that
+ * covers every example; then single-subject erasures one at a time (request produced to receipt
+ * consumed) and one class erasure. Optionally with the replay network's application learning the
+ * same stream beside it, to measure what it costs the analytic model.
+ */
+final class KafkaPath {
+
+    /** What one run measured. */
+    record Result(double examplesPerSecond, double[] subjectErasureMs, double classErasureMs, int classExamples,
+                  double residual) {
+    }
+
+    private static final int EXAMPLES_PER_SUBJECT = 60;
+
+    private KafkaPath() {
+    }
+
+    static Result run(ImageDataset train, Path work, int erasures, boolean withReplay, Properties overrides, PrintStream out)
+            throws Exception {
+        deleteRecursively(work);
+        int n = train.size();
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
+            Properties p = new Properties();
+            p.putAll(overrides);
+            p.setProperty("bootstrap.servers", broker.bootstrapServers());
+            p.setProperty("lethe.state.dir", work.resolve("state").toString());
+            p.setProperty("lethe.model.store.dir", work.resolve("models").toString());
+            p.setProperty("lethe.kek.file", work.resolve("lethe.kek").toString());
+            p.setProperty("lethe.metrics.port", "-1");
+            p.setProperty("lethe.dashboard.port", "-1");
+            p.setProperty("lethe.eval.every.examples", "0");
+            p.setProperty("lethe.publish.every.examples", "100000");
+            p.setProperty("lethe.publish.idle.ms", "300");
+            io.lethe.streams.privacy.KeyEncryptionKey.createFile(work.resolve("lethe.kek"));
+            LetheConfig config = LetheConfig.from(p);
+            LetheApplication replay = null;
+            try (LetheApplication app = LetheApplication.start(config);
+                 KafkaProducer<String, byte[]> producer = LetheClients.producer(broker.bootstrapServers());
+                 KafkaConsumer<String, byte[]> versions = LetheClients.committedConsumer(broker.bootstrapServers(),
+                         "bench-", LetheTopics.MODEL_VERSIONS);
+                 KafkaConsumer<String, byte[]> receipts = LetheClients.committedConsumer(broker.bootstrapServers(),
+                         "bench-", LetheTopics.ERASURE_RECEIPTS)) {
+                if (withReplay) {
+                    Properties r = new Properties();
+                    r.putAll(p);
+                    r.setProperty("lethe.learner", "mlp");
+                    r.setProperty("lethe.model.name", "bench-replay");
+                    r.setProperty("lethe.application.id", "lethe-bench-replay");
+                    r.setProperty("lethe.state.dir", work.resolve("state-replay").toString());
+                    r.setProperty("lethe.model.store.dir", work.resolve("models-replay").toString());
+                    replay = LetheApplication.start(LetheConfig.from(r));
+                }
+                receipts.poll(Duration.ofMillis(100)); // join before the first request
+                out.printf("  producing %,d MNIST examples%s ...%n", n, withReplay ? " (the replay network learns them too)" : "");
+                long started = System.nanoTime();
+                for (int i = 0; i < n; i++) {
+                    TrainingExample e = TrainingExample.newBuilder().setExampleId("mnist-train-" + i)
+                            .setSubjectId("subject-" + i / EXAMPLES_PER_SUBJECT).setTask(train.labels()[i] / 2)
+                            .setLabel(train.labels()[i]).setPixels(ByteBuffer.wrap(train.pixels()[i])).setFeatures(null)
+                            .setEventTime(Instant.now()).build();
+                    producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e)));
+                }
+                producer.flush();
+                awaitLearned(versions, config.modelName(), n);
+                double rate = n / ((System.nanoTime() - started) / 1e9);
+                out.printf("  learned at %,.0f examples/s, first send to the version covering all%n", rate);
+                if (withReplay) {
+                    return new Result(rate, new double[0], Double.NaN, 0, Double.NaN); // its erasures would retrain the network
+                }
+                double[] latencies = new double[erasures];
+                double residual = 0;
+                for (int k = 0; k < erasures; k++) {
+                    String subject = "subject-" + (k * 7 % (n / EXAMPLES_PER_SUBJECT));
+                    long sent = System.nanoTime();
+                    ErasureReceipt receipt = erase(producer, receipts, config.modelName(),
+                            request("bench-" + k, ErasureScope.SUBJECT, subject, null));
+                    latencies[k] = (System.nanoTime() - sent) / 1e6;
+                    residual = Math.max(residual, receipt.getVerificationResidual());
+                    if ((k + 1) % 50 == 0) {
+                        out.printf("  %d erasures: p50 %.0f ms so far%n", k + 1,
+                                PerformanceBench.percentile(java.util.Arrays.copyOf(latencies, k + 1), 50));
+                    }
+                }
+                long sent = System.nanoTime();
+                ErasureReceipt classReceipt = erase(producer, receipts, config.modelName(),
+                        request("bench-class-3", ErasureScope.CLASS, null, 3));
+                double classMs = (System.nanoTime() - sent) / 1e6;
+                out.printf("  class 3 (%,d examples) erased in %.0f ms%n", classReceipt.getExamplesRemoved(), classMs);
+                residual = Math.max(residual, classReceipt.getVerificationResidual());
+                return new Result(rate, latencies, classMs, (int) classReceipt.getExamplesRemoved(), residual);
+            } finally {
+                if (replay != null) {
+                    replay.close();
+                }
+            }
+        } finally {
+            deleteRecursively(work);
+        }
+    }
+
+    private static ErasureRequest request(String id, ErasureScope scope, String subject, Integer classLabel) {
+        return ErasureRequest.newBuilder().setRequestId(id).setScope(scope).setSubjectId(subject).setExampleIds(List.of())
+                .setClassLabel(classLabel).setTask(null).setRequestedAt(Instant.now()).setReason("bench").build();
+    }
+
+    private static ErasureReceipt erase(KafkaProducer<String, byte[]> producer, KafkaConsumer<String, byte[]> receipts,
+                                        String model, ErasureRequest request) {
+        String key = request.getSubjectId() != null ? request.getSubjectId() : request.getRequestId();
+        producer.send(new ProducerRecord<>(LetheTopics.ERASURES, key, AvroCodec.ERASURE_REQUEST.encode(request)));
+        producer.flush();
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(2))) {
+                ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
+                if (receipt.getRequestId().equals(request.getRequestId()) && receipt.getModelName().equals(model)) {
+                    return receipt;
+                }
+            }
+        }
+        throw new IllegalStateException("no receipt for " + request.getRequestId() + " within two minutes");
+    }
+
+    private static void awaitLearned(KafkaConsumer<String, byte[]> versions, String model, long target) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(20))) {
+                if (r.value() == null) {
+                    continue;
+                }
+                ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
+                if (v.getModelName().equals(model) && v.getLineage().getExamplesLearned() >= target) {
+                    return;
+                }
+            }
+        }
+        throw new IllegalStateException("the model did not learn " + target + " examples within 15 minutes");
+    }
+
+    private static void deleteRecursively(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (var walk = Files.walk(folder)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+}
