@@ -76,6 +76,7 @@ public final class LetheMain {
         boolean markdown = false;
         boolean benchKafka = true;
         boolean benchScaling = true;
+        boolean benchKafkaOnly = false;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--config") && i + 1 < args.length) {
@@ -98,6 +99,8 @@ public final class LetheMain {
                 benchKafka = false;
             } else if (arg.equals("--no-scaling") && command.equals("bench")) {
                 benchScaling = false;
+            } else if (arg.equals("--kafka-only") && command.equals("bench")) {
+                benchKafkaOnly = true;
             } else if (arg.equals("--no-replay")) {
                 withReplay = false;
             } else if (arg.equals("--keep-open") && i + 1 < args.length) {
@@ -136,7 +139,7 @@ public final class LetheMain {
                 case "bench" -> new io.lethe.tools.bench.PerformanceBench(new io.lethe.tools.bench.PerformanceBench.Options(
                         Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")), Path.of("var/bench-results.json"),
                         Path.of("var/bench"), 20_000, subjectErasures == 50 ? 200 : subjectErasures, benchKafka, benchScaling,
-                        overrides), System.out).run();
+                        benchKafkaOnly, overrides), System.out).run();
                 case "settings" -> {
                     if (markdown) {
                         System.out.print(io.lethe.streams.Settings.markdownTable());
@@ -236,6 +239,7 @@ public final class LetheMain {
                             (the demo, embedded broker) against the in-memory learner, 200 single-subject erasures, the
                             replay network's cost, and scaling tables (feature dimension; retained size 10k-600k);
                             writes var/bench-results.json [--erase-subjects N (200)] [--no-kafka] [--no-scaling]
+                            [--kafka-only: the Kafka path alone, printed, not written; for trying -D settings]
                   privacy-cost  encryption and purging on vs off, side by side through the embedded broker: learning
                             throughput and single-subject erasure latency; writes var/privacy-cost.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]

@@ -42,8 +42,7 @@ public final class LetheTopology {
         topology.addProcessor("learn-and-unlearn", () -> new ModelLearnerProcessor(config, metrics), "learner-commands",
                 "eval-examples");
         String learner = "learn-and-unlearn";
-        List<String> bytesStores = new ArrayList<>(List.of(StoreNames.EVALUATION_SETS, StoreNames.RETAINED_EXAMPLES,
-                StoreNames.RETAINED_INDEX));
+        List<String> bytesStores = new ArrayList<>(List.of(StoreNames.EVALUATION_SETS, StoreNames.RETAINED_EXAMPLES));
         bytesStores.addAll(LearningEngines.capabilities(config).extraStores());
         bytesStores.forEach(name -> addStore(topology, name, strings, bytes, learner));
         addStore(topology, StoreNames.LEARNER_JOURNAL, Serdes.Long(), bytes, learner);

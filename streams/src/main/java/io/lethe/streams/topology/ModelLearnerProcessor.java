@@ -60,7 +60,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         outputs = new LearnerOutputs(context, config.modelName());
         keys = SubjectKeys.open(kek, context.getStateStore(StoreNames.SUBJECT_KEYS)); // a wrong key stops here
         RetainedExamples retained = new RetainedExamples(context.getStateStore(StoreNames.RETAINED_EXAMPLES),
-                context.getStateStore(StoreNames.RETAINED_INDEX), context.getStateStore(StoreNames.ERASURE_WATERMARKS), keys);
+                context.getStateStore(StoreNames.ERASURE_WATERMARKS), keys);
         DurableLearner durable = new DurableLearner(engine, keys, context.getStateStore(StoreNames.LEARNER_JOURNAL),
                 context.getStateStore(StoreNames.LEARNER_META), new SnapshotFiles(config.stateDir()
                 .resolve("learner-snapshots").resolve(config.modelName())), config.snapshotEveryExamples());

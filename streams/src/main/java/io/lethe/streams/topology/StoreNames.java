@@ -5,12 +5,6 @@ public final class StoreNames {
 
     /** subject \0 example id -> the TrainingExample's Avro bytes: what unlearning needs, deleted on erasure. */
     public static final String RETAINED_EXAMPLES = "retained-examples";
-    /**
-     * "c" label, "t" task or "e" example id, then \0 and a retained-examples key -> nothing: how a
-     * class, task or bare example-id erasure finds its examples without opening every retained one.
-     * Holds pseudonymous keys only (subject references and example ids), never example content.
-     */
-    public static final String RETAINED_INDEX = "retained-index";
     /** sequence number -> learn/unlearn event since the last learner snapshot. */
     public static final String LEARNER_JOURNAL = "learner-journal";
     /**

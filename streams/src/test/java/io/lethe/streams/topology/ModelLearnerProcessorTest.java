@@ -44,7 +44,7 @@ class ModelLearnerProcessorTest {
         LetheConfig config = TestData.config(dir);
         context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(1_000);
-        for (String name : List.of(StoreNames.RETAINED_EXAMPLES, StoreNames.RETAINED_INDEX, StoreNames.EVALUATION_SETS)) {
+        for (String name : List.of(StoreNames.RETAINED_EXAMPLES, StoreNames.EVALUATION_SETS)) {
             store(name, Serdes.String(), Serdes.ByteArray());
         }
         store(StoreNames.LEARNER_JOURNAL, Serdes.Long(), Serdes.ByteArray());

@@ -9,7 +9,6 @@ import io.lethe.streams.LetheConfig;
 import io.lethe.streams.TestData;
 import io.lethe.streams.privacy.SubjectKeys;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -17,7 +16,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +29,6 @@ class RetainedExamplesTest {
     Path dir;
 
     private KeyValueStore<String, byte[]> retained;
-    private KeyValueStore<String, byte[]> index;
     private KeyValueStore<String, Long> watermarks;
     private SubjectKeys keys;
     private final List<TrainingExample> data = TestData.examples(5, 0, 90, 6);
@@ -41,7 +38,6 @@ class RetainedExamplesTest {
         LetheConfig config = TestData.config(dir);
         MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
         retained = store(context, StoreNames.RETAINED_EXAMPLES);
-        index = store(context, StoreNames.RETAINED_INDEX);
         watermarks = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StoreNames.ERASURE_WATERMARKS), Serdes.String(),
                 Serdes.Long()).withLoggingDisabled().build();
         watermarks.init(context.getStateStoreContext(), watermarks);
@@ -56,7 +52,7 @@ class RetainedExamplesTest {
     }
 
     private RetainedExamples filled() {
-        RetainedExamples store = new RetainedExamples(retained, index, watermarks, keys);
+        RetainedExamples store = new RetainedExamples(retained, watermarks, keys);
         data.forEach(e -> store.put(RetainedExamples.key(e), e, AvroCodec.TRAINING_EXAMPLE.encode(e)));
         return store;
     }
@@ -87,26 +83,19 @@ class RetainedExamplesTest {
                 && !e.getExampleId().equals(some.getExampleId()));
         assertEquals(ofSubject, ids(store.erase(TestData.erasure("s", ErasureScope.SUBJECT, subject, List.of(), null, null))));
 
-        List<String> retainedKeys = new ArrayList<>();
-        store.forEach((key, bytes) -> retainedKeys.add(key));
-        List<String> indexed = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> all = index.all()) {
-            all.forEachRemaining(kv -> indexed.add(kv.key));
-        }
-        assertEquals(3 * retainedKeys.size(), indexed.size(), "three index entries per retained example, none for erased ones");
-        assertEquals(new TreeSet<>(retainedKeys), indexed.stream().map(k -> k.substring(k.indexOf('\u0000') + 1))
-                .collect(Collectors.toCollection(TreeSet::new)));
+        Set<String> left = new TreeSet<>();
+        store.forEach((key, bytes) -> left.add(AvroCodec.TRAINING_EXAMPLE.decode(bytes).getExampleId()));
+        Set<String> expected = idsWhere(e -> e.getLabel() != label && e.getTask() != task
+                && !e.getExampleId().equals(some.getExampleId()) && !e.getSubjectId().equals(subject));
+        assertEquals(expected, left, "exactly the other examples stay");
+        assertEquals(Set.of(), ids(store.erase(TestData.erasure("c2", ErasureScope.CLASS, null, List.of(), label, null))),
+                "the index forgot the erased examples");
     }
 
     @Test
-    void stateFromBeforeTheIndexIsIndexedOnceAtStart() {
+    void aRestartRebuildsTheIndexFromTheStore() {
         filled();
-        List<String> all = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> entries = index.all()) {
-            entries.forEachRemaining(kv -> all.add(kv.key));
-        }
-        all.forEach(index::delete); // as an older version left it: retained examples, no index
-        RetainedExamples restarted = new RetainedExamples(retained, index, watermarks, keys);
+        RetainedExamples restarted = new RetainedExamples(retained, watermarks, keys);
         int label = data.get(0).getLabel();
         assertEquals(idsWhere(e -> e.getLabel() == label),
                 ids(restarted.erase(TestData.erasure("c", ErasureScope.CLASS, null, List.of(), label, null))));

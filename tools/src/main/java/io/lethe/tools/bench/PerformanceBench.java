@@ -32,7 +32,7 @@ public final class PerformanceBench {
 
     /** What to run: the data, where results go, how many examples the in-memory stages use, and which parts. */
     public record Options(Path dataDir, Path output, Path workDir, int examples, int subjectErasures, boolean kafka,
-                          boolean scaling, Properties overrides) {
+                          boolean scaling, boolean kafkaOnly, Properties overrides) {
     }
 
     private final Options options;
@@ -47,6 +47,14 @@ public final class PerformanceBench {
 
     public List<BenchRow> run() throws Exception {
         ImageDataset train = MnistIdx.load(options.dataDir(), true);
+        if (options.kafkaOnly()) { // for trying Kafka settings: no ceilings, no ratios, nothing written
+            KafkaPath.Result r = KafkaPath.run(train, options.workDir().resolve("kafka"), options.subjectErasures(), false,
+                    options.overrides(), out);
+            out.printf("kafka only: %,.0f examples/s; subject erasure p50 %.0f ms, p99 %.0f ms; class %.0f ms%n",
+                    r.examplesPerSecond(), percentile(r.subjectErasureMs(), 50), percentile(r.subjectErasureMs(), 99),
+                    r.classErasureMs());
+            return rows;
+        }
         FeatureMapSpec spec = FeatureMapSpec.mnistConv(42);
         int d = spec.outputDim();
         long[] convShape = RandomConvFeatureMap.gemmShape(spec);
