@@ -171,6 +171,21 @@ function onVersion(ev) {
   document.querySelector('#versions tbody').replaceChildren(...state.versions);
 }
 
+// A network retraining in this process: its erasures' receipts and its next version wait for it.
+function onRetraining(ev) {
+  const el = document.getElementById('retraining');
+  state.retraining = ev.models;
+  if (ev.models.length === 0) {
+    el.hidden = true;
+    el.textContent = '';
+    return;
+  }
+  el.hidden = false;
+  el.textContent = ev.models.map((m) => `${m.model}: retraining (${m.reason}) ${m.percent.toFixed(0)} %`
+    + ` (${m.done.toLocaleString()} of ${m.total.toLocaleString()}, ${m.seconds.toFixed(0)} s);`
+    + ' its erasure receipts and new versions wait, input waits in Kafka').join(' · ');
+}
+
 function row(cells, textColumns = [], statusClass = '') {
   const tr = document.createElement('tr');
   cells.forEach((value, i) => {
@@ -241,6 +256,7 @@ function connect() {
   source.addEventListener('gaps', handler(onGaps));
   source.addEventListener('receipt', handler(onReceipt));
   source.addEventListener('version', handler(onVersion));
+  source.addEventListener('retraining', handler(onRetraining));
   source.addEventListener('feed-error', handler((e) => state.errors.push(`${e.topic}: ${e.message}`)));
 }
 
@@ -259,7 +275,7 @@ window.letheDashboard = {
         gapRows: model.card.querySelectorAll('table.gaps tbody tr').length };
     }
     return { connected: state.connected, events: state.events, errors: state.errors.slice(), models,
-      receiptRows: state.receipts.length, versionRows: state.versions.length };
+      receiptRows: state.receipts.length, versionRows: state.versions.length, retraining: state.retraining || [] };
   },
 };
 

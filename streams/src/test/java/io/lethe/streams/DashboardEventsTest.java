@@ -81,6 +81,25 @@ class DashboardEventsTest {
     }
 
     @Test
+    void aRetrainingInProgressIsOneEventWithItsShareDoneAndAnEmptyOneClearsIt() throws Exception {
+        io.lethe.streams.metrics.RetrainingProgress.update("net", 1500, 6000, 10_000, "exact-retrain");
+        try {
+            DashboardEvents.Event event = DashboardEvents.retraining(
+                    io.lethe.streams.metrics.RetrainingProgress.running().values(), 22_500);
+            assertEquals("retraining", event.type());
+            JsonNode model = new ObjectMapper().readTree(event.json()).get("models").get(0);
+            assertEquals("net", model.get("model").asText());
+            assertEquals(25.0, model.get("percent").asDouble(), 1e-9);
+            assertEquals(12.5, model.get("seconds").asDouble(), 1e-9);
+            assertEquals("exact-retrain", model.get("reason").asText());
+        } finally {
+            io.lethe.streams.metrics.RetrainingProgress.finished("net");
+        }
+        assertFalse(io.lethe.streams.metrics.RetrainingProgress.running().containsKey("net"));
+        assertEquals(0, new ObjectMapper().readTree(DashboardEvents.retraining(List.of(), 0).json()).get("models").size());
+    }
+
+    @Test
     void recordsThatDoNotDecodeAreReportedAndReportsWithoutTasksAreSkipped() {
         DashboardEvents events = new DashboardEvents();
         List<DashboardEvents.Event> bad = events.accept(LetheTopics.EVALUATIONS, new byte[] {1, 2, 3});

@@ -227,7 +227,7 @@ public final class LetheMain {
                   unlearning the MNIST unlearning table: random and class forgetting with SFR-on, SSD, gradient ascent
                             and fine-tuning against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
                             var/unlearning-results.json [--scenarios random-10,class-3] [--methods sfr-on,ssd,...]
-                            [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1]
+                            [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1] [--sisa-shards 4 (0: no SISA row)]
                   sisa      exact network unlearning by sharding on Split-MNIST: test accuracy and one subject's erasure
                             cost for K shards against retraining everything; writes var/sisa-results.json
                             [--shards 1,4,8]

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The unlearning comparison: an MLP trained on the training set; for each forgetting scenario
@@ -32,8 +33,10 @@ public final class UnlearningBenchmark {
     /**
      * @param epochs passes over the data for the original model and the oracle
      * @param retainedEvalSize retained examples used for RA and as the attack's members
+     * @param sisaShards K of the SISA row (0: no SISA row)
      */
-    public record Settings(int epochs, int batchSize, double learningRate, int hidden, long seed, int retainedEvalSize) {
+    public record Settings(int epochs, int batchSize, double learningRate, int hidden, long seed, int retainedEvalSize,
+                           int sisaShards) {
     }
 
     /**
@@ -66,14 +69,73 @@ public final class UnlearningBenchmark {
         progress.accept(String.format(Locale.ROOT, "original model: %,d examples x %d epochs in %.1f s, test accuracy %.2f%%",
                 train.size(), settings.epochs(), (System.nanoTime() - t0) / 1e9,
                 io.lethe.learning.metrics.Accuracy.percent(original, test.batch(IntStream.range(0, test.size()).toArray()))));
+        Sisa sisa = null;
+        if (settings.sisaShards() > 0) {
+            t0 = System.nanoTime();
+            sisa = new Sisa(settings.sisaShards());
+            progress.accept(String.format(Locale.ROOT, "SISA: %d shards trained in %.1f s (once; each erasure retrains only"
+                    + " the shards that held erased examples)", settings.sisaShards(), (System.nanoTime() - t0) / 1e9));
+        }
         List<Row> rows = new ArrayList<>();
         for (String scenario : scenarios) {
-            rows.addAll(scenario(scenario, original, methods));
+            rows.addAll(scenario(scenario, original, methods, sisa));
         }
         return rows;
     }
 
-    private List<Row> scenario(String scenario, NetworkLearner original, List<UnlearningMethod> methods) {
+    /**
+     * SISA (Bourtoule et al. 2021) as the stream runs it: K networks, each trained on the examples
+     * hashed to it, predicting by averaging their probabilities. Exact by construction: forgetting
+     * retrains, from scratch, only the shards that held forgotten examples.
+     */
+    private final class Sisa {
+        private final int[] shardOf = new int[train.size()];
+        private final NetworkLearner[] shards;
+
+        Sisa(int count) {
+            shards = new NetworkLearner[count];
+            for (int i = 0; i < shardOf.length; i++) {
+                long h = (i + 1) * 0x9E3779B97F4A7C15L ^ settings.seed();
+                h ^= h >>> 31;
+                shardOf[i] = (int) Math.floorMod(h, (long) count);
+            }
+            for (int s = 0; s < count; s++) {
+                shards[s] = train(members(s, new boolean[train.size()]));
+            }
+        }
+
+        private int[] members(int shard, boolean[] forgotten) {
+            return IntStream.range(0, shardOf.length).filter(i -> shardOf[i] == shard && !forgotten[i]).toArray();
+        }
+
+        /** The ensemble after forgetting: affected shards retrained, the others as they were. */
+        Forgotten forget(boolean[] forgotten) {
+            NetworkLearner[] after = shards.clone();
+            int retrained = 0;
+            long started = System.nanoTime();
+            for (int s = 0; s < shards.length; s++) {
+                int shard = s;
+                if (IntStream.range(0, shardOf.length).anyMatch(i -> forgotten[i] && shardOf[i] == shard)) {
+                    after[s] = train(members(s, forgotten));
+                    retrained++;
+                }
+            }
+            return new Forgotten(after, retrained, (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    private record Forgotten(NetworkLearner[] shards, int retrained, double seconds) {
+        INDArray probabilities(INDArray inputs) {
+            INDArray sum = null;
+            for (NetworkLearner shard : shards) {
+                INDArray p = shard.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), false);
+                sum = sum == null ? p.dup() : sum.addi(p);
+            }
+            return sum.divi(shards.length);
+        }
+    }
+
+    private List<Row> scenario(String scenario, NetworkLearner original, List<UnlearningMethod> methods, Sisa sisa) {
         boolean[] forgetMask = forgetMask(scenario);
         int[] forget = IntStream.range(0, train.size()).filter(i -> forgetMask[i]).toArray();
         int[] retained = IntStream.range(0, train.size()).filter(i -> !forgetMask[i]).toArray();
@@ -120,6 +182,21 @@ public final class UnlearningBenchmark {
                     forgottenClass, forget.length, retained.length, rows.get(rows.size() - 1)));
             progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
         }
+        if (sisa != null) {
+            Forgotten after = sisa.forget(forgetMask);
+            UnlearningMetrics m = UnlearningMetrics.measure(after::probabilities, original.maxClasses(), forgetBatch,
+                    retainedEval, testBatch);
+            double forgetClassTest = Double.NaN;
+            double otherTest = Double.NaN;
+            if (forgottenClass >= 0) {
+                forgetClassTest = accuracy(after, test.batch(test.indicesOfClasses(forgottenClass)));
+                otherTest = accuracy(after, test.batch(IntStream.range(0, test.size())
+                        .filter(i -> test.labels()[i] != forgottenClass).toArray()));
+            }
+            rows.add(new Row(scenario, String.format(Locale.ROOT, "sisa K=%d (%d retrained)", after.shards().length,
+                    after.retrained()), m, after.seconds(), forgetClassTest, otherTest, Double.NaN, forget.length));
+            progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
+        }
         // Gaps to the oracle, now that it is known.
         List<Row> withGaps = new ArrayList<>();
         for (Row r : rows) {
@@ -162,6 +239,11 @@ public final class UnlearningBenchmark {
 
     private static final UnlearningGuard GUARD = new UnlearningGuard(2, 5, 5);
     private static final double EXACT_FRACTION = 0.05;
+
+    private static double accuracy(Forgotten ensemble, LabeledBatch batch) {
+        return io.lethe.learning.metrics.Accuracy.percent(io.lethe.learning.Argmax.rows(ensemble.probabilities(batch.inputs())),
+                batch.labels());
+    }
 
     private static String describe(Row r, double oracleSeconds) {
         return String.format(Locale.ROOT, "  %-26s UA %6.2f  RA %6.2f  TA %6.2f  MIA %6.2f  %.2f s (%.1f%% of the oracle)",

@@ -22,9 +22,16 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
 
     public static UnlearningMetrics measure(NetworkLearner model, LabeledBatch forget, LabeledBatch retained,
                                             LabeledBatch test) {
-        Outputs f = outputs(model, forget);
-        Outputs r = outputs(model, retained);
-        Outputs t = outputs(model, test);
+        return measure(inputs -> model.network().output(inputs.castTo(DataType.FLOAT), false), model.maxClasses(), forget,
+                retained, test);
+    }
+
+    /** The same metrics for any model given as its class probabilities (n x classes), an ensemble say. */
+    public static UnlearningMetrics measure(java.util.function.Function<INDArray, INDArray> probabilities, int classes,
+                                            LabeledBatch forget, LabeledBatch retained, LabeledBatch test) {
+        Outputs f = outputs(probabilities, classes, forget);
+        Outputs r = outputs(probabilities, classes, retained);
+        Outputs t = outputs(probabilities, classes, test);
         double threshold = threshold(r.confidence(), t.confidence());
         long nonMembers = Arrays.stream(f.confidence()).filter(c -> c < threshold).count();
         return new UnlearningMetrics(100 - f.accuracy(), r.accuracy(), t.accuracy(),
@@ -41,11 +48,10 @@ public record UnlearningMetrics(double ua, double ra, double ta, double mia) {
                 + Math.abs(mia - oracle.mia)) / 4;
     }
 
-    static Outputs outputs(NetworkLearner model, LabeledBatch batch) {
-        INDArray probabilities = model.network().output(batch.inputs().castTo(DataType.FLOAT), false);
+    static Outputs outputs(java.util.function.Function<INDArray, INDArray> model, int classes, LabeledBatch batch) {
+        INDArray probabilities = model.apply(batch.inputs()).castTo(DataType.FLOAT);
         float[] p = probabilities.dup('c').data().asFloat();
         int[] labels = batch.labels();
-        int classes = model.maxClasses();
         double[] confidence = new double[labels.length];
         for (int i = 0; i < labels.length; i++) {
             confidence[i] = p[i * classes + labels[i]];

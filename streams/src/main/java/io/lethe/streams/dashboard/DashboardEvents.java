@@ -41,6 +41,22 @@ public final class DashboardEvents {
     }
 
     /**
+     * The networks retraining in this process now (empty: none), as one {@code retraining} event: the
+     * page shows a banner while receipts and new versions of those models wait for it.
+     */
+    public static Event retraining(java.util.Collection<io.lethe.streams.metrics.RetrainingProgress.Progress> running,
+                                   long nowMs) {
+        ArrayNode models = JSON.createArrayNode();
+        running.stream().sorted(java.util.Comparator.comparing(io.lethe.streams.metrics.RetrainingProgress.Progress::model))
+                .forEach(p -> models.addObject().put("model", p.model()).put("done", p.done()).put("total", p.total())
+                        .put("percent", Math.round(p.percent() * 10) / 10.0).put("seconds", (nowMs - p.startedAtMs()) / 1000.0)
+                        .put("reason", p.reason()));
+        ObjectNode event = JSON.createObjectNode();
+        event.set("models", models);
+        return new Event("retraining", event.toString());
+    }
+
+    /**
      * The events a record gives (none for a topic the dashboard does not show or a report without
      * per-task accuracies, such as an unlearning measurement). A record that does not decode is
      * reported as an {@code error} event rather than stopping the feed.

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import io.lethe.streams.metrics.RetrainingProgress;
 import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +78,7 @@ public final class DashboardFeed implements AutoCloseable {
                         accept(record.topic(), record.value());
                     }
                 }
+                reportRetraining();
             }
         } catch (WakeupException e) {
             // closing
@@ -85,6 +88,22 @@ public final class DashboardFeed implements AutoCloseable {
             }
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private Map<String, RetrainingProgress.Progress> lastRetraining = Map.of();
+
+    /**
+     * Live only, never in the history: a retraining's progress is not on any topic (its transaction is
+     * open until it ends), and a page opened later needs only the current state, which the next
+     * change brings.
+     */
+    private void reportRetraining() {
+        Map<String, RetrainingProgress.Progress> now = RetrainingProgress.running();
+        if (!now.equals(lastRetraining)) {
+            lastRetraining = now;
+            DashboardEvents.Event event = DashboardEvents.retraining(now.values(), System.currentTimeMillis());
+            subscribers.forEach(queue -> queue.offer(event));
         }
     }
 

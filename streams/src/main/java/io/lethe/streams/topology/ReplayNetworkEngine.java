@@ -15,7 +15,9 @@ import io.lethe.streams.LetheConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import io.lethe.learning.gradient.GuardedUnlearning;
 import io.lethe.learning.unlearning.UnlearningMethod;
+import io.lethe.streams.metrics.RetrainingProgress;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -188,19 +190,26 @@ final class ReplayNetworkEngine implements LearningEngine {
         LOG.info("model {}: retraining the network exactly from {} retained examples", config.modelName(), data.size());
         int step = config.learner().batchSize();
         int reported = 0;
-        for (int from = 0; from < data.size(); from += step) {
-            List<ReplayItem<float[]>> items = new ArrayList<>();
-            for (RetainedTrainingData.Entry entry : data.subList(from, Math.min(data.size(), from + step))) {
-                items.add(ExampleBatches.replayItem(entry.key(), entry.example(), entry.example().getTask(),
-                        config.featureMap().inputDim()));
+        long startedMs = System.currentTimeMillis();
+        try {
+            for (int from = 0; from < data.size(); from += step) {
+                List<ReplayItem<float[]>> items = new ArrayList<>();
+                for (RetainedTrainingData.Entry entry : data.subList(from, Math.min(data.size(), from + step))) {
+                    items.add(ExampleBatches.replayItem(entry.key(), entry.example(), entry.example().getTask(),
+                            config.featureMap().inputDim()));
+                }
+                fresh.learn(items, true);
+                int done = Math.min(data.size(), from + step);
+                RetrainingProgress.update(config.modelName(), done, data.size(), startedMs, GuardedUnlearning.EXACT_RETRAIN);
+                int percent = (int) (100L * done / data.size());
+                if (percent >= reported + 25) {
+                    reported = percent - percent % 25;
+                    LOG.info("model {}: retraining {}% ({} of {} examples, {} s)", config.modelName(), reported, done,
+                            data.size(), (System.nanoTime() - started) / 1_000_000_000);
+                }
             }
-            fresh.learn(items, true);
-            int percent = (int) (100L * Math.min(data.size(), from + step) / data.size());
-            if (percent >= reported + 25) {
-                reported = percent - percent % 25;
-                LOG.info("model {}: retraining {}% ({} of {} examples, {} s)", config.modelName(), reported,
-                        Math.min(data.size(), from + step), data.size(), (System.nanoTime() - started) / 1_000_000_000);
-            }
+        } finally {
+            RetrainingProgress.finished(config.modelName());
         }
         retrainedFrom = data;
         return fresh;

@@ -143,18 +143,30 @@ final class ShardedNetworkEngine implements LearningEngine {
         Set<Integer> affected = learner.shardsOf(subjects);
         List<RetainedTrainingData.Entry> retained = retainedData.inStreamOrder();
         Map<String, byte[]> sealed = new HashMap<>();
-        var result = learner.unlearnSubjects(subjects, examples.size(), i -> {
-            List<ReplayItem<float[]>> shardData = new ArrayList<>();
-            for (RetainedTrainingData.Entry entry : retained) {
-                if (shardOf(entry.example().getSubjectId()) == i) {
-                    shardData.add(item(entry.key(), entry.example(), entry.example().getTask()));
-                    sealed.put(entry.key(), entry.sealed());
+        long startedMs = System.currentTimeMillis();
+        int[] shardsDone = {0};
+        io.lethe.learning.UnlearningResult result;
+        try {
+            result = learner.unlearnSubjects(subjects, examples.size(), i -> {
+                List<ReplayItem<float[]>> shardData = new ArrayList<>();
+                for (RetainedTrainingData.Entry entry : retained) {
+                    if (shardOf(entry.example().getSubjectId()) == i) {
+                        shardData.add(item(entry.key(), entry.example(), entry.example().getTask()));
+                        sealed.put(entry.key(), entry.sealed());
+                    }
                 }
-            }
-            LOG.info("model {}: retraining shard {} of {} from its {} retained examples", config.modelName(), i,
-                    learner.count(), shardData.size());
-            return ShardedNetworkLearner.trainShard(fresh.apply(i), shardData, config.learner().batchSize());
-        });
+                LOG.info("model {}: retraining shard {} of {} from its {} retained examples", config.modelName(), i,
+                        learner.count(), shardData.size());
+                io.lethe.streams.metrics.RetrainingProgress.update(config.modelName(), shardsDone[0], affected.size(),
+                        startedMs, "exact-sisa-retrain (shards)");
+                ReplayNetworkLearner trained = ShardedNetworkLearner.trainShard(fresh.apply(i), shardData,
+                        config.learner().batchSize());
+                shardsDone[0]++;
+                return trained;
+            });
+        } finally {
+            io.lethe.streams.metrics.RetrainingProgress.finished(config.modelName());
+        }
         rewriteBufferStore(affected, sealed);
         Map<String, Double> metrics = new LinkedHashMap<>(result.metrics());
         metrics.put("forget_accuracy_before", forgetBefore);

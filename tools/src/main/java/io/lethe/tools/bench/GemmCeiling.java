@@ -15,32 +15,58 @@ import org.nd4j.linalg.factory.Nd4j;
  * @param k the inner dimension
  * @param n columns of the product
  * @param transposeA whether the left operand is stored transposed (X^T X, as the statistics update runs it)
+ * @param callers threads calling it at once
  * @param gflops the measured rate
  */
-public record GemmCeiling(String name, DataType type, long m, long k, long n, boolean transposeA, double gflops) {
+public record GemmCeiling(String name, DataType type, long m, long k, long n, boolean transposeA, int callers,
+                          double gflops) {
 
-    /** Measures C = A B (or A^T B) into a column-major C, repeated for about {@code seconds} after a warm-up. */
-    public static GemmCeiling measure(String name, DataType type, long m, long k, long n, boolean transposeA, double seconds) {
-        INDArray a = transposeA ? Nd4j.rand(type, k, m) : Nd4j.rand(type, m, k);
-        INDArray b = Nd4j.rand(type, k, n);
-        INDArray c = Nd4j.create(type, new long[] {m, n}, 'f');
-        for (int i = 0; i < 3; i++) {
-            Nd4j.gemm(a, b, c, transposeA, false, 1.0, 0.0);
-        }
-        long reps = 0;
-        long started = System.nanoTime();
+    /**
+     * Measures C = A B (or A^T B) into a column-major C, repeated for about {@code seconds} after a
+     * warm-up, from {@code callers} threads at once (each with its own operands), as the stage under
+     * test calls it: the conv map runs one small GEMM per image on every core, the statistics update
+     * one large GEMM that the BLAS spreads over the cores itself.
+     */
+    public static GemmCeiling measure(String name, DataType type, long m, long k, long n, boolean transposeA, int callers,
+                                      double seconds) {
+        long[] reps = new long[callers];
         long budget = (long) (seconds * 1e9);
-        while (System.nanoTime() - started < budget || reps < 3) {
-            Nd4j.gemm(a, b, c, transposeA, false, 1.0, 0.0);
-            reps++;
-        }
-        double elapsed = (System.nanoTime() - started) / 1e9;
-        return new GemmCeiling(name, type, m, k, n, transposeA, 2.0 * m * k * n * reps / elapsed / 1e9);
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(callers);
+        long[] started = new long[1];
+        java.util.stream.IntStream.range(0, callers).parallel().forEach(t -> {
+            INDArray a = transposeA ? Nd4j.rand(type, k, m) : Nd4j.rand(type, m, k);
+            INDArray b = Nd4j.rand(type, k, n);
+            INDArray c = Nd4j.create(type, new long[] {m, n}, 'f');
+            for (int i = 0; i < 20; i++) {
+                Nd4j.gemm(a, b, c, transposeA, false, 1.0, 0.0);
+            }
+            ready.countDown();
+            try {
+                ready.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            synchronized (started) {
+                if (started[0] == 0) {
+                    started[0] = System.nanoTime();
+                }
+            }
+            long from = System.nanoTime();
+            while (System.nanoTime() - from < budget || reps[t] < 3) {
+                Nd4j.gemm(a, b, c, transposeA, false, 1.0, 0.0);
+                reps[t]++;
+            }
+        });
+        double elapsed = (System.nanoTime() - started[0]) / 1e9;
+        long total = java.util.Arrays.stream(reps).sum();
+        return new GemmCeiling(name, type, m, k, n, transposeA, callers, 2.0 * m * k * n * total / elapsed / 1e9);
     }
 
     /** The shape as a reader writes it, e.g. {@code float32 96x25 * 25x36864}. */
     public String shape() {
         String precision = type == DataType.FLOAT ? "float32" : "float64";
-        return String.format("%s %dx%d%s * %dx%d", precision, m, k, transposeA ? " (A^T)" : "", k, n);
+        return String.format("%s %dx%d%s * %dx%d%s", precision, m, k, transposeA ? " (A^T)" : "", k, n,
+                callers > 1 ? ", " + callers + " callers" : "");
     }
 }

@@ -24,8 +24,11 @@ final class InMemoryStages {
 
     static Result measure(FeatureMapSpec spec, ImageDataset train, int examples, int batchSize, PrintStream out) {
         List<LabeledBatch> batches = PerformanceBench.batches(train, 0, examples, batchSize);
+        // Warm-up: the JIT compiles the pooling loop only after thousands of images; native buffers, BLAS threads.
         AnalyticRidgeLearner warm = new AnalyticRidgeLearner(spec, 1.0);
-        warm.learn(batches.get(0)); // JIT, native buffers and BLAS threads
+        for (int i = 0; i < Math.min(batches.size(), 16); i++) {
+            warm.learn(batches.get(i));
+        }
         warm.unlearn(batches.get(0));
 
         // Featurisation and the statistics update, timed apart on the same batches.

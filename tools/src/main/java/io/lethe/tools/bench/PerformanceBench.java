@@ -61,11 +61,14 @@ public final class PerformanceBench {
         int batch = 256;
 
         out.println("== ceilings: ND4J GEMM on this machine, at the shapes the learner runs ==");
-        GemmCeiling f32Square = ceiling("gemm_f32_square", DataType.FLOAT, 2048, 2048, 2048, false);
-        GemmCeiling f64Square = ceiling("gemm_f64_square", DataType.DOUBLE, 2048, 2048, 2048, false);
-        GemmCeiling f32Conv = ceiling("gemm_f32_conv_shape", DataType.FLOAT, convShape[0], convShape[1], convShape[2], false);
-        GemmCeiling f64Conv = ceiling("gemm_f64_conv_shape", DataType.DOUBLE, convShape[0], convShape[1], convShape[2], false);
-        GemmCeiling f64Stats = ceiling("gemm_f64_statistics_shape", DataType.DOUBLE, d, batch, d, true);
+        int cores = Runtime.getRuntime().availableProcessors();
+        GemmCeiling f32Square = ceiling("gemm_f32_square", DataType.FLOAT, 2048, 2048, 2048, false, 1);
+        GemmCeiling f64Square = ceiling("gemm_f64_square", DataType.DOUBLE, 2048, 2048, 2048, false, 1);
+        GemmCeiling f32Conv = ceiling("gemm_f32_conv_shape", DataType.FLOAT, convShape[0], convShape[1], convShape[2], false,
+                cores);
+        GemmCeiling f64Conv = ceiling("gemm_f64_conv_shape", DataType.DOUBLE, convShape[0], convShape[1], convShape[2], false,
+                cores);
+        GemmCeiling f64Stats = ceiling("gemm_f64_statistics_shape", DataType.DOUBLE, d, batch, d, true, 1);
 
         out.printf("%n== in-memory stages: conv map (%,d features), %,d MNIST images, batches of %d ==%n", d,
                 options.examples(), batch);
@@ -107,9 +110,9 @@ public final class PerformanceBench {
         return rows;
     }
 
-    private GemmCeiling ceiling(String name, DataType type, long m, long k, long n, boolean transposeA) {
-        GemmCeiling c = GemmCeiling.measure(name, type, m, k, n, transposeA, 2.0);
-        out.printf("  %-28s %-36s %8.1f GFLOP/s%n", name, c.shape(), c.gflops());
+    private GemmCeiling ceiling(String name, DataType type, long m, long k, long n, boolean transposeA, int callers) {
+        GemmCeiling c = GemmCeiling.measure(name, type, m, k, n, transposeA, callers, 3.0);
+        out.printf("  %-28s %-48s %8.1f GFLOP/s%n", name, c.shape(), c.gflops());
         rows.add(BenchRow.measured(name, c.gflops(), "GFLOP/s", c.shape()));
         return c;
     }

@@ -25,12 +25,12 @@ public final class UnlearningCommand {
 
     /** Command-line options. */
     public record Options(List<String> scenarios, List<String> methods, int epochs, double learningRate, int hidden,
-                          long seed, Path out) {
+                          long seed, int sisaShards, Path out) {
 
         public Options {
             methods.forEach(UnlearningMethod::named); // unknown names fail before any training
-            if (epochs < 1 || hidden < 1 || !(learningRate > 0)) {
-                throw new IllegalArgumentException("need --epochs >= 1, --hidden >= 1, --lr > 0");
+            if (epochs < 1 || hidden < 1 || !(learningRate > 0) || sisaShards < 0) {
+                throw new IllegalArgumentException("need --epochs >= 1, --hidden >= 1, --lr > 0, --sisa-shards >= 0");
             }
         }
 
@@ -42,11 +42,12 @@ public final class UnlearningCommand {
             d.put("lr", "0.1");
             d.put("hidden", "400");
             d.put("seed", "1");
+            d.put("sisa-shards", "4");
             d.put("out", "var/unlearning-results.json");
             Map<String, String> v = CommandOptions.parse(args, d);
             return new Options(List.of(v.get("scenarios").split(",")), List.of(v.get("methods").split(",")),
                     Integer.parseInt(v.get("epochs")), Double.parseDouble(v.get("lr")), Integer.parseInt(v.get("hidden")),
-                    Long.parseLong(v.get("seed")), Path.of(v.get("out")));
+                    Long.parseLong(v.get("seed")), Integer.parseInt(v.get("sisa-shards")), Path.of(v.get("out")));
         }
     }
 
@@ -68,7 +69,8 @@ public final class UnlearningCommand {
                 options.hidden(), options.hidden(), options.learningRate(), options.epochs(), options.seed(),
                 options.scenarios());
         UnlearningBenchmark benchmark = new UnlearningBenchmark(train, test, new UnlearningBenchmark.Settings(
-                options.epochs(), 64, options.learningRate(), options.hidden(), options.seed(), 10_000), out::println);
+                options.epochs(), 64, options.learningRate(), options.hidden(), options.seed(), 10_000, options.sisaShards()),
+                out::println);
         List<UnlearningBenchmark.Row> rows = benchmark.run(options.scenarios(), methods);
         print(rows);
         write(rows, methods);
