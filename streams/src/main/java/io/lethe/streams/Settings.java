@@ -74,7 +74,8 @@ public final class Settings {
             "the key-encryption key itself, base64; set it through the LETHE_KEK variable, not a file; wins over"
                     + " lethe.kek.file");
     public static final Setting<Integer> ND4J_THREADS = Setting.atLeast("lethe.nd4j.threads", "-1",
-            "ND4J threads of the network learner (the analytic learner uses the backend default); -1: 1 thread; 0: backend default", -1);
+            "ND4J and BLAS threads of the learner; -1: 1 thread (fastest on 2 cores: the conv map and the analytic statistics"
+                    + " spread their own work over the cores, small network batches contend); 0: backend default", -1);
 
     // The analytic learner.
     public static final Setting<String> FEATURE_MAP = Setting.oneOf("lethe.feature.map", "random-conv",

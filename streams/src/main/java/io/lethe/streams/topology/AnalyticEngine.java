@@ -22,6 +22,7 @@ final class AnalyticEngine implements LearningEngine {
 
     AnalyticEngine(LetheConfig config) {
         this.config = config;
+        io.lethe.learning.NumericThreads.apply(config.learner().threads());
         this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
     }
 

@@ -25,10 +25,25 @@ public record GemmCeiling(String name, DataType type, long m, long k, long n, bo
      * Measures C = A B (or A^T B) into a column-major C, repeated for about {@code seconds} after a
      * warm-up, from {@code callers} threads at once (each with its own operands), as the stage under
      * test calls it: the conv map runs one small GEMM per image on every core, the statistics update
-     * one large GEMM that the BLAS spreads over the cores itself.
+     * one large GEMM that the BLAS spreads over the cores itself. Several callers run with a
+     * one-thread BLAS each (the best this machine does at a small shape), one caller with the BLAS's
+     * default threads.
      */
     public static GemmCeiling measure(String name, DataType type, long m, long k, long n, boolean transposeA, int callers,
                                       double seconds) {
+        int blasThreads = Nd4j.factory().blas().getMaxThreads();
+        if (callers > 1) {
+            Nd4j.factory().blas().setMaxThreads(1); // as the stage runs: the callers share the cores, not the BLAS
+        }
+        try {
+            return measureNow(name, type, m, k, n, transposeA, callers, seconds);
+        } finally {
+            Nd4j.factory().blas().setMaxThreads(blasThreads);
+        }
+    }
+
+    private static GemmCeiling measureNow(String name, DataType type, long m, long k, long n, boolean transposeA, int callers,
+                                          double seconds) {
         long[] reps = new long[callers];
         long budget = (long) (seconds * 1e9);
         java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(callers);

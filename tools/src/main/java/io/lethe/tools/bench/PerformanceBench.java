@@ -70,8 +70,10 @@ public final class PerformanceBench {
                 cores);
         GemmCeiling f64Stats = ceiling("gemm_f64_statistics_shape", DataType.DOUBLE, d, batch, d, true, 1);
 
-        out.printf("%n== in-memory stages: conv map (%,d features), %,d MNIST images, batches of %d ==%n", d,
-                options.examples(), batch);
+        int threads = io.lethe.streams.LetheConfig.from(options.overrides()).learner().threads();
+        io.lethe.learning.NumericThreads.apply(threads); // as the application runs its learner
+        out.printf("%n== in-memory stages: conv map (%,d features), %,d MNIST images, batches of %d, BLAS threads %d ==%n", d,
+                options.examples(), batch, threads);
         InMemoryStages.Result stages = InMemoryStages.measure(spec, train, options.examples(), batch, out);
         double featureFlops = 2.0 * convShape[0] * convShape[1] * convShape[2];
         double featureGflops = stages.featurisePerSecond() * featureFlops / 1e9;
