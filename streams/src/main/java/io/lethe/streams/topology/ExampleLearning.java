@@ -106,8 +106,18 @@ final class ExampleLearning {
         metrics.versionPublished(config.modelName(), event.getVersion(), examplesLearned, engine.learner().retainedExamples());
         outputs.version(event);
         examplesSincePublish = 0;
-        if (window == null || !window.holdsUnlearnedExamples()) { // else the journal must keep them for replay
-            durable.maybeSnapshot(versions.offsets(), trigger == VersionTrigger.ERASURE && snapshotAfterErasure);
+        boolean afterErasure = trigger == VersionTrigger.ERASURE;
+        // A periodic snapshot (tens of megabytes, sealed and synced) is not taken on an erasure's path,
+        // where it would land in the receipt's latency: the next version or an idle moment takes it.
+        if ((!afterErasure || snapshotAfterErasure) && (window == null || !window.holdsUnlearnedExamples())) {
+            durable.maybeSnapshot(versions.offsets(), afterErasure); // the window's examples stay in the journal
+        }
+    }
+
+    /** When input pauses at a version boundary: the periodic snapshot, if one is due. */
+    void snapshotIfDueAtIdle() {
+        if (examplesSincePublish == 0 && pending.isEmpty() && (window == null || !window.holdsUnlearnedExamples())) {
+            durable.maybeSnapshot(versions.offsets(), false);
         }
     }
 

@@ -127,6 +127,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
         if (now - lastInputAt >= config.publishIdleMs()) {
             learning.publishIfBehind();
             engine.onIdle();
+            learning.snapshotIfDueAtIdle();
         }
     }
 

@@ -135,6 +135,25 @@ class ModelLearnerProcessorTest {
         assertEquals(25, retainedAfterFlush());
     }
 
+    @Test
+    void aDueSnapshotWaitsOutAnErasureAndIsTakenWhenInputPauses() {
+        // Snapshots every 40 journal events, versions every 50 examples: 45 examples leave one due.
+        TestData.examples(6, 0, 45, 9).forEach(this::send);
+        KeyValueStore<String, Long> meta = context.getStateStore(StoreNames.LEARNER_META);
+        Long before = meta.get(DurableLearner.META_SNAPSHOT_SEQ);
+        send(TestData.erasure("erase-2", ErasureScope.SUBJECT, "subject-2", List.of(), null, null));
+        assertEquals(1, forwardedTo(ModelLearnerProcessor.TO_RECEIPTS).size());
+        assertEquals(before, meta.get(DurableLearner.META_SNAPSHOT_SEQ), "no snapshot on the erasure's path");
+        var punctuators = context.scheduledPunctuators();
+        punctuators.get(punctuators.size() - 1).getPunctuator().punctuate(System.currentTimeMillis() + 10_000);
+        Long after = meta.get(DurableLearner.META_SNAPSHOT_SEQ);
+        assertTrue(after != null && (before == null || after > before), "the due snapshot, once input paused: " + after);
+        KeyValueStore<Long, byte[]> journal = context.getStateStore(StoreNames.LEARNER_JOURNAL);
+        try (var left = journal.all()) {
+            assertTrue(!left.hasNext(), "the journal is cut back to the snapshot");
+        }
+    }
+
     /** Lets input pause, so the learner publishes what it has, and returns that version's retained count. */
     private long retainedAfterFlush() {
         var punctuators = context.scheduledPunctuators(); // the newest processor's, after a restart
