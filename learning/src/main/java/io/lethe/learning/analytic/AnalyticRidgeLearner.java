@@ -156,31 +156,9 @@ public final class AnalyticRidgeLearner implements Learner {
         retained += (long) sign * n;
     }
 
-    /** Column blocks of G updated in parallel, one per core (see {@link #accumulate}). */
-    private static final int GRAM_BLOCKS = Math.max(1, Runtime.getRuntime().availableProcessors());
-
-    /**
-     * G += s X^T X, Q += s X^T Y. G's column blocks (contiguous in G's column-major layout) are
-     * updated by one GEMM each, on every core at once: with the BLAS on one thread (the setting
-     * {@code lethe.nd4j.threads} defaults to it, because the feature map spreads images over the cores
-     * itself and a multi-threaded BLAS then only spins), this runs as fast as one two-thread GEMM, and
-     * every entry is the same dot product, so G is bit for bit what one GEMM gives.
-     */
     private void accumulate(INDArray x, INDArray y, int sign) {
-        if (GRAM_BLOCKS == 1 || d < 64 * GRAM_BLOCKS) {
-            Nd4j.gemm(x, x, gram, true, false, sign, 1.0);
-        } else {
-            INDArray g = gram;
-            java.util.stream.IntStream.range(0, GRAM_BLOCKS).parallel().forEach(block -> {
-                long from = (long) block * d / GRAM_BLOCKS;
-                long to = (long) (block + 1) * d / GRAM_BLOCKS;
-                INDArray columns = x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)).dup('f');
-                Nd4j.gemm(x, columns, g.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                        org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to)), true, false, sign, 1.0);
-            });
-        }
-        Nd4j.gemm(x, y, cross, true, false, sign, 1.0);
+        GramUpdate.add(gram, x, sign); // G += s X^T X
+        Nd4j.gemm(x, y, cross, true, false, sign, 1.0); // Q += s X^T Y
     }
 
     /**
@@ -265,18 +243,9 @@ public final class AnalyticRidgeLearner implements Learner {
 
     private void ensureClass(int label) {
         if (columns.ensure(label)) {
-            cross = appendZeroColumn(cross);
-            head = appendZeroColumn(head);
+            cross = ClassColumns.withZeroColumn(cross);
+            head = ClassColumns.withZeroColumn(head);
         }
-    }
-
-    private INDArray appendZeroColumn(INDArray m) {
-        INDArray wider = Nd4j.zeros(DataType.DOUBLE, d, m.columns() + 1);
-        if (m.columns() > 0) {
-            wider.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, m.columns())).assign(m);
-        }
-        return wider;
     }
 
     @Override

@@ -101,4 +101,15 @@ final class ClassColumns {
         }
         return columns;
     }
+
+    /** The matrix with one more column, of zeros, for a class seen for the first time. */
+    static org.nd4j.linalg.api.ndarray.INDArray withZeroColumn(org.nd4j.linalg.api.ndarray.INDArray m) {
+        org.nd4j.linalg.api.ndarray.INDArray wider = org.nd4j.linalg.factory.Nd4j.zeros(
+                org.nd4j.linalg.api.buffer.DataType.DOUBLE, m.rows(), m.columns() + 1);
+        if (m.columns() > 0) {
+            wider.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, m.columns())).assign(m);
+        }
+        return wider;
+    }
 }
