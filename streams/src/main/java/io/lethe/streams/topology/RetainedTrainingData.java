@@ -91,11 +91,15 @@ final class RetainedTrainingData {
         return AvroCodec.TRAINING_EXAMPLE.decode(keys.open(RetainedExamples.refOf(key), sealed));
     }
 
-    /** Every retained training example in stream order (event time, then key): what exact retraining learns. */
+    /** Every retained training example in stream order (event time, then example id): what exact retraining learns. */
     List<Entry> inStreamOrder() {
         List<Entry> out = new ArrayList<>();
         forEach(out::add);
-        out.sort(Comparator.comparing((Entry e) -> e.example().getEventTime()).thenComparing(Entry::key));
+        // Ties (many examples share a millisecond) break on the example id, not the store key: the key
+        // starts with the subject's reference, a keyed hash that changes with the key-encryption key,
+        // and the order (so the retrained network) must not.
+        out.sort(Comparator.comparing((Entry e) -> e.example().getEventTime())
+                .thenComparing(e -> e.example().getExampleId()).thenComparing(Entry::key));
         return out;
     }
 
