@@ -7,21 +7,17 @@ import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.ErasureScope;
 import io.lethe.schemas.LetheTopics;
-import io.lethe.schemas.ModelVersion;
 import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheApplication;
 import io.lethe.streams.app.LetheClients;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -47,7 +43,7 @@ final class KafkaPath {
 
     static Result run(ImageDataset train, Path work, int erasures, boolean withReplay, Properties overrides, PrintStream out)
             throws Exception {
-        deleteRecursively(work);
+        io.lethe.tools.WorkFolders.deleteRecursively(work);
         int n = train.size();
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
             Properties p = new Properties();
@@ -91,7 +87,7 @@ final class KafkaPath {
                     producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e)));
                 }
                 producer.flush();
-                awaitLearned(versions, config.modelName(), n);
+                StreamWaits.awaitLearned(versions, config.modelName(), n, Duration.ofMinutes(15));
                 double rate = n / ((System.nanoTime() - started) / 1e9);
                 out.printf("  learned at %,.0f examples/s, first send to the version covering all%n", rate);
                 if (withReplay) {
@@ -127,7 +123,7 @@ final class KafkaPath {
                 }
             }
         } finally {
-            deleteRecursively(work);
+            io.lethe.tools.WorkFolders.deleteRecursively(work);
         }
     }
 
@@ -141,42 +137,7 @@ final class KafkaPath {
         String key = request.getSubjectId() != null ? request.getSubjectId() : request.getRequestId();
         producer.send(new ProducerRecord<>(LetheTopics.ERASURES, key, AvroCodec.ERASURE_REQUEST.encode(request)));
         producer.flush();
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(2))) {
-                ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(r.value());
-                if (receipt.getRequestId().equals(request.getRequestId()) && receipt.getModelName().equals(model)) {
-                    return receipt;
-                }
-            }
-        }
-        throw new IllegalStateException("no receipt for " + request.getRequestId() + " within two minutes");
+        return StreamWaits.awaitReceipt(receipts, model, request.getRequestId(), Duration.ofMinutes(2));
     }
 
-    private static void awaitLearned(KafkaConsumer<String, byte[]> versions, String model, long target) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(20))) {
-                if (r.value() == null) {
-                    continue;
-                }
-                ModelVersion v = AvroCodec.MODEL_VERSION.decode(r.value());
-                if (v.getModelName().equals(model) && v.getLineage().getExamplesLearned() >= target) {
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException("the model did not learn " + target + " examples within 15 minutes");
-    }
-
-    private static void deleteRecursively(Path folder) throws IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (var walk = Files.walk(folder)) {
-            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

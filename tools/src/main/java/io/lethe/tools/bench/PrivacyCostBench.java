@@ -11,7 +11,6 @@ import io.lethe.schemas.TrainingExample;
 import io.lethe.streams.LetheConfig;
 import io.lethe.streams.app.LetheApplication;
 import io.lethe.streams.app.LetheClients;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -26,7 +25,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -99,7 +97,7 @@ public final class PrivacyCostBench {
     }
 
     private static Run once(ImageDataset train, boolean on, String kek, Path work) throws Exception {
-        deleteRecursively(work);
+        io.lethe.tools.WorkFolders.deleteRecursively(work);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
             Properties p = new Properties();
             p.setProperty("bootstrap.servers", broker.bootstrapServers());
@@ -132,7 +130,7 @@ public final class PrivacyCostBench {
                     producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e)));
                 }
                 producer.flush();
-                awaitLearned(versions, EXAMPLES);
+                StreamWaits.awaitLearned(versions, null, EXAMPLES, Duration.ofMinutes(5));
                 double rate = EXAMPLES / ((System.nanoTime() - started) / 1e9);
                 double[] latencies = new double[ERASURES];
                 for (int k = 0; k < ERASURES; k++) {
@@ -143,49 +141,15 @@ public final class PrivacyCostBench {
                     long sent = System.nanoTime();
                     producer.send(new ProducerRecord<>(LetheTopics.ERASURES, subject, AvroCodec.ERASURE_REQUEST.encode(request)));
                     producer.flush();
-                    awaitReceipt(receipts, request.getRequestId());
+                    StreamWaits.awaitReceipt(receipts, null, request.getRequestId(), Duration.ofMinutes(1));
                     latencies[k] = (System.nanoTime() - sent) / 1e6;
                 }
                 Arrays.sort(latencies);
                 return new Run(on, rate, latencies[ERASURES / 2], latencies[(int) (ERASURES * 0.9)]);
             }
         } finally {
-            deleteRecursively(work);
+            io.lethe.tools.WorkFolders.deleteRecursively(work);
         }
     }
 
-    private static void awaitLearned(KafkaConsumer<String, byte[]> versions, long target) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : versions.poll(Duration.ofMillis(50))) {
-                if (r.value() != null && AvroCodec.MODEL_VERSION.decode(r.value()).getLineage().getExamplesLearned() >= target) {
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException("the model did not learn " + target + " examples within 5 minutes");
-    }
-
-    private static void awaitReceipt(KafkaConsumer<String, byte[]> receipts, String requestId) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (System.nanoTime() < deadline) {
-            for (ConsumerRecord<String, byte[]> r : receipts.poll(Duration.ofMillis(5))) {
-                if (AvroCodec.ERASURE_RECEIPT.decode(r.value()).getRequestId().equals(requestId)) {
-                    return;
-                }
-            }
-        }
-        throw new IllegalStateException("no receipt for " + requestId + " within a minute");
-    }
-
-    private static void deleteRecursively(Path folder) throws IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (var walk = Files.walk(folder)) {
-            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
 }

@@ -12,7 +12,6 @@ import io.lethe.streams.topology.RetainedExamples;
 import io.lethe.streams.topology.StoreNames;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,7 +78,7 @@ final class ScalingTables {
         List<Map<String, Object>> table = new ArrayList<>();
         for (int size : new int[] {10_000, 60_000, 600_000}) {
             Path stateDir = dir.resolve("retained-" + size);
-            deleteRecursively(stateDir);
+            io.lethe.tools.WorkFolders.deleteRecursively(stateDir);
             Files.createDirectories(stateDir);
             MockProcessorContext<String, byte[]> context = new MockProcessorContext<>(new java.util.Properties(),
                     new org.apache.kafka.streams.processor.TaskId(0, 0), stateDir.toFile());
@@ -145,7 +144,7 @@ final class ScalingTables {
             retained.close();
             watermarks.close();
             keyStore.close();
-            deleteRecursively(stateDir);
+            io.lethe.tools.WorkFolders.deleteRecursively(stateDir);
         }
         out.printf("%n%10s %14s %16s %14s %18s %14s %16s%n", "retained", "subject ms", "class ms", "class n",
                 "class us/example", "full scan ms", "index build ms");
@@ -170,20 +169,4 @@ final class ScalingTables {
                 .setRequestedAt(Instant.now()).setReason("bench").build();
     }
 
-    private static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
-                try {
-                    Files.delete(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 }

@@ -20,13 +20,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +33,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -81,7 +78,7 @@ public final class SplitMnistDemo {
         ImageDataset test = MnistIdx.load(options.dataDir(), false);
         out.printf("loaded MNIST: %,d training and %,d test images from %s%n", train.size(), test.size(), options.dataDir());
 
-        deleteRecursively(options.workDir());
+        io.lethe.tools.WorkFolders.deleteRecursively(options.workDir());
         Properties props = new Properties();
         props.setProperty("lethe.state.dir", options.workDir().resolve("state").toString());
         props.setProperty("lethe.model.store.dir", options.workDir().resolve("models").toString());
@@ -352,15 +349,5 @@ public final class SplitMnistDemo {
         }
         throw new IllegalStateException("no receipt for " + id + " within 2 minutes");
     }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
-
 
 }

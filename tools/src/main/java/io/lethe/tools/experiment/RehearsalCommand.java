@@ -26,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
-import java.util.stream.Stream;
 
 /**
  * {@code lethe rehearsal}: runs a scenario with an MLP under several rehearsal strategies and seeds,
@@ -150,7 +149,7 @@ public final class RehearsalCommand {
 
     private LetheConfig kafkaConfig(String strategy, long seed, RehearsalConfig rehearsal) throws IOException {
         Path work = Path.of("var/rehearsal").resolve(options.scenario() + "-" + strategy + "-" + seed);
-        deleteRecursively(work);
+        io.lethe.tools.WorkFolders.deleteRecursively(work);
         Properties p = new Properties();
         p.setProperty("lethe.learner", "mlp");
         p.setProperty("lethe.network", options.network());
@@ -315,12 +314,4 @@ public final class RehearsalCommand {
                 && ((Number) a.get("seed")).longValue() == ((Number) b.get("seed")).longValue();
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
 }
