@@ -48,15 +48,8 @@ final class KafkaPath {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
             Properties p = new Properties();
             p.putAll(overrides);
-            p.setProperty("bootstrap.servers", broker.bootstrapServers());
-            p.setProperty("lethe.state.dir", work.resolve("state").toString());
-            p.setProperty("lethe.model.store.dir", work.resolve("models").toString());
+            p.putAll(benchSettings(broker.bootstrapServers(), work));
             p.setProperty("lethe.kek.file", work.resolve("lethe.kek").toString());
-            p.setProperty("lethe.metrics.port", "-1");
-            p.setProperty("lethe.dashboard.port", "-1");
-            p.setProperty("lethe.eval.every.examples", "0");
-            p.setProperty("lethe.publish.every.examples", "100000");
-            p.setProperty("lethe.publish.idle.ms", "300");
             io.lethe.streams.privacy.KeyEncryptionKey.createFile(work.resolve("lethe.kek"));
             LetheConfig config = LetheConfig.from(p);
             LetheApplication replay = null;
@@ -125,6 +118,23 @@ final class KafkaPath {
         } finally {
             io.lethe.tools.WorkFolders.deleteRecursively(work);
         }
+    }
+
+    /**
+     * What every bench run of the real topology sets: its own state and model folders, no metrics
+     * endpoint or dashboard, no continual evaluation, and a version only when input pauses.
+     */
+    static Properties benchSettings(String bootstrap, Path work) {
+        Properties p = new Properties();
+        p.setProperty("bootstrap.servers", bootstrap);
+        p.setProperty("lethe.state.dir", work.resolve("state").toString());
+        p.setProperty("lethe.model.store.dir", work.resolve("models").toString());
+        p.setProperty("lethe.metrics.port", "-1");
+        p.setProperty("lethe.dashboard.port", "-1");
+        p.setProperty("lethe.eval.every.examples", "0");
+        p.setProperty("lethe.publish.every.examples", "100000");
+        p.setProperty("lethe.publish.idle.ms", "300");
+        return p;
     }
 
     private static ErasureRequest request(String id, ErasureScope scope, String subject, Integer classLabel) {

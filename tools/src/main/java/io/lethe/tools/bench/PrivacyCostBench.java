@@ -99,15 +99,7 @@ public final class PrivacyCostBench {
     private static Run once(ImageDataset train, boolean on, String kek, Path work) throws Exception {
         io.lethe.tools.WorkFolders.deleteRecursively(work);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
-            Properties p = new Properties();
-            p.setProperty("bootstrap.servers", broker.bootstrapServers());
-            p.setProperty("lethe.state.dir", work.resolve("state").toString());
-            p.setProperty("lethe.model.store.dir", work.resolve("models").toString());
-            p.setProperty("lethe.metrics.port", "-1");
-            p.setProperty("lethe.dashboard.port", "-1");
-            p.setProperty("lethe.eval.every.examples", "0");
-            p.setProperty("lethe.publish.every.examples", "100000");
-            p.setProperty("lethe.publish.idle.ms", "300");
+            Properties p = KafkaPath.benchSettings(broker.bootstrapServers(), work);
             p.setProperty("lethe.encryption", Boolean.toString(on));
             p.setProperty("lethe.purge.inputs", Boolean.toString(on));
             p.setProperty("lethe.purge.interval.ms", on ? "1000" : "0");
