@@ -107,7 +107,9 @@ final class KafkaPath {
                 ErasureReceipt classReceipt = erase(producer, receipts, config.modelName(),
                         request("bench-class-3", ErasureScope.CLASS, null, 3));
                 double classMs = (System.nanoTime() - sent) / 1e6;
-                out.printf("  class 3 (%,d examples) erased in %.0f ms%n", classReceipt.getExamplesRemoved(), classMs);
+                String message = classReceipt.getMessage();
+                out.printf("  class 3 (%,d examples) erased in %.0f ms (%s)%n", classReceipt.getExamplesRemoved(), classMs,
+                        message.contains("learner time") ? message.substring(message.indexOf("learner time")) : message);
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
                 return new Result(rate, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual);
             } finally {
