@@ -45,13 +45,19 @@ public final class UnlearningBenchmark {
      * @param forgetClassTest test accuracy on the forgotten class (class scenarios; NaN otherwise)
      * @param otherClassesTest test accuracy on the other classes (class scenarios; NaN otherwise)
      * @param gap average absolute gap to the oracle over UA, RA, TA, MIA (NaN for the oracle itself)
+     * @param miaLoss share of the forget set a loss-threshold attack (fitted on shadow data) calls non-member
+     * @param miaLossPerClass the same with one threshold per class
      */
     public record Row(String scenario, String method, UnlearningMetrics metrics, double seconds,
-                      double forgetClassTest, double otherClassesTest, double gap, int forgotten) {
+                      double forgetClassTest, double otherClassesTest, double gap, int forgotten, double miaLoss,
+                      double miaLossPerClass) {
     }
 
     private final ImageDataset train;
     private final ImageDataset test;
+    private LabeledBatch shadowMembers;
+    private LabeledBatch shadowNonMembers;
+    private LabeledBatch currentForget;
     private final Settings settings;
     private final Consumer<String> progress;
 
@@ -144,6 +150,11 @@ public final class UnlearningBenchmark {
         SplittableRandom random = new SplittableRandom(settings.seed() ^ 0xE7A1L);
         LabeledBatch retainedEval = train.batch(sample(retained, settings.retainedEvalSize(), random));
         LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
+        // Shadow data for the loss attack, held out from what it judges (the forget set): retained
+        // examples drawn apart from the RA sample, and the even-numbered test images.
+        shadowMembers = train.batch(sample(retained, 5_000, new SplittableRandom(settings.seed() ^ 0x5AD0L)));
+        shadowNonMembers = test.batch(IntStream.range(0, test.size()).filter(i -> i % 2 == 0).toArray());
+        currentForget = forgetBatch;
         UnlearningMethod.RemainSampler remain = new UnlearningMethod.RemainSampler() {
             @Override
             public LabeledBatch sample(int n, SplittableRandom r) {
@@ -193,8 +204,10 @@ public final class UnlearningBenchmark {
                 otherTest = accuracy(after, test.batch(IntStream.range(0, test.size())
                         .filter(i -> test.labels()[i] != forgottenClass).toArray()));
             }
+            double[] loss = lossAttack(after::probabilities, original.maxClasses());
             rows.add(new Row(scenario, String.format(Locale.ROOT, "sisa K=%d (%d retrained)", after.shards().length,
-                    after.retrained()), m, after.seconds(), forgetClassTest, otherTest, Double.NaN, forget.length));
+                    after.retrained()), m, after.seconds(), forgetClassTest, otherTest, Double.NaN, forget.length, loss[0],
+                    loss[1]));
             progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
         }
         // Gaps to the oracle, now that it is known.
@@ -202,7 +215,7 @@ public final class UnlearningBenchmark {
         for (Row r : rows) {
             withGaps.add(new Row(r.scenario(), r.method(), r.metrics(), r.seconds(), r.forgetClassTest(),
                     r.otherClassesTest(), r.method().equals("retrain-oracle") ? Double.NaN
-                    : r.metrics().averageGap(oracleMetrics), r.forgotten()));
+                    : r.metrics().averageGap(oracleMetrics), r.forgotten(), r.miaLoss(), r.miaLossPerClass()));
         }
         return withGaps;
     }
@@ -231,7 +244,7 @@ public final class UnlearningBenchmark {
                 forgottenClass >= 0 ? Double.NaN : io.lethe.learning.metrics.Accuracy.percent(unlearned, utility));
         if (GUARD.judge(measured).accepted()) {
             return new Row(scenario, name + " (accepted)", approximate.metrics(), seconds, approximate.forgetClassTest(),
-                    approximate.otherClassesTest(), Double.NaN, forgotten);
+                    approximate.otherClassesTest(), Double.NaN, forgotten, approximate.miaLoss(), approximate.miaLossPerClass());
         }
         return row(scenario, name + " (refused: retrain)", oracle, oracleMetrics, seconds + oracleSeconds, forgottenClass,
                 Double.NaN, forgotten);
@@ -260,7 +273,17 @@ public final class UnlearningBenchmark {
             int[] others = IntStream.range(0, test.size()).filter(i -> test.labels()[i] != forgottenClass).toArray();
             otherTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(others));
         }
-        return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten);
+        double[] loss = lossAttack(inputs -> model.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT),
+                false), model.maxClasses());
+        return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten, loss[0], loss[1]);
+    }
+
+    /** The loss attack against this model: {global, per-class} percent of the forget set called non-member. */
+    private double[] lossAttack(java.util.function.Function<INDArray, INDArray> probabilities, int classes) {
+        io.lethe.learning.unlearning.LossMembershipAttack attack = io.lethe.learning.unlearning.LossMembershipAttack.fit(
+                probabilities, classes, shadowMembers, shadowNonMembers);
+        return new double[] {attack.nonMemberPercent(probabilities, classes, currentForget),
+            attack.nonMemberPercentPerClass(probabilities, classes, currentForget)};
     }
 
     private boolean[] forgetMask(String scenario) {
