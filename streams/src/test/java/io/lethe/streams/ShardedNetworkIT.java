@@ -51,7 +51,20 @@ class ShardedNetworkIT {
             List<TrainingExample> examples = TestData.examples(71, 0, 96, 8);
             try (LetheApplication app = LetheApplication.start(config)) {
                 send(producer, examples);
-                Thread.sleep(1000);
+                // An erasure may overtake examples still in flight on the other topic (they would then never
+                // be learned): the test wants all 12 of the subject's examples erased, so it waits for them all.
+                try (KafkaConsumer<String, byte[]> versions = TestClients.committedConsumer(bootstrap, LetheTopics.MODEL_VERSIONS)) {
+                    long learned = -1;
+                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    while (learned < examples.size() && System.nanoTime() < deadline) {
+                        for (var r : versions.poll(Duration.ofMillis(200))) {
+                            if (r.value() != null) {
+                                learned = Math.max(learned, AvroCodec.MODEL_VERSION.decode(r.value()).getLineage().getExamplesLearned());
+                            }
+                        }
+                    }
+                    assertEquals(examples.size(), learned, "every example learned before the erasure");
+                }
                 producer.send(new ProducerRecord<>(LetheTopics.ERASURES, "subject-3", AvroCodec.ERASURE_REQUEST.encode(
                         TestData.erasure("erase-3", ErasureScope.SUBJECT, "subject-3", List.of(), null, null)))).get();
                 ErasureReceipt receipt = TestClients.awaitReceipt(receipts, Duration.ofSeconds(60));
