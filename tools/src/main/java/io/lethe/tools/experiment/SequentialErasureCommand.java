@@ -32,7 +32,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -88,13 +87,7 @@ public final class SequentialErasureCommand {
         // The guard's held-out data: the first 1,000 test images; the accuracy reported: the other 9,000.
         LabeledBatch heldout = test.batch(IntStream.range(0, 1000).toArray());
         LabeledBatch testBatch = test.batch(IntStream.range(1000, test.size()).toArray());
-        List<ReplayItem<float[]>> stream = new ArrayList<>();
-        float[][] rows = train.batch(IntStream.range(0, train.size()).toArray()).inputs().toFloatMatrix();
-        for (int i = 0; i < train.size(); i++) {
-            String subject = "subject-" + (i % SUBJECTS);
-            stream.add(ReplayTrainer.item(subject + "\u0000" + i, subject, train.labels()[i] / 2, train.labels()[i], rows[i]));
-        }
-        stream.sort(Comparator.comparingInt(ReplayItem::task));
+        List<ReplayItem<float[]>> stream = SplitMnistStream.items(train, SUBJECTS);
         List<String> order = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(5);
         Set<Integer> chosen = new HashSet<>();
@@ -200,9 +193,9 @@ public final class SequentialErasureCommand {
             }
             console.printf(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.0f |%n", config,
                     (Double) with.get(0).get(config + " test"), (Double) with.get(with.size() - 1).get(config + " test"),
-                    with.stream().mapToDouble(p -> (Double) p.get(config + " test")).min().orElse(Double.NaN),
-                    with.stream().mapToDouble(p -> (Double) p.get(config + " forget")).average().orElse(Double.NaN),
-                    with.stream().mapToDouble(p -> (Double) p.get(config + " ms")).average().orElse(Double.NaN));
+                    with.stream().mapToDouble(p -> (Double) p.get(config + " test")).min().orElseThrow(), // never empty
+                    with.stream().mapToDouble(p -> (Double) p.get(config + " forget")).average().orElseThrow(),
+                    with.stream().mapToDouble(p -> (Double) p.get(config + " ms")).average().orElseThrow());
         }
         console.printf("the guarded policy retrained %d of %d times%n", retrains, requests);
     }

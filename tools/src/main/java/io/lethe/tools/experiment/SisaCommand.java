@@ -12,14 +12,12 @@ import io.lethe.learning.gradient.ShardedNetworkLearner;
 import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.RehearsalConfig;
 import io.lethe.learning.replay.ReplayItem;
-import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.learning.unlearning.UnlearningMethod;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,14 +53,7 @@ public final class SisaCommand {
         ImageDataset train = MnistIdx.load(data, true);
         ImageDataset test = MnistIdx.load(data, false);
         LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
-        // The stream: tasks {0,1}, {2,3}, ... in order; within a task, the training set's order.
-        List<ReplayItem<float[]>> stream = new ArrayList<>();
-        float[][] rows = train.batch(IntStream.range(0, train.size()).toArray()).inputs().toFloatMatrix();
-        for (int i = 0; i < train.size(); i++) {
-            String subject = "subject-" + (i % SUBJECTS);
-            stream.add(ReplayTrainer.item(subject + "\u0000" + i, subject, train.labels()[i] / 2, train.labels()[i], rows[i]));
-        }
-        stream.sort(Comparator.comparingInt(ReplayItem::task));
+        List<ReplayItem<float[]>> stream = SplitMnistStream.items(train, SUBJECTS);
         String erased = "subject-417";
         List<ReplayItem<float[]>> kept = stream.stream().filter(item -> !item.subjectId().equals(erased)).toList();
         console.printf("SISA on Split-MNIST: %,d examples of %,d subjects in 5 class-incremental tasks; MLP 784-400-400-10"
