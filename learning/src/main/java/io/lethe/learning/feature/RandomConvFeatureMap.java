@@ -152,16 +152,50 @@ public final class RandomConvFeatureMap implements FeatureMap {
             int pooledCount = pooledSide * pooledSide;
             float scale = 1.0f / (p * p);
             int outBase = image * outputDim();
-            // Per filter: the ReLU'd rows of a pooling band summed column by column (a counted loop
-            // the JIT vectorises), then each window's columns summed.
+            // ReLU as its own pass over the whole map (a loop the JIT vectorises), then pooling: per
+            // band, the rows summed column by column, then each window's columns. Both pooling loops
+            // make the same additions in the same order, so the features do not depend on which one
+            // ran; the unrolled one for the 4 x 4 windows of the MNIST map takes half the time.
+            for (int i = 0; i < conv.length; i++) {
+                conv[i] = Math.max(conv[i], 0f);
+            }
+            if (p == 4) {
+                poolFourByFour(outBase, pooledCount, scale, out);
+            } else {
+                pool(p, outBase, pooledCount, scale, out);
+            }
+        }
+
+        private void poolFourByFour(int outBase, int pooledCount, float scale, float[] out) {
             for (int filter = 0; filter < spec.filters(); filter++) {
                 int base = filter * positions;
                 for (int py = 0; py < pooledSide; py++) {
+                    int r0 = base + py * 4 * convSide;
+                    int r1 = r0 + convSide;
+                    int r2 = r1 + convSide;
+                    int r3 = r2 + convSide;
+                    for (int cx = 0; cx < convSide; cx++) {
+                        band[cx] = ((conv[r0 + cx] + conv[r1 + cx]) + conv[r2 + cx]) + conv[r3 + cx];
+                    }
+                    int row = outBase + filter * pooledCount + py * pooledSide;
+                    for (int px = 0; px < pooledSide; px++) {
+                        int b = px * 4;
+                        out[row + px] = (((band[b] + band[b + 1]) + band[b + 2]) + band[b + 3]) * scale;
+                    }
+                }
+            }
+        }
+
+        private void pool(int p, int outBase, int pooledCount, float scale, float[] out) {
+            for (int filter = 0; filter < spec.filters(); filter++) {
+                int base = filter * positions;
+                for (int py = 0; py < pooledSide; py++) {
+                    int top = base + py * p * convSide;
                     java.util.Arrays.fill(band, 0f);
                     for (int dy = 0; dy < p; dy++) {
-                        int row = base + (py * p + dy) * convSide;
+                        int row = top + dy * convSide;
                         for (int cx = 0; cx < convSide; cx++) {
-                            band[cx] += Math.max(conv[row + cx], 0f);
+                            band[cx] += conv[row + cx];
                         }
                     }
                     for (int px = 0; px < pooledSide; px++) {
