@@ -24,7 +24,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * is deferred: a learned batch moves G and Q at once; W catches up by one Cholesky solve when it
  * is read ({@link #refreshHead()}, before prediction or export), and R at the next
  * {@link #refresh()} (before any unlearning), as one block update or, when more than d/2 examples
- * are pending, one re-inversion. After any update of R, W = R Q (ACIL's recursive W update, d^2 C).
+ * are pending, one re-inversion. An erasure of d/2 examples or more is deferred the same way: G
+ * and Q move, W is solved when read, R is re-inverted at the next refresh (the stream runs it when
+ * idle). After any update of R, W = R Q (ACIL's recursive W update, d^2 C).
  * The head therefore equals ridge trained on exactly the retained examples, in any order of events,
  * up to floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve
  * from G and Q, and {@link #rebuild()} removes from R too. Head columns: {@link ClassColumns}.
@@ -51,6 +53,8 @@ public final class AnalyticRidgeLearner implements Learner {
     /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
     private final java.util.List<INDArray> pendingFeatures = new java.util.ArrayList<>();
     private int pendingCount;
+    /** R no longer matches G: a large erasure left its re-inversion to the next {@link #refresh()}. */
+    private boolean inverseStale;
     /** Whether W solves ridge on everything learned (it can be, while R still waits for a refresh). */
     private boolean headCurrent = true;
 
@@ -147,9 +151,12 @@ public final class AnalyticRidgeLearner implements Learner {
                     reinvert();
                 }
             } else {
-                // A large erasure (a whole class, say) is cheaper as one re-inversion than as a
-                // rank-n update: about 2.5 d^3 against 4 n d^2.
-                reinvert();
+                // A large erasure (a whole class, say) would cost a rank-n update of 4 n d^2 or a
+                // re-inversion of 2.5 d^3. Neither is needed to answer it: the head comes from one
+                // Cholesky solve (d^3 / 3) when asked for, and R is re-inverted by the next refresh(),
+                // which the stream runs when idle.
+                inverseStale = true;
+                headCurrent = false;
             }
         }
         columns.count(labels, sign);
@@ -191,6 +198,12 @@ public final class AnalyticRidgeLearner implements Learner {
      * head up to rounding. Called before any unlearning, prediction or export.
      */
     public void refresh() {
+        if (inverseStale) {
+            reinvert(); // from G, which already holds everything pending
+            pendingFeatures.clear();
+            pendingCount = 0;
+            return;
+        }
         if (pendingCount == 0) {
             return;
         }
@@ -209,6 +222,7 @@ public final class AnalyticRidgeLearner implements Learner {
         inverse = RidgeSolver.inverseOfRegularised(gram, gamma).dup('f');
         head = Nd4j.gemm(inverse, cross, false, false);
         headCurrent = true;
+        inverseStale = false;
         updatesSinceSymmetrise = 0;
     }
 
@@ -238,7 +252,7 @@ public final class AnalyticRidgeLearner implements Learner {
 
     /** Whether R is behind the statistics, so that the next unlearning first pays for a refresh. */
     public boolean inverseBehind() {
-        return pendingCount > 0;
+        return pendingCount > 0 || inverseStale;
     }
 
     private void ensureClass(int label) {
@@ -391,5 +405,6 @@ public final class AnalyticRidgeLearner implements Learner {
         updatesSinceSymmetrise = 0;
         pendingFeatures.clear();
         pendingCount = 0;
+        inverseStale = false;
     }
 }

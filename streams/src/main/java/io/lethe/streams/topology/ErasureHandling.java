@@ -1,6 +1,5 @@
 package io.lethe.streams.topology;
 
-import io.lethe.schemas.AvroCodec;
 import io.lethe.schemas.ErasureReceipt;
 import io.lethe.schemas.ErasureRequest;
 import io.lethe.schemas.SourcePosition;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
-import org.apache.kafka.streams.KeyValue;
 
 /**
  * The erasure half of the model's single writer: takes the request's examples out of the state at
@@ -92,11 +90,11 @@ final class ErasureHandling {
         learning.flushPending(); // the examples to unlearn may still wait for their batch
         List<TrainingExample> removed = new ArrayList<>();
         List<TrainingExample> learned = new ArrayList<>();
-        for (KeyValue<String, byte[]> match : retained.erase(request)) {
-            TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(match.value);
+        for (RetainedExamples.Erased match : retained.erase(request)) {
+            TrainingExample example = match.example();
             removed.add(example);
             if (!engine.holdsOut(example)) {
-                durable.unlearned(match.key, match.value, source);
+                durable.unlearned(match.key(), match.bytes(), source);
                 learned.add(example);
             }
         }

@@ -136,17 +136,24 @@ public final class RetainedExamples {
     }
 
     /**
-     * Records the request's watermarks and deletes every retained example it matches; returns them
-     * (store key and bytes).
+     * One retained example an erasure removed: its store key, its Avro bytes (for the journal) and
+     * the example decoded once (for the learner and the index).
      */
-    public List<KeyValue<String, byte[]>> erase(ErasureRequest request) {
+    public record Erased(String key, byte[] bytes, TrainingExample example) {
+    }
+
+    /** Records the request's watermarks and deletes every retained example it matches; returns them. */
+    public List<Erased> erase(ErasureRequest request) {
         recordWatermarks(request);
         List<KeyValue<String, byte[]>> matches = findMatches(request);
+        List<Erased> erased = new ArrayList<>(matches.size());
         for (KeyValue<String, byte[]> match : matches) {
+            TrainingExample example = AvroCodec.TRAINING_EXAMPLE.decode(match.value);
             retained.delete(match.key);
-            index(match.key, AvroCodec.TRAINING_EXAMPLE.decode(match.value), false);
+            index(match.key, example, false);
+            erased.add(new Erased(match.key, match.value, example));
         }
-        return matches;
+        return erased;
     }
 
     List<KeyValue<String, byte[]>> findMatches(ErasureRequest request) {

@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
@@ -57,8 +56,8 @@ class RetainedExamplesTest {
         return store;
     }
 
-    private static Set<String> ids(List<KeyValue<String, byte[]>> matches) {
-        return matches.stream().map(kv -> AvroCodec.TRAINING_EXAMPLE.decode(kv.value).getExampleId())
+    private static Set<String> ids(List<RetainedExamples.Erased> matches) {
+        return matches.stream().map(erased -> AvroCodec.TRAINING_EXAMPLE.decode(erased.bytes()).getExampleId())
                 .collect(Collectors.toCollection(TreeSet::new));
     }
 

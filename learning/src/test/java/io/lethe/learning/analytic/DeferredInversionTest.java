@@ -1,0 +1,63 @@
+package io.lethe.learning.analytic;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.SyntheticData;
+import io.lethe.learning.feature.FeatureMapSpec;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A large erasure (at least d/2 examples) answers with a Cholesky solve of the head and leaves R
+ * behind for the next refresh: the head must still equal a solve on the remaining data, and the
+ * rank-n updates that follow (which first re-invert) must stay exact.
+ */
+class DeferredInversionTest {
+
+    private static final int DIM = 48;
+    private static final int FEATURES = 120;
+    private static final double GAMMA = 0.5;
+
+    /** W = (X^T X + gamma I)^-1 X^T Y on rows [from, to) of {@code all}, classes in first-seen order. */
+    private static INDArray solveOn(AnalyticRidgeLearner learner, LabeledBatch all, int from, int to) {
+        LabeledBatch rows = SyntheticData.slice(all, from, to);
+        INDArray x = learner.features(rows.inputs());
+        int[] classes = learner.classes();
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, rows.size(), classes.length);
+        for (int i = 0; i < rows.size(); i++) {
+            for (int c = 0; c < classes.length; c++) {
+                if (classes[c] == rows.labels()[i]) {
+                    y.putScalar(i, c, 1.0);
+                }
+            }
+        }
+        INDArray gram = x.transpose().mmul(x);
+        return RidgeSolver.solve(gram, x.transpose().mmul(y), GAMMA);
+    }
+
+    @Test
+    void largeErasureLeavesTheInverseBehindAndStaysExact() {
+        LabeledBatch all = SyntheticData.batch(17, 540, DIM, 5);
+        AnalyticRidgeLearner learner = new AnalyticRidgeLearner(FeatureMapSpec.denseRelu(DIM, FEATURES, 4), GAMMA);
+        learner.learn(SyntheticData.slice(all, 0, 500));
+        learner.refresh();
+        assertFalse(learner.inverseBehind());
+
+        learner.unlearn(SyntheticData.slice(all, 0, 200)); // 200 >= d/2: the large-erasure path
+        assertTrue(learner.inverseBehind(), "a large erasure leaves R to the next refresh");
+        double afterLarge = RidgeSolver.relativeFrobenius(learner.head(), solveOn(learner, all, 200, 500));
+        assertTrue(afterLarge <= 1e-9, "head after the large erasure vs a solve on the rest: " + afterLarge);
+
+        // Learning more and a small erasure next: the small one re-inverts first, then runs its rank-n update.
+        learner.learn(SyntheticData.slice(all, 500, 540)); // few enough for a block update of R
+        learner.unlearn(SyntheticData.slice(all, 200, 203));
+        assertFalse(learner.inverseBehind());
+        double afterSmall = RidgeSolver.relativeFrobenius(learner.head(), solveOn(learner, all, 203, 540));
+        assertTrue(afterSmall <= 1e-9, "head after the small erasure vs a solve on the rest: " + afterSmall);
+        assertTrue(learner.rebuild().inverseRelativeDrift() <= 1e-9, "R after the catch-up equals a fresh inverse");
+    }
+}
