@@ -5,27 +5,45 @@ import io.lethe.learning.gradient.NetworkLearner;
 import java.util.Map;
 import java.util.SplittableRandom;
 
-/** Gradient ascent on the forget set: {@code steps} SGD steps that raise its mean cross-entropy. */
-public record GradientAscent(int steps, int batchSize, double learningRate) implements UnlearningMethod {
+/**
+ * Gradient ascent on the forget set: {@code steps} SGD steps that raise its mean cross-entropy. With
+ * {@code rho > 0} each step's gradient is sharpness-aware ({@link SharpnessAware}): taken at the worst
+ * point within rho, as Fan et al. smooth the unlearning objective against relearning attacks.
+ */
+public record GradientAscent(int steps, int batchSize, double learningRate, double rho) implements UnlearningMethod {
+
+    /** The SAM radius of {@code gradient-ascent-sam} (see {@link SfrOn#SAM_RHO}). */
+    public static final double SAM_RHO = SfrOn.SAM_RHO;
 
     public GradientAscent {
-        if (steps < 1 || batchSize < 1 || !(learningRate > 0)) {
-            throw new IllegalArgumentException("gradient ascent needs steps >= 1, batchSize >= 1, learningRate > 0");
+        if (steps < 1 || batchSize < 1 || !(learningRate > 0) || !(rho >= 0)) {
+            throw new IllegalArgumentException("gradient ascent needs steps >= 1, batchSize >= 1, learningRate > 0, rho >= 0");
         }
+    }
+
+    public GradientAscent(int steps, int batchSize, double learningRate) {
+        this(steps, batchSize, learningRate, 0);
     }
 
     public static GradientAscent defaults() {
         return new GradientAscent(30, 64, 0.01);
     }
 
+    /** The same with sharpness-aware steps of radius {@code radius}. */
+    public GradientAscent withSam(double radius) {
+        return new GradientAscent(steps, batchSize, learningRate, radius);
+    }
+
     @Override
     public String name() {
-        return "gradient-ascent";
+        return rho > 0 ? "gradient-ascent-sam" : "gradient-ascent";
     }
 
     @Override
     public Map<String, String> config() {
-        return MethodConfig.of(name(), "steps", steps, "batch_size", batchSize, "learning_rate", learningRate);
+        return rho > 0
+                ? MethodConfig.of(name(), "steps", steps, "batch_size", batchSize, "learning_rate", learningRate, "rho", rho)
+                : MethodConfig.of(name(), "steps", steps, "batch_size", batchSize, "learning_rate", learningRate);
     }
 
     @Override
@@ -35,8 +53,11 @@ public record GradientAscent(int steps, int batchSize, double learningRate) impl
         SplittableRandom random = new SplittableRandom(seed);
         for (int t = 0; t < steps; t++) {
             LabeledBatch batch = Minibatches.draw(forget, batchSize, random);
-            NetworkParameters.Tensors g = network.gradient(batch.inputs(), batch.labels(), null);
-            g.scale(-1.0 / batch.size());
+            NetworkParameters.Tensors g = SharpnessAware.gradient(network, at -> {
+                NetworkParameters.Tensors ascent = at.gradient(batch.inputs(), batch.labels(), null);
+                ascent.scale(-1.0 / batch.size());
+                return ascent;
+            }, rho);
             sgd.step(g, MomentumSgd.cosine(learningRate, t, steps));
         }
     }

@@ -47,16 +47,22 @@ public interface UnlearningMethod {
         return named.supports(architecture) ? named : new Dl4jGradientAscent();
     }
 
-    /** A method by name with the authors' defaults: sfr-on, ssd, gradient-ascent or fine-tune. */
+    /**
+     * A method by name with the authors' defaults: sfr-on, ssd, gradient-ascent or fine-tune, and the
+     * sharpness-aware sfr-on-sam and gradient-ascent-sam.
+     */
     static UnlearningMethod named(String name) {
         return switch (name) {
             case "sfr-on" -> SfrOn.defaults();
+            case "sfr-on-sam" -> SfrOn.defaults().withSam(SfrOn.SAM_RHO);
             case "ssd" -> SelectiveSynapticDampening.defaults();
             case "gradient-ascent" -> GradientAscent.defaults();
+            case "gradient-ascent-sam" -> GradientAscent.defaults().withSam(GradientAscent.SAM_RHO);
             case "fine-tune" -> FineTune.defaults();
             case Dl4jGradientAscent.NAME -> new Dl4jGradientAscent();
             default -> throw new IllegalArgumentException("unknown unlearning method '" + name
-                    + "' (expected sfr-on, ssd, gradient-ascent, fine-tune or " + Dl4jGradientAscent.NAME + ")");
+                    + "' (expected sfr-on, sfr-on-sam, ssd, gradient-ascent, gradient-ascent-sam, fine-tune or "
+                    + Dl4jGradientAscent.NAME + ")");
         };
     }
 }

@@ -136,6 +136,88 @@ class UnlearningMethodsTest {
     void theMembershipThresholdSeparatesConfidencesAndMethodsAreNamed() {
         assertEquals(0.8, UnlearningMetrics.threshold(new double[] {0.9, 0.95, 0.8}, new double[] {0.2, 0.5, 0.6}), 1e-12);
         assertEquals("ssd", UnlearningMethod.named("ssd").name());
+        assertEquals("sfr-on-sam", UnlearningMethod.named("sfr-on-sam").name());
+        assertEquals("gradient-ascent-sam", UnlearningMethod.named("gradient-ascent-sam").name());
+        assertEquals(String.valueOf(SfrOn.SAM_RHO), UnlearningMethod.named("sfr-on-sam").config().get("rho"));
         assertThrows(IllegalArgumentException.class, () -> UnlearningMethod.named("amnesiac"));
+    }
+
+    /** Mean forget-set cross-entropy ascent gradient, the objective gradient ascent minimises. */
+    private static NetworkParameters.Tensors ascent(NetworkParameters at, LabeledBatch batch) {
+        NetworkParameters.Tensors g = at.gradient(batch.inputs(), batch.labels(), null);
+        g.scale(-1.0 / batch.size());
+        return g;
+    }
+
+    @Test
+    void aSharpnessAwareGradientIsTheGradientAtTheWorstCaseWithinRho() {
+        LabeledBatch data = blobs(400, 5);
+        NetworkLearner model = trained(data);
+        LabeledBatch forget = ofClass(data, 1, true);
+        NetworkParameters network = new NetworkParameters(model);
+        float[] before = flat(model);
+        double rho = 0.5;
+        NetworkParameters.Tensors plain = ascent(network, forget);
+        NetworkParameters.Tensors sam = SharpnessAware.gradient(network, at -> ascent(at, forget), rho);
+        assertArrayEquals(before, flat(model), "the parameters are restored bit for bit");
+
+        // The same gradient, computed by moving the parameters to theta + rho g / |g| by hand.
+        NetworkParameters.Tensors worst = SharpnessAware.worstCasePoint(network.params(), plain, rho);
+        double moved = 0;
+        for (var e : worst.values().entrySet()) {
+            moved += Math.pow(e.getValue().sub(network.params().values().get(e.getKey())).norm2Number().doubleValue(), 2);
+        }
+        assertEquals(rho, Math.sqrt(moved), 1e-4, "the worst-case point lies at distance rho");
+        NetworkLearner there = UnlearningMethodsTest.copyOf(model);
+        NetworkParameters thereParams = new NetworkParameters(there);
+        thereParams.params().values().forEach((name, theta) -> theta.assign(worst.values().get(name)));
+        NetworkParameters.Tensors expected = ascent(thereParams, forget);
+        for (String name : expected.values().keySet()) {
+            assertArrayEquals(expected.values().get(name).dup().data().asFloat(), sam.values().get(name).dup().data().asFloat(),
+                    1e-5f, name);
+        }
+        // It differs from the plain gradient, and at radius 0 it is the plain gradient.
+        assertTrue(sam.values().get("0_W").sub(plain.values().get("0_W")).norm2Number().doubleValue() > 1e-4);
+        NetworkParameters.Tensors zero = SharpnessAware.gradient(network, at -> ascent(at, forget), 0);
+        assertArrayEquals(plain.values().get("0_W").dup().data().asFloat(), zero.values().get("0_W").dup().data().asFloat());
+    }
+
+    @Test
+    void theSharpnessAwarePointRaisesTheObjectiveMoreThanRandomDirections() {
+        LabeledBatch data = blobs(400, 6);
+        NetworkLearner model = trained(data);
+        LabeledBatch forget = ofClass(data, 3, true);
+        NetworkParameters network = new NetworkParameters(model);
+        double rho = 0.05; // small: the first-order worst case is the worst case
+        NetworkParameters.Tensors g = ascent(network, forget);
+        double atWorst = objectiveAt(model, SharpnessAware.worstCasePoint(network.params(), g, rho), forget);
+        SplittableRandom random = new SplittableRandom(9);
+        for (int trial = 0; trial < 10; trial++) {
+            java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> direction = new java.util.LinkedHashMap<>();
+            network.params().values().forEach((name, theta) -> {
+                float[] r = new float[(int) theta.length()];
+                for (int i = 0; i < r.length; i++) {
+                    r[i] = (float) random.nextGaussian();
+                }
+                direction.put(name, Nd4j.create(r, theta.shape(), DataType.FLOAT));
+            });
+            double atRandom = objectiveAt(model, SharpnessAware.worstCasePoint(network.params(),
+                    new NetworkParameters.Tensors(direction), rho), forget);
+            assertTrue(atWorst > atRandom, "trial " + trial + ": " + atWorst + " vs " + atRandom);
+        }
+    }
+
+    /** The ascent objective (minus the mean forget loss) at the given parameters, on a copy of the model. */
+    private static double objectiveAt(NetworkLearner model, NetworkParameters.Tensors point, LabeledBatch forget) {
+        NetworkLearner copy = copyOf(model);
+        NetworkParameters params = new NetworkParameters(copy);
+        params.params().values().forEach((name, theta) -> theta.assign(point.values().get(name)));
+        return -java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
+    }
+
+    private static NetworkLearner copyOf(NetworkLearner model) {
+        NetworkLearner copy = new NetworkLearner(8, 16, 4, 0.1, 1, 7);
+        copy.network().setParams(model.network().params().dup());
+        return copy;
     }
 }
