@@ -49,14 +49,36 @@ public final class UnlearningBenchmark {
      * @param miaLossPerClass the same with one threshold per class
      * @param uaAfterRelearning UA after a relearning attack: {@link #RELEARN_STEPS} SGD steps on 1 % of the
      *     forget set (NaN for the SISA ensemble)
+     * @param recovery corruption scenarios: the share (percent) of the damage to the damaged class's test
+     *     accuracy that unlearning undid, 100 (acc - corrupted) / (clean - corrupted), the clean model being
+     *     the retrain oracle (NaN in other scenarios)
      */
     public record Row(String scenario, String method, UnlearningMetrics metrics, double seconds,
                       double forgetClassTest, double otherClassesTest, double gap, int forgotten, double miaLoss,
-                      double miaLossPerClass, double uaAfterRelearning) {
+                      double miaLossPerClass, double uaAfterRelearning, double recovery) {
     }
+
+    /**
+     * The analytic learner in a corruption scenario: learned the corrupted data, unlearned the
+     * corrupting examples; compared with a learner that only ever learned the clean data.
+     *
+     * @param distanceToCleanSolve relative Frobenius distance of the unlearned head to the clean one
+     * @param cleanDamagedTest test accuracy on the damaged class: clean, corrupted, after unlearning
+     * @param recovery 100 (unlearned - corrupted) / (clean - corrupted) on that class
+     */
+    public record ExactRecovery(String scenario, int corrupting, double distanceToCleanSolve, double cleanDamagedTest,
+                                double corruptedDamagedTest, double unlearnedDamagedTest, double recovery,
+                                double unlearnSeconds) {
+    }
+
+    /** The scenario prefix of RESTOR-style corruption: every training image of class C once more, mislabelled. */
+    public static final String CORRUPT = "corrupt-";
 
     private final ImageDataset train;
     private final ImageDataset test;
+    /** Corruption scenarios: examples from this index on are the corrupting ones (-1: none). */
+    private int corruptingFrom = -1;
+    private final List<ExactRecovery> exactRecoveries = new ArrayList<>();
     private LabeledBatch shadowMembers;
     private LabeledBatch shadowNonMembers;
     private LabeledBatch currentForget;
@@ -74,7 +96,10 @@ public final class UnlearningBenchmark {
         this.progress = progress;
     }
 
-    /** Scenario names: random-P (P percent of the training examples) or class-C. */
+    /**
+     * Scenario names: random-P (P percent of the training examples), class-C, or corrupt-C (RESTOR:
+     * the training set plus every image of class C mislabelled, which is then unlearned).
+     */
     public List<Row> run(List<String> scenarios, List<UnlearningMethod> methods) {
         long t0 = System.nanoTime();
         NetworkLearner original = train(IntStream.range(0, train.size()).toArray());
@@ -90,9 +115,98 @@ public final class UnlearningBenchmark {
         }
         List<Row> rows = new ArrayList<>();
         for (String scenario : scenarios) {
-            rows.addAll(scenario(scenario, original, methods, sisa));
+            rows.addAll(scenario.startsWith(CORRUPT) ? corruption(scenario, methods)
+                    : scenario(scenario, original, methods, sisa));
         }
         return rows;
+    }
+
+    /** The analytic learner's exact recoveries, one per corruption scenario run. */
+    public List<ExactRecovery> exactRecoveries() {
+        return List.copyOf(exactRecoveries);
+    }
+
+    /** The wrong label every corrupting copy of class {@code c} carries. */
+    public static int corruptLabel(int c) {
+        return (c + 5) % 10;
+    }
+
+    /**
+     * RESTOR (knowledge recovery): the training set plus a corrupting set, every training image of
+     * class C once more labelled {@link #corruptLabel}; the "original" model learns both, and the
+     * corrupting set is what each method unlearns. The retrain oracle learns the clean training set
+     * alone (same order, same seed), so it is the clean model, and recovery asks how much of the
+     * clean model's accuracy on class C each method brings back, beyond forgetting the wrong labels.
+     */
+    private List<Row> corruption(String scenario, List<UnlearningMethod> methods) {
+        int damaged = Integer.parseInt(scenario.substring(CORRUPT.length()));
+        if (damaged < 0 || damaged > 9) {
+            throw new IllegalArgumentException("corrupt-C needs an MNIST class 0-9, got " + scenario);
+        }
+        ImageDataset corrupted = corrupted(train, damaged);
+        UnlearningBenchmark inner = new UnlearningBenchmark(corrupted, test, settings, progress);
+        inner.corruptingFrom = train.size();
+        long t0 = System.nanoTime();
+        NetworkLearner original = inner.train(IntStream.range(0, corrupted.size()).toArray());
+        progress.accept(String.format(Locale.ROOT, "%s: corrupted model (%,d clean + %,d images of %d labelled %d) in %.1f s,"
+                + " test accuracy on class %d %.2f%%", scenario, train.size(), corrupted.size() - train.size(), damaged,
+                corruptLabel(damaged), (System.nanoTime() - t0) / 1e9, damaged,
+                io.lethe.learning.metrics.Accuracy.percent(original, test.batch(test.indicesOfClasses(damaged)))));
+        Sisa sisa = settings.sisaShards() > 0 ? inner.new Sisa(settings.sisaShards()) : null;
+        List<Row> rows = inner.scenario(scenario, original, methods, sisa);
+        exactRecoveries.add(exactRecovery(scenario, corrupted, train.size(), test, damaged, settings.seed(), progress));
+        return rows;
+    }
+
+    static ImageDataset corrupted(ImageDataset clean, int damaged) {
+        int[] copies = clean.indicesOfClasses(damaged);
+        byte[][] pixels = java.util.Arrays.copyOf(clean.pixels(), clean.size() + copies.length);
+        int[] labels = java.util.Arrays.copyOf(clean.labels(), clean.size() + copies.length);
+        for (int i = 0; i < copies.length; i++) {
+            pixels[clean.size() + i] = clean.pixels()[copies[i]];
+            labels[clean.size() + i] = corruptLabel(damaged);
+        }
+        return new ImageDataset(pixels, labels, clean.side());
+    }
+
+    /**
+     * The analytic learner (the stream's conv map) through the same corruption: it learns everything,
+     * unlearns the corrupting examples, and is compared with one that learned the clean data only.
+     */
+    static ExactRecovery exactRecovery(String scenario, ImageDataset train, int corruptingFrom, ImageDataset test,
+                                       int damaged, long seed, Consumer<String> progress) {
+        io.lethe.learning.feature.FeatureMapSpec spec = io.lethe.learning.feature.FeatureMapSpec.mnistConv(seed);
+        io.lethe.learning.analytic.AnalyticRidgeLearner clean = new io.lethe.learning.analytic.AnalyticRidgeLearner(spec, 1.0);
+        io.lethe.learning.analytic.AnalyticRidgeLearner learner = new io.lethe.learning.analytic.AnalyticRidgeLearner(spec, 1.0);
+        LabeledBatch damagedTest = test.batch(test.indicesOfClasses(damaged));
+        for (int from = 0; from < train.size(); from += 2_000) {
+            int[] rows = IntStream.range(from, Math.min(train.size(), from + 2_000)).toArray();
+            LabeledBatch batch = train.batch(rows);
+            if (from < corruptingFrom) {
+                clean.learn(train.batch(IntStream.of(rows).filter(i -> i < corruptingFrom).toArray()));
+            }
+            learner.learn(batch);
+        }
+        double cleanAccuracy = io.lethe.learning.metrics.Accuracy.percent(clean.model(), damagedTest);
+        double corruptedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
+        LabeledBatch corrupting = train.batch(IntStream.range(corruptingFrom, train.size()).toArray());
+        long t = System.nanoTime();
+        learner.unlearn(corrupting);
+        learner.refreshHead();
+        double seconds = (System.nanoTime() - t) / 1e9;
+        double unlearnedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
+        clean.refreshHead();
+        double distance = io.lethe.learning.analytic.RidgeSolver.relativeFrobenius(learner.head(), clean.head());
+        ExactRecovery result = new ExactRecovery(scenario, corrupting.size(), distance, cleanAccuracy, corruptedAccuracy,
+                unlearnedAccuracy, recovery(unlearnedAccuracy, corruptedAccuracy, cleanAccuracy), seconds);
+        progress.accept(String.format(Locale.ROOT, "  %-26s class %d test: clean %.2f, corrupted %.2f, unlearned %.2f"
+                + " (recovery %.1f%%); head vs the clean learner's: %.1e relative", "analytic ridge (exact)", damaged,
+                cleanAccuracy, corruptedAccuracy, unlearnedAccuracy, result.recovery(), distance));
+        return result;
+    }
+
+    static double recovery(double unlearned, double corrupted, double clean) {
+        return 100 * (unlearned - corrupted) / (clean - corrupted);
     }
 
     /**
@@ -151,7 +265,8 @@ public final class UnlearningBenchmark {
         boolean[] forgetMask = forgetMask(scenario);
         int[] forget = IntStream.range(0, train.size()).filter(i -> forgetMask[i]).toArray();
         int[] retained = IntStream.range(0, train.size()).filter(i -> !forgetMask[i]).toArray();
-        int forgottenClass = scenario.startsWith("class-") ? Integer.parseInt(scenario.substring(6)) : -1;
+        int forgottenClass = scenario.startsWith("class-") ? Integer.parseInt(scenario.substring(6))
+                : scenario.startsWith(CORRUPT) ? Integer.parseInt(scenario.substring(CORRUPT.length())) : -1;
         LabeledBatch forgetBatch = train.batch(forget);
         SplittableRandom random = new SplittableRandom(settings.seed() ^ 0xE7A1L);
         LabeledBatch retainedEval = train.batch(sample(retained, settings.retainedEvalSize(), random));
@@ -214,16 +329,20 @@ public final class UnlearningBenchmark {
             double[] loss = lossAttack(after::probabilities, original.maxClasses());
             rows.add(new Row(scenario, String.format(Locale.ROOT, "sisa K=%d (%d retrained)", after.shards().length,
                     after.retrained()), m, after.seconds(), forgetClassTest, otherTest, Double.NaN, forget.length, loss[0],
-                    loss[1], Double.NaN));
+                    loss[1], Double.NaN, Double.NaN));
             progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
         }
-        // Gaps to the oracle, now that it is known.
+        // Gaps to the oracle, now that it is known; in a corruption scenario the oracle is the clean
+        // model and the original the corrupted one, which recovery is measured between.
+        double clean = rows.get(0).forgetClassTest();
+        double corrupted = rows.get(1).forgetClassTest();
         List<Row> withGaps = new ArrayList<>();
         for (Row r : rows) {
             withGaps.add(new Row(r.scenario(), r.method(), r.metrics(), r.seconds(), r.forgetClassTest(),
                     r.otherClassesTest(), r.method().equals("retrain-oracle") ? Double.NaN
                     : r.metrics().averageGap(oracleMetrics), r.forgotten(), r.miaLoss(), r.miaLossPerClass(),
-                    r.uaAfterRelearning()));
+                    r.uaAfterRelearning(), scenario.startsWith(CORRUPT)
+                            ? recovery(r.forgetClassTest(), corrupted, clean) : Double.NaN));
         }
         return withGaps;
     }
@@ -253,7 +372,7 @@ public final class UnlearningBenchmark {
         if (GUARD.judge(measured).accepted()) {
             return new Row(scenario, name + " (accepted)", approximate.metrics(), seconds, approximate.forgetClassTest(),
                     approximate.otherClassesTest(), Double.NaN, forgotten, approximate.miaLoss(), approximate.miaLossPerClass(),
-                    approximate.uaAfterRelearning());
+                    approximate.uaAfterRelearning(), Double.NaN);
         }
         return row(scenario, name + " (refused: retrain)", oracle, oracleMetrics, seconds + oracleSeconds, forgottenClass,
                 Double.NaN, forgotten);
@@ -285,7 +404,7 @@ public final class UnlearningBenchmark {
         double[] loss = lossAttack(inputs -> model.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT),
                 false), model.maxClasses());
         return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten, loss[0], loss[1],
-                relearningAttack(model));
+                relearningAttack(model), Double.NaN);
     }
 
     /**
@@ -326,8 +445,13 @@ public final class UnlearningBenchmark {
             for (int i = 0; i < mask.length; i++) {
                 mask[i] = train.labels()[i] == c;
             }
+        } else if (scenario.startsWith(CORRUPT) && corruptingFrom >= 0) {
+            for (int i = corruptingFrom; i < mask.length; i++) {
+                mask[i] = true;
+            }
         } else {
-            throw new IllegalArgumentException("unknown forgetting scenario '" + scenario + "' (expected random-P or class-C)");
+            throw new IllegalArgumentException("unknown forgetting scenario '" + scenario
+                    + "' (expected random-P, class-C or corrupt-C)");
         }
         return mask;
     }

@@ -36,8 +36,8 @@ public final class UnlearningCommand {
 
         public static Options parse(List<String> args) {
             Map<String, String> d = new LinkedHashMap<>();
-            d.put("scenarios", "random-10,class-3");
-            d.put("methods", "sfr-on,ssd,gradient-ascent,fine-tune");
+            d.put("scenarios", "random-10,class-3,corrupt-3");
+            d.put("methods", "sfr-on,sfr-on-sam,ssd,gradient-ascent,gradient-ascent-sam,fine-tune");
             d.put("epochs", "5");
             d.put("lr", "0.1");
             d.put("hidden", "400");
@@ -72,26 +72,34 @@ public final class UnlearningCommand {
                 options.epochs(), 64, options.learningRate(), options.hidden(), options.seed(), 10_000, options.sisaShards()),
                 out::println);
         List<UnlearningBenchmark.Row> rows = benchmark.run(options.scenarios(), methods);
-        print(rows);
-        write(rows, methods);
+        print(rows, benchmark.exactRecoveries());
+        write(rows, methods, benchmark.exactRecoveries());
         out.println("results written to " + options.out());
         return rows;
     }
 
-    private void print(List<UnlearningBenchmark.Row> rows) {
+    private void print(List<UnlearningBenchmark.Row> rows, List<UnlearningBenchmark.ExactRecovery> exact) {
         out.println();
-        out.printf("%-10s %-25s %7s %7s %7s %7s %8s %8s %9s %8s %9s %9s %12s %12s%n", "scenario", "method", "UA", "RA", "TA",
-                "MIA", "MIA-loss", "per-cls", "UA relrn", "avg gap", "time s", "% oracle", "class test", "others test");
+        out.printf("%-10s %-25s %7s %7s %7s %7s %8s %8s %9s %8s %9s %9s %12s %12s %9s%n", "scenario", "method", "UA", "RA",
+                "TA", "MIA", "MIA-loss", "per-cls", "UA relrn", "avg gap", "time s", "% oracle", "class test", "others test",
+                "recovery");
         Map<String, Double> oracleSeconds = new LinkedHashMap<>();
         rows.stream().filter(r -> r.method().equals("retrain-oracle")).forEach(r -> oracleSeconds.put(r.scenario(), r.seconds()));
         for (UnlearningBenchmark.Row r : rows) {
-            out.printf(Locale.ROOT, "%-10s %-25s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %9.2f %8s %9.2f %9.1f %12s %12s%n",
+            out.printf(Locale.ROOT, "%-10s %-25s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %9.2f %8s %9.2f %9.1f %12s %12s %9s%n",
                     r.scenario(), r.method(), r.metrics().ua(), r.metrics().ra(), r.metrics().ta(), r.metrics().mia(),
                     r.miaLoss(), r.miaLossPerClass(), r.uaAfterRelearning(),
                     Double.isNaN(r.gap()) ? "-" : String.format(Locale.ROOT, "%.2f", r.gap()), r.seconds(),
                     100 * r.seconds() / oracleSeconds.get(r.scenario()),
                     Double.isNaN(r.forgetClassTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.forgetClassTest()),
-                    Double.isNaN(r.otherClassesTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.otherClassesTest()));
+                    Double.isNaN(r.otherClassesTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.otherClassesTest()),
+                    Double.isNaN(r.recovery()) ? "-" : String.format(Locale.ROOT, "%.1f%%", r.recovery()));
+        }
+        for (UnlearningBenchmark.ExactRecovery e : exact) {
+            out.printf(Locale.ROOT, "%-10s %-25s class test: clean %.2f, corrupted %.2f, after unlearning %.2f; recovery"
+                    + " %.1f%%; head vs the clean learner's %.1e (relative Frobenius); %,d examples unlearned in %.2f s%n",
+                    e.scenario(), "analytic ridge (exact)", e.cleanDamagedTest(), e.corruptedDamagedTest(),
+                    e.unlearnedDamagedTest(), e.recovery(), e.distanceToCleanSolve(), e.corrupting(), e.unlearnSeconds());
         }
         out.println("UA = 100 - accuracy on the forget set; RA on 10,000 retained examples; TA on the 10,000 test images;"
                 + " MIA = % of the forget set a confidence-threshold attack (members: retained, non-members: test) calls"
@@ -100,10 +108,13 @@ public final class UnlearningCommand {
                 + " UA after 10 steps of the network's own SGD (lr 0.1) on a fixed 1 % of the forget set (a relearning"
                 + " attack); avg gap ="
                 + " mean |metric - oracle| over UA, RA, TA, MIA; class/others test = test accuracy on the forgotten class /"
-                + " on the other classes");
+                + " on the other classes (corrupt-C: on the damaged class C / the others); recovery (corrupt-C) = share of"
+                + " the damage to class C's test accuracy undone, 100 (acc - corrupted) / (clean - corrupted), the retrain"
+                + " oracle being the clean model");
     }
 
-    private void write(List<UnlearningBenchmark.Row> rows, List<UnlearningMethod> methods) throws Exception {
+    private void write(List<UnlearningBenchmark.Row> rows, List<UnlearningMethod> methods,
+                       List<UnlearningBenchmark.ExactRecovery> exact) throws Exception {
         Map<String, Double> oracleSeconds = new LinkedHashMap<>();
         rows.stream().filter(r -> r.method().equals("retrain-oracle")).forEach(r -> oracleSeconds.put(r.scenario(), r.seconds()));
         List<Map<String, Object>> entries = new ArrayList<>();
@@ -125,7 +136,22 @@ public final class UnlearningCommand {
             e.put("ratio_to_oracle_time", r.seconds() / oracleSeconds.get(r.scenario()));
             e.put("forgotten_class_test_accuracy", RehearsalCommand.finite(r.forgetClassTest()));
             e.put("other_classes_test_accuracy", RehearsalCommand.finite(r.otherClassesTest()));
+            e.put("recovery", RehearsalCommand.finite(r.recovery()));
             methods.stream().filter(m -> m.name().equals(r.method())).findFirst().ifPresent(m -> e.put("config", m.config()));
+            entries.add(e);
+        }
+        for (UnlearningBenchmark.ExactRecovery x : exact) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("scenario", x.scenario());
+            e.put("method", "analytic-ridge (exact)");
+            e.put("seed", options.seed());
+            e.put("forgotten_examples", x.corrupting());
+            e.put("seconds", x.unlearnSeconds());
+            e.put("forgotten_class_test_accuracy", x.unlearnedDamagedTest());
+            e.put("clean_class_test_accuracy", x.cleanDamagedTest());
+            e.put("corrupted_class_test_accuracy", x.corruptedDamagedTest());
+            e.put("recovery", x.recovery());
+            e.put("distance_to_clean_solve", x.distanceToCleanSolve());
             entries.add(e);
         }
         Map<String, Object> doc = new LinkedHashMap<>();

@@ -1,0 +1,65 @@
+package io.lethe.learning.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.data.ImageDataset;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The RESTOR-style corruption scenario: its data, its recovery measure, and the analytic learner's exact recovery. */
+class CorruptionScenarioTest {
+
+    /** Images whose class c lights up a c-th band of rows, plus noise: learnable by the conv map. */
+    private static ImageDataset images(int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[][] pixels = new byte[n][28 * 28];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 10;
+            for (int p = 0; p < 28 * 28; p++) {
+                int row = p / 28;
+                boolean band = row >= 2 * labels[i] + 4 && row < 2 * labels[i] + 7;
+                pixels[i][p] = (byte) Math.min(255, (band ? 180 : 0) + random.nextInt(60));
+            }
+        }
+        return new ImageDataset(pixels, labels, 28);
+    }
+
+    @Test
+    void theCorruptingSetIsEveryImageOfTheClassOnceMoreWithOneWrongLabel() {
+        ImageDataset clean = images(200, 1);
+        ImageDataset corrupted = UnlearningBenchmark.corrupted(clean, 3);
+        int[] threes = clean.indicesOfClasses(3);
+        assertEquals(clean.size() + threes.length, corrupted.size());
+        for (int i = 0; i < threes.length; i++) {
+            assertSame(clean.pixels()[threes[i]], corrupted.pixels()[clean.size() + i]);
+            assertEquals(8, corrupted.labels()[clean.size() + i]);
+        }
+        for (int i = 0; i < clean.size(); i++) {
+            assertEquals(clean.labels()[i], corrupted.labels()[i], "the clean part is unchanged");
+        }
+    }
+
+    @Test
+    void recoveryIsTheShareOfTheDamageUndone() {
+        assertEquals(100, UnlearningBenchmark.recovery(95, 40, 95), 1e-12);
+        assertEquals(0, UnlearningBenchmark.recovery(40, 40, 95), 1e-12);
+        assertEquals(50, UnlearningBenchmark.recovery(67.5, 40, 95), 1e-12);
+    }
+
+    @Test
+    void theAnalyticLearnerRecoversTheCleanSolveExactly() {
+        ImageDataset clean = images(400, 2);
+        ImageDataset corrupted = UnlearningBenchmark.corrupted(clean, 3);
+        ImageDataset test = images(200, 3);
+        UnlearningBenchmark.ExactRecovery r = UnlearningBenchmark.exactRecovery("corrupt-3", corrupted, clean.size(), test,
+                3, 7, line -> { });
+        assertEquals(40, r.corrupting());
+        assertTrue(r.distanceToCleanSolve() <= 1e-9, "head after unlearning vs the clean learner's: " + r.distanceToCleanSolve());
+        assertTrue(r.corruptedDamagedTest() < r.cleanDamagedTest(), "the corruption damages class 3: " + r);
+        assertEquals(r.cleanDamagedTest(), r.unlearnedDamagedTest(), 1e-12, "and unlearning undoes all of it");
+        assertEquals(100, r.recovery(), 1e-9);
+    }
+}
