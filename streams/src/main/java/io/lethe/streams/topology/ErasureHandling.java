@@ -61,6 +61,7 @@ final class ErasureHandling {
         long started = System.nanoTime();
         long journalMark = durable.journalPosition();
         Removal removal = removeFromState(request, source);
+        long removedFromState = System.nanoTime();
         if (window != null && config.erasureBatchWindowMs() > 0) {
             window.add(request, removal.removed().size(), removal.learned(), clock.getAsLong());
             return;
@@ -74,8 +75,8 @@ final class ErasureHandling {
             learning.publish(VersionTrigger.ERASURE);
         }
         answer(Map.of(request.getRequestId(), (long) removal.removed().size()), Map.of(request.getRequestId(), request),
-                removal.removed().size(), removal.learned().size(), started, unlearned, Map.of(), keys(removal.removed()),
-                journalMark);
+                removal.removed().size(), removal.learned().size(), started, unlearned,
+                Map.of("state_removal_ms", (removedFromState - started) / 1e6), keys(removal.removed()), journalMark);
     }
 
     /** Closes the erasure window when it is due (requests left from before a restart: at the first tick). */

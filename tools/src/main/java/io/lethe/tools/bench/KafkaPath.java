@@ -108,8 +108,11 @@ final class KafkaPath {
                         request("bench-class-3", ErasureScope.CLASS, null, 3));
                 double classMs = (System.nanoTime() - sent) / 1e6;
                 String message = classReceipt.getMessage();
-                out.printf("  class 3 (%,d examples) erased in %.0f ms (%s)%n", classReceipt.getExamplesRemoved(), classMs,
-                        message.contains("learner time") ? message.substring(message.indexOf("learner time")) : message);
+                Double stateMs = classReceipt.getMetrics().get("state_removal_ms");
+                out.printf("  class 3 (%,d examples) erased in %.0f ms (%s%s)%n", classReceipt.getExamplesRemoved(), classMs,
+                        message.contains("learner time") ? message.substring(message.indexOf("learner time")) : message,
+                        stateMs == null ? "" : String.format("; of the unlearning, %.0f ms removing the examples from the"
+                                + " stores and journalling them", stateMs));
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
                 return new Result(rate, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual);
             } finally {
