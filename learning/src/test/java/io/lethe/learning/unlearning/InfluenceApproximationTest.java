@@ -7,9 +7,7 @@ import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.gradient.NetworkLearner;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -32,16 +30,7 @@ class InfluenceApproximationTest {
     }
 
     private static LabeledBatch blobs(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = new float[n * 8];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = i % 4;
-            for (int j = 0; j < 8; j++) {
-                x[i * 8 + j] = (float) (random.nextGaussian() + (j == y[i] ? 2 : 0));
-            }
-        }
-        return new LabeledBatch(Nd4j.create(x, new long[] {n, 8}, DataType.FLOAT), y);
+        return GaussianBlobs.of(n, seed, 2);
     }
 
     private static LabeledBatch rows(LabeledBatch data, int from, int to) {

@@ -15,18 +15,8 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class UnlearningMethodsTest {
 
-    /** Four Gaussian blobs in 8 dimensions; class c centred at +3 on coordinate c. */
     private static LabeledBatch blobs(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = new float[n * 8];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = i % 4;
-            for (int j = 0; j < 8; j++) {
-                x[i * 8 + j] = (float) (random.nextGaussian() + (j == y[i] ? 3 : 0));
-            }
-        }
-        return new LabeledBatch(Nd4j.create(x, new long[] {n, 8}, DataType.FLOAT), y);
+        return GaussianBlobs.of(n, seed, 3);
     }
 
     private static LabeledBatch ofClass(LabeledBatch data, int c, boolean keep) {
@@ -42,6 +32,15 @@ class UnlearningMethodsTest {
             model.learn(data);
         }
         return model;
+    }
+
+    /** A network trained on blobs, the examples of one class as its forget set, and its parameters. */
+    private record Trained(LabeledBatch data, NetworkLearner model, LabeledBatch forget, NetworkParameters network) {
+        static Trained on(long seed, int forgetClass) {
+            LabeledBatch data = blobs(400, seed);
+            NetworkLearner model = trained(data);
+            return new Trained(data, model, ofClass(data, forgetClass, true), new NetworkParameters(model));
+        }
     }
 
     private static float[] flat(NetworkLearner model) {
@@ -122,10 +121,10 @@ class UnlearningMethodsTest {
 
     @Test
     void gradientAscentRaisesTheForgetLoss() {
-        LabeledBatch data = blobs(400, 4);
-        NetworkLearner model = trained(data);
-        LabeledBatch forget = ofClass(data, 0, true);
-        NetworkParameters params = new NetworkParameters(model);
+        Trained t = Trained.on(4, 0);
+        NetworkLearner model = t.model();
+        LabeledBatch forget = t.forget();
+        NetworkParameters params = t.network();
         double before = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
         new GradientAscent(10, 32, 0.01).unlearn(model, forget, null, 1);
         double after = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
@@ -151,10 +150,10 @@ class UnlearningMethodsTest {
 
     @Test
     void aSharpnessAwareGradientIsTheGradientAtTheWorstCaseWithinRho() {
-        LabeledBatch data = blobs(400, 5);
-        NetworkLearner model = trained(data);
-        LabeledBatch forget = ofClass(data, 1, true);
-        NetworkParameters network = new NetworkParameters(model);
+        Trained t = Trained.on(5, 1);
+        NetworkLearner model = t.model();
+        LabeledBatch forget = t.forget();
+        NetworkParameters network = t.network();
         float[] before = flat(model);
         double rho = 0.5;
         NetworkParameters.Tensors plain = ascent(network, forget);
@@ -184,10 +183,10 @@ class UnlearningMethodsTest {
 
     @Test
     void theSharpnessAwarePointRaisesTheObjectiveMoreThanRandomDirections() {
-        LabeledBatch data = blobs(400, 6);
-        NetworkLearner model = trained(data);
-        LabeledBatch forget = ofClass(data, 3, true);
-        NetworkParameters network = new NetworkParameters(model);
+        Trained t = Trained.on(6, 3);
+        NetworkLearner model = t.model();
+        LabeledBatch forget = t.forget();
+        NetworkParameters network = t.network();
         double rho = 0.05; // small: the first-order worst case is the worst case
         NetworkParameters.Tensors g = ascent(network, forget);
         double atWorst = objectiveAt(model, SharpnessAware.worstCasePoint(network.params(), g, rho), forget);
