@@ -120,8 +120,8 @@ public final class Settings {
     public static final Setting<Long> ERASURE_BATCH_WINDOW_MS = Setting.atLeastLong("lethe.erasure.batch.window.ms", "500",
             "mlp: erasures within this window are unlearned together, each with its own receipt (0: one at a time)", 0);
     public static final Setting<String> UNLEARNING_METHOD = Setting.text("lethe.unlearning.method", "sfr-on",
-            "mlp: sfr-on, sfr-on-sam, ssd, gradient-ascent, gradient-ascent-sam, fine-tune, iau or gradient-ascent-dl4j (a CNN"
-                    + " runs gradient-ascent-dl4j; -sam: sharpness-aware forget steps, rho 0.05)");
+            "mlp: sfr-on, sfr-on-sam, ssd, gradient-ascent, gradient-ascent-sam, fine-tune, iau, gs-lora or"
+                    + " gradient-ascent-dl4j (a CNN runs gradient-ascent-dl4j; -sam: sharpness-aware forget steps, rho 0.05)");
     public static final Setting<Boolean> UNLEARNING_GUARD = Setting.flag("lethe.unlearning.guard", "true",
             "mlp: measure every approximate unlearning run and retrain exactly from the retained examples when it costs"
                     + " too much utility or forgets too little (false: every run stands)");

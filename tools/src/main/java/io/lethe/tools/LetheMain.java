@@ -224,9 +224,9 @@ public final class LetheMain {
                             [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
                             [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
                             [--eval-every 1000] [--out var/rehearsal-results.json] [--network mlp|cnn]
-                  unlearning the MNIST unlearning table: random, class and corrupt-label forgetting with SFR-on, SSD, gradient ascent
-                            and fine-tuning against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
-                            var/unlearning-results.json [--scenarios random-10,class-3,corrupt-3] [--methods sfr-on,ssd,...]
+                  unlearning the MNIST unlearning table: random, class, corrupt-label and sequential class forgetting with SFR-on, SSD, gradient ascent
+                            fine-tuning, IAU, GS-LoRA and SAM variants against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
+                            var/unlearning-results.json [--scenarios random-10,class-3,corrupt-3,sequence-3+5+8] [--methods sfr-on,ssd,...]
                             [--epochs 5] [--lr 0.1] [--hidden 400] [--seed 1] [--sisa-shards 4 (0: no SISA row)]
                   sisa      exact network unlearning by sharding on Split-MNIST: test accuracy and one subject's erasure
                             cost for K shards against retraining everything; writes var/sisa-results.json

@@ -71,7 +71,7 @@ public final class UnlearningBenchmark {
                                 double unlearnSeconds) {
     }
 
-    /** The scenario prefix of RESTOR-style corruption: every training image of class C once more, mislabelled. */
+    /** The scenario prefix of RESTOR-style corruption: every training image of class C twice more, mislabelled. */
     public static final String CORRUPT = "corrupt-";
 
     private final ImageDataset train;
@@ -116,6 +116,7 @@ public final class UnlearningBenchmark {
         List<Row> rows = new ArrayList<>();
         for (String scenario : scenarios) {
             rows.addAll(scenario.startsWith(CORRUPT) ? corruption(scenario, methods)
+                    : scenario.startsWith(SEQUENCE) ? sequence(scenario, original)
                     : scenario(scenario, original, methods, sisa));
         }
         return rows;
@@ -133,7 +134,7 @@ public final class UnlearningBenchmark {
 
     /**
      * RESTOR (knowledge recovery): the training set plus a corrupting set, every training image of
-     * class C once more labelled {@link #corruptLabel}; the "original" model learns both, and the
+     * class C twice more labelled {@link #corruptLabel}; the "original" model learns both, and the
      * corrupting set is what each method unlearns. The retrain oracle learns the clean training set
      * alone (same order, same seed), so it is the clean model, and recovery asks how much of the
      * clean model's accuracy on class C each method brings back, beyond forgetting the wrong labels.
@@ -158,12 +159,16 @@ public final class UnlearningBenchmark {
         return rows;
     }
 
+    /** Mislabelled copies of each image of the damaged class: outnumbering the clean ones, they win. */
+    static final int CORRUPT_COPIES = 2;
+
     static ImageDataset corrupted(ImageDataset clean, int damaged) {
-        int[] copies = clean.indicesOfClasses(damaged);
-        byte[][] pixels = java.util.Arrays.copyOf(clean.pixels(), clean.size() + copies.length);
-        int[] labels = java.util.Arrays.copyOf(clean.labels(), clean.size() + copies.length);
-        for (int i = 0; i < copies.length; i++) {
-            pixels[clean.size() + i] = clean.pixels()[copies[i]];
+        int[] images = clean.indicesOfClasses(damaged);
+        int extra = CORRUPT_COPIES * images.length;
+        byte[][] pixels = java.util.Arrays.copyOf(clean.pixels(), clean.size() + extra);
+        int[] labels = java.util.Arrays.copyOf(clean.labels(), clean.size() + extra);
+        for (int i = 0; i < extra; i++) {
+            pixels[clean.size() + i] = clean.pixels()[images[i % images.length]];
             labels[clean.size() + i] = corruptLabel(damaged);
         }
         return new ImageDataset(pixels, labels, clean.side());
@@ -268,26 +273,10 @@ public final class UnlearningBenchmark {
         int forgottenClass = scenario.startsWith("class-") ? Integer.parseInt(scenario.substring(6))
                 : scenario.startsWith(CORRUPT) ? Integer.parseInt(scenario.substring(CORRUPT.length())) : -1;
         LabeledBatch forgetBatch = train.batch(forget);
-        SplittableRandom random = new SplittableRandom(settings.seed() ^ 0xE7A1L);
-        LabeledBatch retainedEval = train.batch(sample(retained, settings.retainedEvalSize(), random));
+        LabeledBatch retainedEval = retainedEval(retained);
         LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
-        // Shadow data for the loss attack, held out from what it judges (the forget set): retained
-        // examples drawn apart from the RA sample, and the even-numbered test images.
-        shadowMembers = train.batch(sample(retained, 5_000, new SplittableRandom(settings.seed() ^ 0x5AD0L)));
-        shadowNonMembers = test.batch(IntStream.range(0, test.size()).filter(i -> i % 2 == 0).toArray());
-        currentForget = forgetBatch;
-        relearnSample = train.batch(sample(forget, Math.max(10, forget.length / 100), new SplittableRandom(settings.seed() ^ 0xBAC4L)));
-        UnlearningMethod.RemainSampler remain = new UnlearningMethod.RemainSampler() {
-            @Override
-            public LabeledBatch sample(int n, SplittableRandom r) {
-                return train.batch(UnlearningBenchmark.sample(retained, n, r));
-            }
-
-            @Override
-            public long size() {
-                return retained.length;
-            }
-        };
+        prepareAttacks(forget, retained);
+        UnlearningMethod.RemainSampler remain = remainSampler(retained);
         progress.accept(String.format(Locale.ROOT, "%s: forgetting %,d examples, %,d retained", scenario, forget.length,
                 retained.length));
 
@@ -347,6 +336,88 @@ public final class UnlearningBenchmark {
         return withGaps;
     }
 
+    private LabeledBatch retainedEval(int[] retained) {
+        return train.batch(sample(retained, settings.retainedEvalSize(), new SplittableRandom(settings.seed() ^ 0xE7A1L)));
+    }
+
+    /**
+     * The attacks' data for a forget set: shadow data for the loss attack, held out from what it
+     * judges (retained examples drawn apart from the RA sample, and the even-numbered test images),
+     * and the relearning attack's 1 % of the forget set.
+     */
+    private void prepareAttacks(int[] forget, int[] retained) {
+        shadowMembers = train.batch(sample(retained, 5_000, new SplittableRandom(settings.seed() ^ 0x5AD0L)));
+        shadowNonMembers = test.batch(IntStream.range(0, test.size()).filter(i -> i % 2 == 0).toArray());
+        currentForget = train.batch(forget);
+        relearnSample = train.batch(sample(forget, Math.max(10, forget.length / 100), new SplittableRandom(settings.seed() ^ 0xBAC4L)));
+    }
+
+    private UnlearningMethod.RemainSampler remainSampler(int[] retained) {
+        return new UnlearningMethod.RemainSampler() {
+            @Override
+            public LabeledBatch sample(int n, SplittableRandom r) {
+                return train.batch(UnlearningBenchmark.sample(retained, n, r));
+            }
+
+            @Override
+            public long size() {
+                return retained.length;
+            }
+        };
+    }
+
+    /** The scenario prefix of continual forgetting: a sequence of class requests, e.g. sequence-3+5+8. */
+    public static final String SEQUENCE = "sequence-";
+
+    /**
+     * Continual forgetting (GS-LoRA's setting): the trained network receives one class forgetting
+     * request after another; GS-LoRA and SFR-on each serve the whole sequence on their own copy of
+     * the network, and after each request every model is measured on everything forgotten so far
+     * (class columns: test accuracy on the forgotten classes together, and on the rest), beside the
+     * retrain oracle on what remains.
+     */
+    private List<Row> sequence(String scenario, NetworkLearner original) {
+        int[] classes = java.util.Arrays.stream(scenario.substring(SEQUENCE.length()).split("\\+"))
+                .mapToInt(Integer::parseInt).toArray();
+        List<UnlearningMethod> methods = List.of(io.lethe.learning.unlearning.GroupSparseLora.defaults(),
+                io.lethe.learning.unlearning.SfrOn.defaults());
+        List<NetworkLearner> models = new ArrayList<>();
+        methods.forEach(m -> models.add(copy(original)));
+        java.util.Set<Integer> gone = new java.util.HashSet<>();
+        LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
+        List<Row> rows = new ArrayList<>();
+        for (int k = 0; k < classes.length; k++) {
+            int requested = classes[k];
+            gone.add(requested);
+            int[] forget = IntStream.range(0, train.size()).filter(i -> gone.contains(train.labels()[i])).toArray();
+            int[] retained = IntStream.range(0, train.size()).filter(i -> !gone.contains(train.labels()[i])).toArray();
+            int[] forgottenClasses = gone.stream().mapToInt(Integer::intValue).sorted().toArray();
+            String step = String.format(Locale.ROOT, "%s #%d (class %d)", scenario, k + 1, requested);
+            LabeledBatch forgetBatch = train.batch(forget);
+            LabeledBatch retainedEval = retainedEval(retained);
+            prepareAttacks(forget, retained);
+            progress.accept(String.format(Locale.ROOT, "%s: forgetting class %d; %,d examples forgotten so far, %,d retained",
+                    step, requested, forget.length, retained.length));
+            long started = System.nanoTime();
+            NetworkLearner oracle = train(retained);
+            double oracleSeconds = (System.nanoTime() - started) / 1e9;
+            rows.add(row(step, "retrain-oracle", oracle, UnlearningMetrics.measure(oracle, forgetBatch, retainedEval, testBatch),
+                    oracleSeconds, forgottenClasses, Double.NaN, forget.length));
+            progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
+            LabeledBatch request = train.batch(train.indicesOfClasses(requested));
+            for (int m = 0; m < methods.size(); m++) {
+                NetworkLearner model = models.get(m);
+                long t = System.nanoTime();
+                model.unlearn(request, methods.get(m), remainSampler(retained), settings.seed() + k);
+                double seconds = (System.nanoTime() - t) / 1e9;
+                rows.add(row(step, methods.get(m).name(), model, UnlearningMetrics.measure(model, forgetBatch, retainedEval,
+                        testBatch), seconds, forgottenClasses, Double.NaN, request.size()));
+                progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
+            }
+        }
+        return rows;
+    }
+
     /**
      * The stream's guarded policy around the same run ({@link GuardedUnlearning}'s defaults): an
      * erasure over 5 % of the data retrains at once; otherwise the run is judged on the test images of
@@ -394,11 +465,19 @@ public final class UnlearningBenchmark {
 
     private Row row(String scenario, String method, NetworkLearner model, UnlearningMetrics metrics, double seconds,
                     int forgottenClass, double gap, int forgotten) {
+        return row(scenario, method, model, metrics, seconds, forgottenClass >= 0 ? new int[] {forgottenClass} : new int[0],
+                gap, forgotten);
+    }
+
+    /** A row; the class columns are test accuracy on the forgotten classes together and on the others. */
+    private Row row(String scenario, String method, NetworkLearner model, UnlearningMetrics metrics, double seconds,
+                    int[] forgottenClasses, double gap, int forgotten) {
         double forgetClassTest = Double.NaN;
         double otherTest = Double.NaN;
-        if (forgottenClass >= 0) {
-            forgetClassTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(test.indicesOfClasses(forgottenClass)));
-            int[] others = IntStream.range(0, test.size()).filter(i -> test.labels()[i] != forgottenClass).toArray();
+        if (forgottenClasses.length > 0) {
+            forgetClassTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(test.indicesOfClasses(forgottenClasses)));
+            java.util.Set<Integer> gone = java.util.Arrays.stream(forgottenClasses).boxed().collect(java.util.stream.Collectors.toSet());
+            int[] others = IntStream.range(0, test.size()).filter(i -> !gone.contains(test.labels()[i])).toArray();
             otherTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(others));
         }
         double[] loss = lossAttack(inputs -> model.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT),

@@ -49,7 +49,8 @@ public interface UnlearningMethod {
 
     /**
      * A method by name with the authors' defaults: sfr-on, ssd, gradient-ascent or fine-tune, and the
-     * sharpness-aware sfr-on-sam and gradient-ascent-sam, and iau (influence approximation).
+     * sharpness-aware sfr-on-sam and gradient-ascent-sam, iau (influence approximation) and gs-lora
+     * (group-sparse low-rank adapters).
      */
     static UnlearningMethod named(String name) {
         return switch (name) {
@@ -60,9 +61,10 @@ public interface UnlearningMethod {
             case "gradient-ascent-sam" -> GradientAscent.defaults().withSam(GradientAscent.SAM_RHO);
             case "fine-tune" -> FineTune.defaults();
             case InfluenceApproximation.NAME -> InfluenceApproximation.defaults();
+            case GroupSparseLora.NAME -> GroupSparseLora.defaults();
             case Dl4jGradientAscent.NAME -> new Dl4jGradientAscent();
             default -> throw new IllegalArgumentException("unknown unlearning method '" + name
-                    + "' (expected sfr-on, sfr-on-sam, ssd, gradient-ascent, gradient-ascent-sam, fine-tune, iau or "
+                    + "' (expected sfr-on, sfr-on-sam, ssd, gradient-ascent, gradient-ascent-sam, fine-tune, iau, gs-lora or "
                     + Dl4jGradientAscent.NAME + ")");
         };
     }

@@ -28,13 +28,13 @@ class CorruptionScenarioTest {
     }
 
     @Test
-    void theCorruptingSetIsEveryImageOfTheClassOnceMoreWithOneWrongLabel() {
+    void theCorruptingSetIsEveryImageOfTheClassTwiceMoreWithOneWrongLabel() {
         ImageDataset clean = images(200, 1);
         ImageDataset corrupted = UnlearningBenchmark.corrupted(clean, 3);
         int[] threes = clean.indicesOfClasses(3);
-        assertEquals(clean.size() + threes.length, corrupted.size());
-        for (int i = 0; i < threes.length; i++) {
-            assertSame(clean.pixels()[threes[i]], corrupted.pixels()[clean.size() + i]);
+        assertEquals(clean.size() + 2 * threes.length, corrupted.size());
+        for (int i = 0; i < 2 * threes.length; i++) {
+            assertSame(clean.pixels()[threes[i % threes.length]], corrupted.pixels()[clean.size() + i]);
             assertEquals(8, corrupted.labels()[clean.size() + i]);
         }
         for (int i = 0; i < clean.size(); i++) {
@@ -56,7 +56,7 @@ class CorruptionScenarioTest {
         ImageDataset test = images(200, 3);
         UnlearningBenchmark.ExactRecovery r = UnlearningBenchmark.exactRecovery("corrupt-3", corrupted, clean.size(), test,
                 3, 7, line -> { });
-        assertEquals(40, r.corrupting());
+        assertEquals(80, r.corrupting());
         assertTrue(r.distanceToCleanSolve() <= 1e-9, "head after unlearning vs the clean learner's: " + r.distanceToCleanSolve());
         assertTrue(r.corruptedDamagedTest() < r.cleanDamagedTest(), "the corruption damages class 3: " + r);
         assertEquals(r.cleanDamagedTest(), r.unlearnedDamagedTest(), 1e-12, "and unlearning undoes all of it");

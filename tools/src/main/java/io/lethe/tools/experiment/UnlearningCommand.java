@@ -36,8 +36,8 @@ public final class UnlearningCommand {
 
         public static Options parse(List<String> args) {
             Map<String, String> d = new LinkedHashMap<>();
-            d.put("scenarios", "random-10,class-3,corrupt-3");
-            d.put("methods", "sfr-on,sfr-on-sam,ssd,gradient-ascent,gradient-ascent-sam,fine-tune,iau");
+            d.put("scenarios", "random-10,class-3,corrupt-3,sequence-3+5+8");
+            d.put("methods", "sfr-on,sfr-on-sam,ssd,gradient-ascent,gradient-ascent-sam,fine-tune,iau,gs-lora");
             d.put("epochs", "5");
             d.put("lr", "0.1");
             d.put("hidden", "400");
