@@ -97,6 +97,24 @@ class GradientLearnerTopologyTest {
         return keys;
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"iau", "gs-lora", "sfr-on-sam", "gradient-ascent-sam"})
+    void everyUnlearningMethodServesAnErasureInTheStreamWithItsReceiptMetrics(String method) {
+        start("0", "0", "lethe.unlearning.guard", "false", "lethe.unlearning.method", method);
+        for (TrainingExample e : TestData.examples(5, 0, 120, 6)) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        erasures.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-" + method, ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
+        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
+        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
+        assertEquals(20, receipt.getExamplesRemoved());
+        assertTrue(receipt.getVerificationMethod().contains("approximate-" + method), receipt.getVerificationMethod());
+        assertTrue(receipt.getMetrics().containsKey("forget_accuracy"), receipt.getMetrics().toString());
+        assertTrue(receipt.getMetrics().containsKey("retained_accuracy_replay_buffer"), receipt.getMetrics().toString());
+        assertEquals(20.0, receipt.getMetrics().get("examples_unlearned"));
+    }
+
     @Test
     void learnsWithABoundedBufferAndErasurePurgesItFromEveryStore() throws Exception {
         List<TrainingExample> data = TestData.examples(5, 0, 120, 6);
