@@ -49,13 +49,15 @@ public final class UnlearningBenchmark {
      * @param miaLossPerClass the same with one threshold per class
      * @param uaAfterRelearning UA after a relearning attack: {@link #RELEARN_STEPS} SGD steps on 1 % of the
      *     forget set (NaN for the SISA ensemble)
+     * @param uaAfterWeakRelearning UA after a weaker relearning attack: {@link #WEAK_RELEARN_STEPS} plain SGD
+     *     steps at lr {@link #WEAK_RELEARN_RATE} on the same 1 % (NaN for the SISA ensemble)
      * @param recovery corruption scenarios: the share (percent) of the damage to the damaged class's test
      *     accuracy that unlearning undid, 100 (acc - corrupted) / (clean - corrupted), the clean model being
      *     the retrain oracle (NaN in other scenarios)
      */
     public record Row(String scenario, String method, UnlearningMetrics metrics, double seconds,
                       double forgetClassTest, double otherClassesTest, double gap, int forgotten, double miaLoss,
-                      double miaLossPerClass, double uaAfterRelearning, double recovery) {
+                      double miaLossPerClass, double uaAfterRelearning, double uaAfterWeakRelearning, double recovery) {
     }
 
     /**
@@ -65,10 +67,15 @@ public final class UnlearningBenchmark {
      * @param distanceToCleanSolve relative Frobenius distance of the unlearned head to the clean one
      * @param cleanDamagedTest test accuracy on the damaged class: clean, corrupted, after unlearning
      * @param recovery 100 (unlearned - corrupted) / (clean - corrupted) on that class
+     * @param relearnedDamagedTest the relearning attack on the exact learner: the damaged class's test
+     *     accuracy after it learns 1 % of the corrupting set again
+     * @param relearnedDistanceToClean its head then against the clean learner's after learning the same 1 %:
+     *     an exact unlearning hides nothing, so the attack brings back exactly what it would teach a
+     *     model that never saw the corrupting set
      */
     public record ExactRecovery(String scenario, int corrupting, double distanceToCleanSolve, double cleanDamagedTest,
                                 double corruptedDamagedTest, double unlearnedDamagedTest, double recovery,
-                                double unlearnSeconds) {
+                                double unlearnSeconds, double relearnedDamagedTest, double relearnedDistanceToClean) {
     }
 
     /** The scenario prefix of RESTOR-style corruption: every training image of class C twice more, mislabelled. */
@@ -86,6 +93,9 @@ public final class UnlearningBenchmark {
 
     /** SGD steps of the relearning attack (Fan et al.: a few steps on a small share of the forget set). */
     static final int RELEARN_STEPS = 10;
+    /** The weaker attack: a few plain SGD steps at a tenth of the network's learning rate. */
+    static final int WEAK_RELEARN_STEPS = 5;
+    static final double WEAK_RELEARN_RATE = 0.01;
     private final Settings settings;
     private final Consumer<String> progress;
 
@@ -202,11 +212,22 @@ public final class UnlearningBenchmark {
         double unlearnedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
         clean.refreshHead();
         double distance = io.lethe.learning.analytic.RidgeSolver.relativeFrobenius(learner.head(), clean.head());
+        LabeledBatch relearn = train.batch(sample(IntStream.range(corruptingFrom, train.size()).toArray(),
+                Math.max(10, corrupting.size() / 100), new SplittableRandom(seed ^ 0xBAC4L)));
+        learner.learn(relearn);
+        clean.learn(relearn);
+        learner.refreshHead();
+        clean.refreshHead();
+        double relearnedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
+        double relearnedDistance = io.lethe.learning.analytic.RidgeSolver.relativeFrobenius(learner.head(), clean.head());
         ExactRecovery result = new ExactRecovery(scenario, corrupting.size(), distance, cleanAccuracy, corruptedAccuracy,
-                unlearnedAccuracy, recovery(unlearnedAccuracy, corruptedAccuracy, cleanAccuracy), seconds);
+                unlearnedAccuracy, recovery(unlearnedAccuracy, corruptedAccuracy, cleanAccuracy), seconds,
+                relearnedAccuracy, relearnedDistance);
         progress.accept(String.format(Locale.ROOT, "  %-26s class %d test: clean %.2f, corrupted %.2f, unlearned %.2f"
-                + " (recovery %.1f%%); head vs the clean learner's: %.1e relative", "analytic ridge (exact)", damaged,
-                cleanAccuracy, corruptedAccuracy, unlearnedAccuracy, result.recovery(), distance));
+                + " (recovery %.1f%%); head vs the clean learner's: %.1e relative; after relearning 1 %% of the corrupting"
+                + " set %.2f, %.1e from the clean learner relearning it", "analytic ridge (exact)", damaged,
+                cleanAccuracy, corruptedAccuracy, unlearnedAccuracy, result.recovery(), distance, relearnedAccuracy,
+                relearnedDistance));
         return result;
     }
 
@@ -318,7 +339,7 @@ public final class UnlearningBenchmark {
             double[] loss = lossAttack(after::probabilities, original.maxClasses());
             rows.add(new Row(scenario, String.format(Locale.ROOT, "sisa K=%d (%d retrained)", after.shards().length,
                     after.retrained()), m, after.seconds(), forgetClassTest, otherTest, Double.NaN, forget.length, loss[0],
-                    loss[1], Double.NaN, Double.NaN));
+                    loss[1], Double.NaN, Double.NaN, Double.NaN));
             progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
         }
         // Gaps to the oracle, now that it is known; in a corruption scenario the oracle is the clean
@@ -330,7 +351,7 @@ public final class UnlearningBenchmark {
             withGaps.add(new Row(r.scenario(), r.method(), r.metrics(), r.seconds(), r.forgetClassTest(),
                     r.otherClassesTest(), r.method().equals("retrain-oracle") ? Double.NaN
                     : r.metrics().averageGap(oracleMetrics), r.forgotten(), r.miaLoss(), r.miaLossPerClass(),
-                    r.uaAfterRelearning(), scenario.startsWith(CORRUPT)
+                    r.uaAfterRelearning(), r.uaAfterWeakRelearning(), scenario.startsWith(CORRUPT)
                             ? recovery(r.forgetClassTest(), corrupted, clean) : Double.NaN));
         }
         return withGaps;
@@ -443,7 +464,7 @@ public final class UnlearningBenchmark {
         if (GUARD.judge(measured).accepted()) {
             return new Row(scenario, name + " (accepted)", approximate.metrics(), seconds, approximate.forgetClassTest(),
                     approximate.otherClassesTest(), Double.NaN, forgotten, approximate.miaLoss(), approximate.miaLossPerClass(),
-                    approximate.uaAfterRelearning(), Double.NaN);
+                    approximate.uaAfterRelearning(), approximate.uaAfterWeakRelearning(), Double.NaN);
         }
         return row(scenario, name + " (refused: retrain)", oracle, oracleMetrics, seconds + oracleSeconds, forgottenClass,
                 Double.NaN, forgotten);
@@ -483,7 +504,7 @@ public final class UnlearningBenchmark {
         double[] loss = lossAttack(inputs -> model.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT),
                 false), model.maxClasses());
         return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten, loss[0], loss[1],
-                relearningAttack(model), Double.NaN);
+                relearningAttack(model), weakRelearningAttack(model), Double.NaN);
     }
 
     /**
@@ -495,6 +516,23 @@ public final class UnlearningBenchmark {
         NetworkLearner attacked = copy(model);
         for (int step = 0; step < RELEARN_STEPS; step++) {
             attacked.learn(relearnSample);
+        }
+        return 100 - io.lethe.learning.metrics.Accuracy.percent(attacked, currentForget);
+    }
+
+    /**
+     * UA after the weaker relearning attack: {@link #WEAK_RELEARN_STEPS} plain SGD steps at
+     * {@link #WEAK_RELEARN_RATE} on the mean cross-entropy of the same 1 %, on a copy. Too weak to
+     * teach a class from scratch, it can still bring back what unlearning only hid.
+     */
+    private double weakRelearningAttack(NetworkLearner model) {
+        NetworkLearner attacked = copy(model);
+        io.lethe.learning.unlearning.NetworkParameters network = new io.lethe.learning.unlearning.NetworkParameters(attacked);
+        for (int step = 0; step < WEAK_RELEARN_STEPS; step++) {
+            io.lethe.learning.unlearning.NetworkParameters.Tensors g = network.gradient(relearnSample.inputs(),
+                    relearnSample.labels(), null);
+            java.util.Map<String, INDArray> live = network.params().values();
+            g.values().forEach((name, v) -> live.get(name).subi(v.muli(WEAK_RELEARN_RATE / relearnSample.size())));
         }
         return 100 - io.lethe.learning.metrics.Accuracy.percent(attacked, currentForget);
     }

@@ -61,5 +61,7 @@ class CorruptionScenarioTest {
         assertTrue(r.corruptedDamagedTest() < r.cleanDamagedTest(), "the corruption damages class 3: " + r);
         assertEquals(r.cleanDamagedTest(), r.unlearnedDamagedTest(), 1e-12, "and unlearning undoes all of it");
         assertEquals(100, r.recovery(), 1e-9);
+        assertTrue(r.relearnedDistanceToClean() <= 1e-9, "relearning brings back exactly what it teaches the clean"
+                + " learner: " + r.relearnedDistanceToClean());
     }
 }

@@ -80,15 +80,15 @@ public final class UnlearningCommand {
 
     private void print(List<UnlearningBenchmark.Row> rows, List<UnlearningBenchmark.ExactRecovery> exact) {
         out.println();
-        out.printf("%-10s %-25s %7s %7s %7s %7s %8s %8s %9s %8s %9s %9s %12s %12s %9s%n", "scenario", "method", "UA", "RA",
-                "TA", "MIA", "MIA-loss", "per-cls", "UA relrn", "avg gap", "time s", "% oracle", "class test", "others test",
-                "recovery");
+        out.printf("%-10s %-25s %7s %7s %7s %7s %8s %8s %9s %9s %8s %9s %9s %12s %12s %9s%n", "scenario", "method", "UA", "RA",
+                "TA", "MIA", "MIA-loss", "per-cls", "UA relrn", "UA weak", "avg gap", "time s", "% oracle", "class test",
+                "others test", "recovery");
         Map<String, Double> oracleSeconds = new LinkedHashMap<>();
         rows.stream().filter(r -> r.method().equals("retrain-oracle")).forEach(r -> oracleSeconds.put(r.scenario(), r.seconds()));
         for (UnlearningBenchmark.Row r : rows) {
-            out.printf(Locale.ROOT, "%-10s %-25s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %9.2f %8s %9.2f %9.1f %12s %12s %9s%n",
+            out.printf(Locale.ROOT, "%-10s %-25s %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f %9.2f %9.2f %8s %9.2f %9.1f %12s %12s %9s%n",
                     r.scenario(), r.method(), r.metrics().ua(), r.metrics().ra(), r.metrics().ta(), r.metrics().mia(),
-                    r.miaLoss(), r.miaLossPerClass(), r.uaAfterRelearning(),
+                    r.miaLoss(), r.miaLossPerClass(), r.uaAfterRelearning(), r.uaAfterWeakRelearning(),
                     Double.isNaN(r.gap()) ? "-" : String.format(Locale.ROOT, "%.2f", r.gap()), r.seconds(),
                     100 * r.seconds() / oracleSeconds.get(r.scenario()),
                     Double.isNaN(r.forgetClassTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.forgetClassTest()),
@@ -97,16 +97,18 @@ public final class UnlearningCommand {
         }
         for (UnlearningBenchmark.ExactRecovery e : exact) {
             out.printf(Locale.ROOT, "%-10s %-25s class test: clean %.2f, corrupted %.2f, after unlearning %.2f; recovery"
-                    + " %.1f%%; head vs the clean learner's %.1e (relative Frobenius); %,d examples unlearned in %.2f s%n",
+                    + " %.1f%%; head vs the clean learner's %.1e (relative Frobenius); %,d examples unlearned in %.2f s;"
+                    + " relearning 1 %% of them: class test %.2f, head %.1e from the clean learner relearning the same%n",
                     e.scenario(), "analytic ridge (exact)", e.cleanDamagedTest(), e.corruptedDamagedTest(),
-                    e.unlearnedDamagedTest(), e.recovery(), e.distanceToCleanSolve(), e.corrupting(), e.unlearnSeconds());
+                    e.unlearnedDamagedTest(), e.recovery(), e.distanceToCleanSolve(), e.corrupting(), e.unlearnSeconds(),
+                    e.relearnedDamagedTest(), e.relearnedDistanceToClean());
         }
         out.println("UA = 100 - accuracy on the forget set; RA on 10,000 retained examples; TA on the 10,000 test images;"
                 + " MIA = % of the forget set a confidence-threshold attack (members: retained, non-members: test) calls"
                 + " non-member; MIA-loss = % of the forget set a loss threshold fitted on shadow data (5,000 other retained"
                 + " examples vs the even test images) calls non-member, per-cls with one threshold per class; UA relrn ="
                 + " UA after 10 steps of the network's own SGD (lr 0.1) on a fixed 1 % of the forget set (a relearning"
-                + " attack); avg gap ="
+                + " attack), UA weak after 5 plain SGD steps at lr 0.01 on the same 1 %; avg gap ="
                 + " mean |metric - oracle| over UA, RA, TA, MIA; class/others test = test accuracy on the forgotten class /"
                 + " on the other classes (corrupt-C: on the damaged class C / the others); recovery (corrupt-C) = share of"
                 + " the damage to class C's test accuracy undone, 100 (acc - corrupted) / (clean - corrupted), the retrain"
@@ -131,6 +133,7 @@ public final class UnlearningCommand {
             e.put("mia_loss", r.miaLoss());
             e.put("mia_loss_per_class", r.miaLossPerClass());
             e.put("ua_after_relearning", RehearsalCommand.finite(r.uaAfterRelearning()));
+            e.put("ua_after_weak_relearning", RehearsalCommand.finite(r.uaAfterWeakRelearning()));
             e.put("avg_gap_to_oracle", RehearsalCommand.finite(r.gap()));
             e.put("seconds", r.seconds());
             e.put("ratio_to_oracle_time", r.seconds() / oracleSeconds.get(r.scenario()));
@@ -152,6 +155,8 @@ public final class UnlearningCommand {
             e.put("corrupted_class_test_accuracy", x.corruptedDamagedTest());
             e.put("recovery", x.recovery());
             e.put("distance_to_clean_solve", x.distanceToCleanSolve());
+            e.put("class_test_accuracy_after_relearning", x.relearnedDamagedTest());
+            e.put("distance_to_clean_after_relearning", x.relearnedDistanceToClean());
             entries.add(e);
         }
         Map<String, Object> doc = new LinkedHashMap<>();
