@@ -10,4 +10,11 @@ public interface Rehearsable extends io.lethe.learning.Learner {
 
     /** Trains on the batch; only its first {@code newExamples} rows are new to the model. */
     void learn(LabeledBatch batch, int newExamples);
+
+    /**
+     * The stream moved on to a later task (called before that task's first step); strategies that
+     * act at task boundaries (a regularisation anchor, a new frozen half) hook in here.
+     */
+    default void taskStarted(int task) {
+    }
 }

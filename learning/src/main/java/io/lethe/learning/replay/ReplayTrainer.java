@@ -69,6 +69,9 @@ public final class ReplayTrainer {
         List<ReplayItem<float[]>> scheduled = new ArrayList<>(batch.size());
         for (ReplayItem<float[]> item : batch) {
             int task = taskFreeWindow > 0 ? (int) (examplesSeen / taskFreeWindow) : item.task();
+            if (task > currentTask) {
+                learner.taskStarted(task);
+            }
             currentTask = Math.max(currentTask, task);
             examplesSeen++;
             scheduled.add(task == item.task() ? item : new ReplayItem<>(item.exampleId(), item.subjectId(), task,

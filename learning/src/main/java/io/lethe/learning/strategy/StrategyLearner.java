@@ -1,0 +1,118 @@
+package io.lethe.learning.strategy;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.UnlearningResult;
+import io.lethe.learning.gradient.NetworkLearner;
+import io.lethe.learning.replay.Rehearsable;
+import io.lethe.learning.unlearning.NetworkParameters;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The MLP learning through one {@link TrainingStrategy}: every step calls the strategy's hooks
+ * around the network's own SGD step, and task boundaries reach it through {@link #taskStarted}.
+ * Everything else (prediction, unlearning, counts) is the network's.
+ */
+public final class StrategyLearner implements Rehearsable {
+
+    private final NetworkLearner network;
+    private final TrainingStrategy strategy;
+    private final double learningRate;
+    private int task;
+
+    public StrategyLearner(NetworkLearner network, TrainingStrategy strategy, double learningRate) {
+        if (network.architecture() != NetworkLearner.Architecture.MLP) {
+            throw new IllegalArgumentException("training strategies work on the MLP (explicit gradients), not "
+                    + network.architecture());
+        }
+        this.network = network;
+        this.strategy = strategy;
+        this.learningRate = learningRate;
+    }
+
+    public NetworkLearner network() {
+        return network;
+    }
+
+    public TrainingStrategy strategy() {
+        return strategy;
+    }
+
+    @Override
+    public void learn(LabeledBatch batch) {
+        learn(batch, batch.size());
+    }
+
+    @Override
+    public void learn(LabeledBatch batch, int newExamples) {
+        NetworkParameters params = new NetworkParameters(network);
+        strategy.beforeStep(params, batch, newExamples);
+        Map<String, INDArray> before = null;
+        if (strategy.needsParametersBeforeStep()) {
+            before = new LinkedHashMap<>();
+            for (Map.Entry<String, INDArray> e : params.params().values().entrySet()) {
+                before.put(e.getKey(), e.getValue().dup());
+            }
+        }
+        network.learn(batch, newExamples);
+        strategy.afterStep(params, before, learningRate, batch, newExamples);
+    }
+
+    @Override
+    public void taskStarted(int next) {
+        if (next > task) {
+            strategy.taskEnded(new NetworkParameters(network), task);
+            task = next;
+        }
+    }
+
+    @Override
+    public UnlearningResult unlearn(LabeledBatch batch) {
+        return network.unlearn(batch);
+    }
+
+    @Override
+    public INDArray scores(INDArray inputs) {
+        return network.scores(inputs);
+    }
+
+    @Override
+    public int[] predict(INDArray inputs) {
+        return network.predict(inputs);
+    }
+
+    @Override
+    public int[] classes() {
+        return network.classes();
+    }
+
+    @Override
+    public long retainedExamples() {
+        return network.retainedExamples();
+    }
+
+    @Override
+    public Map<String, String> config() {
+        Map<String, String> m = new LinkedHashMap<>(network.config());
+        strategy.config().forEach((k, v) -> m.put("strategy." + k, v));
+        return m;
+    }
+
+    @Override
+    public void writeState(DataOutputStream out) throws IOException {
+        network.writeState(out);
+        out.writeInt(task);
+        strategy.writeState(out);
+    }
+
+    @Override
+    public void readState(DataInputStream in) throws IOException {
+        network.readState(in);
+        task = in.readInt();
+        strategy.readState(in);
+    }
+}

@@ -1,0 +1,202 @@
+package io.lethe.learning.strategy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.gradient.NetworkLearner;
+import io.lethe.learning.unlearning.NetworkParameters;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Each strategy's defining property, on a small MLP and two "tasks" of Gaussian blobs. */
+class TrainingStrategiesTest {
+
+    private static final double LR = 0.1;
+
+    /** Class c (of four) centred at +3 on coordinate c + 4 task; tasks use disjoint classes. */
+    private static LabeledBatch task(int task, int n, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        float[] x = new float[n * 8];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = 2 * task + i % 2;
+            for (int j = 0; j < 8; j++) {
+                x[i * 8 + j] = (float) (random.nextGaussian() + (j == y[i] ? 3 : 0));
+            }
+        }
+        return new LabeledBatch(Nd4j.create(x, new long[] {n, 8}, DataType.FLOAT), y);
+    }
+
+    private static StrategyLearner learner(TrainingStrategy strategy) {
+        return new StrategyLearner(new NetworkLearner(8, 16, 4, LR, 1, 7), strategy, LR);
+    }
+
+    private static Map<String, INDArray> params(StrategyLearner learner) {
+        return TensorMaps.copy(new NetworkParameters(learner.network()).params().values());
+    }
+
+    private static float[] flat(StrategyLearner learner) {
+        return learner.network().network().params().dup().data().asFloat();
+    }
+
+    @Test
+    void l2KeepsTheNextTaskNearerTheLastTasksWeights() {
+        StrategyLearner withL2 = learner(ParameterRegularisation.l2(0.5));
+        StrategyLearner plain = learner(new ParameterRegularisation(ParameterRegularisation.Kind.L2, 0, 1));
+        LabeledBatch first = task(0, 64, 1);
+        for (StrategyLearner l : new StrategyLearner[] {withL2, plain}) {
+            l.learn(first);
+            l.taskStarted(1);
+        }
+        assertArrayEquals(flat(plain), flat(withL2), "no pull before a task has ended");
+        Map<String, INDArray> anchor = params(withL2);
+        LabeledBatch second = task(1, 32, 2);
+        for (int step = 0; step < 20; step++) {
+            withL2.learn(second);
+            plain.learn(second);
+        }
+        assertTrue(distance(params(withL2), anchor) < distance(params(plain), anchor),
+                "L2 stays nearer the anchor: " + distance(params(withL2), anchor) + " vs " + distance(params(plain), anchor));
+    }
+
+    private static double distance(Map<String, INDArray> a, Map<String, INDArray> b) {
+        double sum = 0;
+        for (String name : a.keySet()) {
+            sum += Math.pow(a.get(name).sub(b.get(name)).norm2Number().doubleValue(), 2);
+        }
+        return Math.sqrt(sum);
+    }
+
+    @Test
+    void theL2PenaltyStepIsTheGradientOfTheQuadraticAtThetaT() {
+        ParameterRegularisation l2 = ParameterRegularisation.l2(0.5);
+        StrategyLearner learner = learner(l2);
+        learner.learn(task(0, 64, 1));
+        learner.taskStarted(1);
+        NetworkParameters network = new NetworkParameters(learner.network());
+        Map<String, INDArray> anchor = l2.anchor();
+        // Move the weights off the anchor by a known amount, then apply the hook alone (no data step).
+        network.params().values().forEach((name, v) -> v.addi(0.25));
+        Map<String, INDArray> before = TensorMaps.copy(network.params().values());
+        l2.afterStep(network, before, LR, null, 0);
+        network.params().values().forEach((name, v) -> {
+            INDArray expected = before.get(name).sub(before.get(name).sub(anchor.get(name)).mul(LR * 0.5));
+            assertTrue(v.sub(expected).amaxNumber().doubleValue() < 1e-6, name);
+        });
+    }
+
+    @Test
+    void ewcWeighsThePullByTheFisherDiagonal() {
+        ParameterRegularisation ewc = ParameterRegularisation.ewc(100);
+        StrategyLearner learner = learner(ewc);
+        for (int i = 0; i < 4; i++) {
+            learner.learn(task(0, 32, 10 + i));
+        }
+        learner.taskStarted(1);
+        Map<String, INDArray> importance = ewc.importance();
+        assertTrue(importance.get("2_W").sumNumber().doubleValue() > 0, "output weights matter to task 0");
+        // The pull on every output weight is lr * lambda * F_i * (theta_i - anchor_i), entry by entry.
+        NetworkParameters network = new NetworkParameters(learner.network());
+        Map<String, INDArray> anchor = ewc.anchor();
+        network.params().values().forEach((name, v) -> v.addi(0.5));
+        Map<String, INDArray> before = TensorMaps.copy(network.params().values());
+        ewc.afterStep(network, before, LR, null, 0);
+        INDArray out = network.params().values().get("2_W");
+        INDArray fisher = importance.get("2_W");
+        for (int row = 0; row < out.rows(); row++) {
+            for (int column = 0; column < out.columns(); column++) {
+                double expected = before.get("2_W").getDouble(row, column) - LR * 100 * fisher.getDouble(row, column)
+                        * (before.get("2_W").getDouble(row, column) - anchor.get("2_W").getDouble(row, column));
+                assertEquals(expected, out.getDouble(row, column), 1e-5);
+            }
+        }
+        assertTrue(fisher.minNumber().doubleValue() >= 0, "a Fisher diagonal is never negative");
+        assertTrue(fisher.maxNumber().doubleValue() > fisher.minNumber().doubleValue(), "and not uniform");
+    }
+
+    @Test
+    void halfFineTuningFreezesExactlyHalfOfEveryTensorAndDrawsANewHalfPerTask() {
+        HalfFineTuning hft = new HalfFineTuning(5);
+        StrategyLearner learner = learner(hft);
+        NetworkParameters network = new NetworkParameters(learner.network());
+        Map<String, INDArray> masks0 = TensorMaps.copy(hft.frozen(network));
+        Map<String, INDArray> before = params(learner);
+        learner.learn(task(0, 64, 1));
+        Map<String, INDArray> after = params(learner);
+        for (String name : before.keySet()) {
+            INDArray mask = masks0.get(name);
+            assertEquals(mask.length() / 2, mask.sumNumber().longValue(), name + ": half frozen");
+            INDArray frozenChange = after.get(name).sub(before.get(name)).muli(mask);
+            assertEquals(0.0, frozenChange.amaxNumber().doubleValue(), 0.0, name + ": the frozen half is unchanged");
+        }
+        assertTrue(after.get("0_W").sub(before.get("0_W")).amaxNumber().doubleValue() > 0, "the other half learns");
+        learner.taskStarted(1);
+        assertNotEquals(masks0.get("0_W"), hft.frozen(network).get("0_W"), "a new half for the next task");
+    }
+
+    @Test
+    void refreshUnlearnsTheBatchALittleBeforeLearningIt() {
+        RefreshLearning refresh = new RefreshLearning(0.05, 0, 3);
+        StrategyLearner learner = learner(refresh);
+        LabeledBatch batch = task(0, 64, 1);
+        for (int i = 0; i < 10; i++) {
+            learner.learn(batch);
+        }
+        NetworkParameters network = new NetworkParameters(learner.network());
+        double loss = mean(network.losses(batch.inputs(), batch.labels()));
+        refresh.beforeStep(network, batch, batch.size());
+        assertTrue(mean(network.losses(batch.inputs(), batch.labels())) > loss, "the ascent raised the batch's loss");
+    }
+
+    @Test
+    void strategiesSnapshotAndRestoreTheirState() throws Exception {
+        ParameterRegularisation ewc = ParameterRegularisation.ewc(10);
+        StrategyLearner learner = learner(ewc);
+        learner.learn(task(0, 32, 1));
+        learner.taskStarted(1);
+        learner.learn(task(1, 32, 2));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        learner.writeState(new DataOutputStream(bytes));
+        ParameterRegularisation copy = ParameterRegularisation.ewc(10);
+        StrategyLearner restored = learner(copy);
+        restored.readState(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertArrayEquals(flat(learner), flat(restored));
+        assertEquals(ewc.memoryBytes(), copy.memoryBytes());
+        LabeledBatch next = task(1, 32, 3);
+        learner.learn(next);
+        restored.learn(next);
+        assertArrayEquals(flat(learner), flat(restored), "they continue identically");
+    }
+
+    @Test
+    void theReplayTrainerTellsTheStrategyWhenATaskEnds() {
+        ParameterRegularisation l2 = ParameterRegularisation.l2(1);
+        io.lethe.learning.replay.ReplayTrainer trainer = new io.lethe.learning.replay.RehearsalConfig("uniform", 0.5, 8, 64, 1L << 30, "reservoir", 0, 1)
+                .trainer(learner(l2));
+        for (int t = 0; t < 2; t++) {
+            LabeledBatch data = task(t, 16, t);
+            java.util.List<io.lethe.learning.replay.ReplayItem<float[]>> batch = new java.util.ArrayList<>();
+            for (int i = 0; i < data.size(); i++) {
+                batch.add(io.lethe.learning.replay.ReplayTrainer.item("t" + t + "-" + i, "s", t, data.labels()[i],
+                        data.inputs().getRow(i).toFloatVector()));
+            }
+            trainer.learn(batch);
+            assertEquals(t == 1, l2.anchor() != null, "the anchor is taken when task 1's first batch arrives");
+        }
+    }
+
+    private static double mean(double[] values) {
+        return java.util.Arrays.stream(values).average().orElseThrow();
+    }
+}
