@@ -23,7 +23,7 @@ public final class LetheMain {
 
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
-        if (java.util.Set.of("demo", "run", "oracle", "rehearsal").contains(command)) {
+        if (java.util.Set.of("demo", "run", "oracle", "rehearsal", "strategies").contains(command)) {
             System.out.println("logs of Kafka and the libraries: " + libraryLogFile()
                     + " (Lethe's own messages stay on this console)");
         }
@@ -58,6 +58,16 @@ public final class LetheMain {
                 System.exit(0);
             } catch (IllegalArgumentException | IOException e) {
                 System.err.println("lethe rehearsal: " + e.getMessage());
+                System.exit(1);
+            }
+        }
+        if (command.equals("strategies")) {
+            try {
+                new io.lethe.tools.experiment.StrategiesCommand(java.util.Arrays.asList(args).subList(1, args.length),
+                        System.out).run();
+                System.exit(0);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("lethe strategies: " + e.getMessage());
                 System.exit(1);
             }
         }
@@ -224,6 +234,12 @@ public final class LetheMain {
                             [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
                             [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
                             [--eval-every 1000] [--out var/rehearsal-results.json] [--network mlp|cnn]
+                  strategies continual-learning strategies side by side: replay (naive, uniform, power-law) and the
+                            training strategies after a +: l2, ewc (regularisation toward the last task), hft (half
+                            fine-tuning), refresh (unlearn a little, then learn); Split- and Permuted-MNIST, 3 seeds;
+                            merges var/strategies-results.json [--scenarios split,permuted]
+                            [--strategies naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh] [--seeds 1,2,3]
+                            and every option of rehearsal (offline only)
                   unlearning the MNIST unlearning table: random, class, corrupt-label and sequential class forgetting with SFR-on, SSD, gradient ascent
                             fine-tuning, IAU, GS-LoRA and SAM variants against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
                             var/unlearning-results.json [--scenarios random-10,class-3,corrupt-3,sequence-3+5+8] [--methods sfr-on,ssd,...]

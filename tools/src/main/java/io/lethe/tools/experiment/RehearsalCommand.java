@@ -50,6 +50,10 @@ public final class RehearsalCommand {
             }
             for (String s : strategies) {
                 strategy(s, budget, capacity, exponent, policy, 1); // validates every strategy before any run
+                if (plugin(s, 1) != null && mode.equals("kafka")) {
+                    throw new IllegalArgumentException("strategy '" + s + "': training strategies run offline only so"
+                            + " far (the streaming learner has replay and its schedules, not these plug-ins yet)");
+                }
             }
             NetworkLearner.Architecture.named(network);
             if (seeds.isEmpty()) {
@@ -91,14 +95,40 @@ public final class RehearsalCommand {
         }
     }
 
-    /** A strategy name as a rehearsal configuration: naive (no replay), uniform (alias er) or power-law. */
+    /**
+     * A strategy name as a rehearsal configuration: naive (no replay), uniform (alias er) or power-law,
+     * optionally followed by {@code +} and a training strategy (see {@link #plugin}).
+     */
     static RehearsalConfig strategy(String name, int budget, int capacity, double exponent, String policy, long seed) {
-        return switch (name) {
+        String replay = name.contains("+") ? name.substring(0, name.indexOf('+')) : name;
+        return switch (replay) {
             case "naive", "none" -> RehearsalConfig.none(seed);
             case "uniform", "er" -> new RehearsalConfig("uniform", exponent, budget, capacity, 1L << 30, policy, 0, seed);
             case "power-law" -> new RehearsalConfig("power-law", exponent, budget, capacity, 1L << 30, policy, 0, seed);
             default -> throw new IllegalArgumentException("unknown strategy '" + name
-                    + "' (expected naive, uniform (er) or power-law)");
+                    + "' (expected naive, uniform (er) or power-law, optionally +l2, +ewc, +hft or +refresh)");
+        };
+    }
+
+    /** Penalty weights and refresh settings of the training strategies (their defaults; see the README). */
+    static final double L2_LAMBDA = 0.01;
+    static final double EWC_LAMBDA = 100;
+    static final double REFRESH_GAMMA = 0.01;
+    static final double REFRESH_SIGMA = 1e-4;
+
+    /** The training strategy after a {@code +} in the name (null: none). */
+    static io.lethe.learning.strategy.TrainingStrategy plugin(String name, long seed) {
+        if (!name.contains("+")) {
+            return null;
+        }
+        String plugin = name.substring(name.indexOf('+') + 1);
+        return switch (plugin) {
+            case "l2" -> io.lethe.learning.strategy.ParameterRegularisation.l2(L2_LAMBDA);
+            case "ewc" -> io.lethe.learning.strategy.ParameterRegularisation.ewc(EWC_LAMBDA);
+            case "hft" -> new io.lethe.learning.strategy.HalfFineTuning(seed);
+            case "refresh" -> new io.lethe.learning.strategy.RefreshLearning(REFRESH_GAMMA, REFRESH_SIGMA, seed);
+            default -> throw new IllegalArgumentException("unknown training strategy '" + plugin + "' in '" + name
+                    + "' (expected l2, ewc, hft or refresh)");
         };
     }
 
@@ -125,12 +155,13 @@ public final class RehearsalCommand {
                         options.exponent(), options.policy(), seed);
                 out.printf("%s, strategy %s, seed %d: %,d stream examples (%s)%n", scenario.name(), strategyName, seed,
                         scenario.streamLength(), scenario.description());
+                io.lethe.learning.strategy.TrainingStrategy plugin = plugin(strategyName, seed);
                 ScenarioRun.Result result = options.mode().equals("offline")
-                        ? offline(scenario, rehearsal, seed)
+                        ? offline(scenario, rehearsal, plugin, seed)
                         : KafkaScenarioRun.run(scenario, kafkaConfig(strategyName, seed, rehearsal), out::println);
                 printMatrix(result.matrix());
                 printGaps(result);
-                entries.add(entry(scenario, strategyName, seed, rehearsal, result));
+                entries.add(entry(scenario, strategyName, seed, rehearsal, plugin, result));
             }
         }
         printSummary(entries);
@@ -139,10 +170,13 @@ public final class RehearsalCommand {
         return entries;
     }
 
-    private ScenarioRun.Result offline(Scenario scenario, RehearsalConfig rehearsal, long seed) {
+    private ScenarioRun.Result offline(Scenario scenario, RehearsalConfig rehearsal,
+                                       io.lethe.learning.strategy.TrainingStrategy plugin, long seed) {
         NumericThreads.apply(1);
-        NetworkLearner learner = new NetworkLearner(NetworkLearner.Architecture.named(options.network()),
+        NetworkLearner network = new NetworkLearner(NetworkLearner.Architecture.named(options.network()),
                 scenario.tasks().get(0).train().pixels()[0].length, options.hidden(), 10, options.learningRate(), 1, seed);
+        io.lethe.learning.replay.Rehearsable learner = plugin == null ? network
+                : new io.lethe.learning.strategy.StrategyLearner(network, plugin, options.learningRate());
         return ScenarioRun.run(scenario, rehearsal.trainer(learner),
                 new ScenarioRun.Settings(options.batch(), options.evalEvery(), 500), out::println);
     }
@@ -190,7 +224,7 @@ public final class RehearsalCommand {
     }
 
     private Map<String, Object> entry(Scenario scenario, String strategy, long seed, RehearsalConfig rehearsal,
-                                      ScenarioRun.Result result) {
+                                      io.lethe.learning.strategy.TrainingStrategy plugin, ScenarioRun.Result result) {
         AccuracyMatrix m = result.matrix();
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("scenario", scenario.name());
@@ -205,6 +239,14 @@ public final class RehearsalCommand {
         e.put("replayed_examples", result.replayed());
         e.put("learn_seconds", result.seconds());
         e.put("examples_per_second", result.throughput());
+        e.put("examples_per_s", result.throughput());
+        e.put("gap_max_depth", finite(result.gaps().stream().mapToDouble(io.lethe.learning.metrics.StabilityGap.Gap::depth)
+                .max().orElse(Double.NaN)));
+        // What the strategy keeps besides the network: the buffer at capacity (784 float32 inputs per
+        // example) and the plug-in's own state (anchors, importances, masks).
+        long inputBytes = 4L * scenario.tasks().get(0).train().pixels()[0].length;
+        e.put("memory_bytes", (rehearsal.budget() > 0 ? rehearsal.capacity() * inputBytes : 0)
+                + (plugin == null ? 0 : plugin.memoryBytes()));
         double[][] rows = new double[m.tasks()][m.tasks()];
         for (int i = 0; i < m.tasks(); i++) {
             for (int j = 0; j < m.tasks(); j++) {
@@ -215,6 +257,9 @@ public final class RehearsalCommand {
         e.put("untrained_accuracy", result.untrained());
         e.put("stability_gaps", GapRows.of(result.gaps()));
         Map<String, Object> settings = new LinkedHashMap<>(rehearsal.describe());
+        if (plugin != null) {
+            settings.put("training_strategy", plugin.config());
+        }
         settings.put("tasks", options.tasks());
         settings.put("per_task", options.perTask());
         settings.put("batch", options.batch());
@@ -264,13 +309,13 @@ public final class RehearsalCommand {
 
     private void printSummary(List<Map<String, Object>> entries) {
         out.println();
-        out.printf("%-26s %-10s %5s %16s %16s %16s %16s %12s%n", "scenario", "strategy", "seeds", "ACC %", "BWT",
+        out.printf("%-26s %-16s %5s %16s %16s %16s %16s %12s%n", "scenario", "strategy", "seeds", "ACC %", "BWT",
                 "FWT", "min-ACC %", "examples/s");
         Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
         for (Map<String, Object> e : entries) {
             groups.computeIfAbsent(e.get("scenario") + "|" + e.get("strategy"), k -> new ArrayList<>()).add(e);
         }
-        groups.forEach((key, group) -> out.printf("%-26s %-10s %5d %16s %16s %16s %16s %12s%n", key.split("\\|")[0],
+        groups.forEach((key, group) -> out.printf("%-26s %-16s %5d %16s %16s %16s %16s %12s%n", key.split("\\|")[0],
                 key.split("\\|")[1], group.size(), meanSd(group, "acc"), meanSd(group, "bwt"), meanSd(group, "fwt"),
                 meanSd(group, "min_acc"), String.format(Locale.ROOT, "%,.0f",
                         group.stream().mapToDouble(g -> (Double) g.get("examples_per_second")).average().orElse(Double.NaN))));
