@@ -45,6 +45,9 @@ public final class RehearsalCommand {
             if (!List.of("offline", "kafka").contains(mode)) {
                 throw new IllegalArgumentException("--mode must be offline or kafka, got '" + mode + "'");
             }
+            if (!List.of("split", "permuted", "power-law").contains(scenario)) {
+                throw new IllegalArgumentException("--scenario must be split, permuted or power-law, got '" + scenario + "'");
+            }
             if (!List.of("mnist", "fashion").contains(data)) {
                 throw new IllegalArgumentException("--data must be mnist or fashion, got '" + data + "'");
             }
