@@ -1,7 +1,6 @@
 package io.lethe.learning.gradient;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.Learner;
 import io.lethe.learning.UnlearningResult;
 import io.lethe.learning.metrics.Accuracy;
 import io.lethe.learning.replay.RehearsalConfig;
@@ -39,7 +38,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * keys) and the learner's seed, and its remain data is the buffer in key order. The state (network,
  * buffer, counters, the buffer's random state) round-trips through {@link #writeState}.
  */
-public final class ReplayNetworkLearner implements Learner {
+public final class ReplayNetworkLearner implements NetworkBacked {
 
     private static final int STATE_MAGIC = 0x4c524e31; // "LRN1"
 
@@ -183,6 +182,7 @@ public final class ReplayNetworkLearner implements Learner {
         return inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).toFloatMatrix();
     }
 
+    @Override
     public NetworkLearner network() {
         return network;
     }
@@ -193,26 +193,6 @@ public final class ReplayNetworkLearner implements Learner {
 
     public UnlearningMethod method() {
         return method;
-    }
-
-    @Override
-    public INDArray scores(INDArray inputs) {
-        return network.scores(inputs);
-    }
-
-    @Override
-    public int[] predict(INDArray inputs) {
-        return network.predict(inputs);
-    }
-
-    @Override
-    public int[] classes() {
-        return network.classes();
-    }
-
-    @Override
-    public long retainedExamples() {
-        return network.retainedExamples();
     }
 
     @Override

@@ -17,7 +17,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * around the network's own SGD step, and task boundaries reach it through {@link #taskStarted}.
  * Everything else (prediction, unlearning, counts) is the network's.
  */
-public final class StrategyLearner implements Rehearsable {
+public final class StrategyLearner implements Rehearsable, io.lethe.learning.gradient.NetworkBacked {
 
     private final NetworkLearner network;
     private final TrainingStrategy strategy;
@@ -34,6 +34,7 @@ public final class StrategyLearner implements Rehearsable {
         this.learningRate = learningRate;
     }
 
+    @Override
     public NetworkLearner network() {
         return network;
     }
@@ -73,26 +74,6 @@ public final class StrategyLearner implements Rehearsable {
     @Override
     public UnlearningResult unlearn(LabeledBatch batch) {
         return network.unlearn(batch);
-    }
-
-    @Override
-    public INDArray scores(INDArray inputs) {
-        return network.scores(inputs);
-    }
-
-    @Override
-    public int[] predict(INDArray inputs) {
-        return network.predict(inputs);
-    }
-
-    @Override
-    public int[] classes() {
-        return network.classes();
-    }
-
-    @Override
-    public long retainedExamples() {
-        return network.retainedExamples();
     }
 
     @Override

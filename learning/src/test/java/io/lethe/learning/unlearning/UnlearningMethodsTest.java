@@ -41,6 +41,10 @@ class UnlearningMethodsTest {
             NetworkLearner model = trained(data);
             return new Trained(data, model, ofClass(data, forgetClass, true), new NetworkParameters(model));
         }
+
+        double meanForgetLoss() {
+            return java.util.Arrays.stream(network.losses(forget.inputs(), forget.labels())).average().orElseThrow();
+        }
     }
 
     private static float[] flat(NetworkLearner model) {
@@ -122,12 +126,9 @@ class UnlearningMethodsTest {
     @Test
     void gradientAscentRaisesTheForgetLoss() {
         Trained t = Trained.on(4, 0);
-        NetworkLearner model = t.model();
-        LabeledBatch forget = t.forget();
-        NetworkParameters params = t.network();
-        double before = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
-        new GradientAscent(10, 32, 0.01).unlearn(model, forget, null, 1);
-        double after = java.util.Arrays.stream(params.losses(forget.inputs(), forget.labels())).average().orElseThrow();
+        double before = t.meanForgetLoss();
+        new GradientAscent(10, 32, 0.01).unlearn(t.model(), t.forget(), null, 1);
+        double after = t.meanForgetLoss();
         assertTrue(after > before, before + " -> " + after);
     }
 
@@ -151,57 +152,51 @@ class UnlearningMethodsTest {
     @Test
     void aSharpnessAwareGradientIsTheGradientAtTheWorstCaseWithinRho() {
         Trained t = Trained.on(5, 1);
-        NetworkLearner model = t.model();
-        LabeledBatch forget = t.forget();
-        NetworkParameters network = t.network();
-        float[] before = flat(model);
+        float[] before = flat(t.model());
         double rho = 0.5;
-        NetworkParameters.Tensors plain = ascent(network, forget);
-        NetworkParameters.Tensors sam = SharpnessAware.gradient(network, at -> ascent(at, forget), rho);
-        assertArrayEquals(before, flat(model), "the parameters are restored bit for bit");
+        NetworkParameters.Tensors plain = ascent(t.network(), t.forget());
+        NetworkParameters.Tensors sam = SharpnessAware.gradient(t.network(), at -> ascent(at, t.forget()), rho);
+        assertArrayEquals(before, flat(t.model()), "the parameters are restored bit for bit");
 
         // The same gradient, computed by moving the parameters to theta + rho g / |g| by hand.
-        NetworkParameters.Tensors worst = SharpnessAware.worstCasePoint(network.params(), plain, rho);
+        NetworkParameters.Tensors worst = SharpnessAware.worstCasePoint(t.network().params(), plain, rho);
         double moved = 0;
         for (var e : worst.values().entrySet()) {
-            moved += Math.pow(e.getValue().sub(network.params().values().get(e.getKey())).norm2Number().doubleValue(), 2);
+            moved += Math.pow(e.getValue().sub(t.network().params().values().get(e.getKey())).norm2Number().doubleValue(), 2);
         }
         assertEquals(rho, Math.sqrt(moved), 1e-4, "the worst-case point lies at distance rho");
-        NetworkLearner there = UnlearningMethodsTest.copyOf(model);
+        NetworkLearner there = UnlearningMethodsTest.copyOf(t.model());
         NetworkParameters thereParams = new NetworkParameters(there);
         thereParams.params().values().forEach((name, theta) -> theta.assign(worst.values().get(name)));
-        NetworkParameters.Tensors expected = ascent(thereParams, forget);
+        NetworkParameters.Tensors expected = ascent(thereParams, t.forget());
         for (String name : expected.values().keySet()) {
             assertArrayEquals(expected.values().get(name).dup().data().asFloat(), sam.values().get(name).dup().data().asFloat(),
                     1e-5f, name);
         }
         // It differs from the plain gradient, and at radius 0 it is the plain gradient.
         assertTrue(sam.values().get("0_W").sub(plain.values().get("0_W")).norm2Number().doubleValue() > 1e-4);
-        NetworkParameters.Tensors zero = SharpnessAware.gradient(network, at -> ascent(at, forget), 0);
+        NetworkParameters.Tensors zero = SharpnessAware.gradient(t.network(), at -> ascent(at, t.forget()), 0);
         assertArrayEquals(plain.values().get("0_W").dup().data().asFloat(), zero.values().get("0_W").dup().data().asFloat());
     }
 
     @Test
     void theSharpnessAwarePointRaisesTheObjectiveMoreThanRandomDirections() {
         Trained t = Trained.on(6, 3);
-        NetworkLearner model = t.model();
-        LabeledBatch forget = t.forget();
-        NetworkParameters network = t.network();
         double rho = 0.05; // small: the first-order worst case is the worst case
-        NetworkParameters.Tensors g = ascent(network, forget);
-        double atWorst = objectiveAt(model, SharpnessAware.worstCasePoint(network.params(), g, rho), forget);
+        NetworkParameters.Tensors g = ascent(t.network(), t.forget());
+        double atWorst = objectiveAt(t.model(), SharpnessAware.worstCasePoint(t.network().params(), g, rho), t.forget());
         SplittableRandom random = new SplittableRandom(9);
         for (int trial = 0; trial < 10; trial++) {
             java.util.Map<String, org.nd4j.linalg.api.ndarray.INDArray> direction = new java.util.LinkedHashMap<>();
-            network.params().values().forEach((name, theta) -> {
+            t.network().params().values().forEach((name, theta) -> {
                 float[] r = new float[(int) theta.length()];
                 for (int i = 0; i < r.length; i++) {
                     r[i] = (float) random.nextGaussian();
                 }
                 direction.put(name, Nd4j.create(r, theta.shape(), DataType.FLOAT));
             });
-            double atRandom = objectiveAt(model, SharpnessAware.worstCasePoint(network.params(),
-                    new NetworkParameters.Tensors(direction), rho), forget);
+            double atRandom = objectiveAt(t.model(), SharpnessAware.worstCasePoint(t.network().params(),
+                    new NetworkParameters.Tensors(direction), rho), t.forget());
             assertTrue(atWorst > atRandom, "trial " + trial + ": " + atWorst + " vs " + atRandom);
         }
     }
