@@ -106,7 +106,7 @@ class TrainingStrategiesTest {
         learner.taskStarted(1);
         Map<String, INDArray> importance = ewc.importance();
         assertTrue(importance.get("2_W").sumNumber().doubleValue() > 0, "output weights matter to task 0");
-        // The pull on every output weight is lr * lambda * F_i * (theta_i - anchor_i), entry by entry.
+        // The pull on every output weight is min(lr lambda F_i, 1) (theta_i - anchor_i), entry by entry.
         NetworkParameters network = new NetworkParameters(learner.network());
         Map<String, INDArray> anchor = ewc.anchor();
         network.params().values().forEach((name, v) -> v.addi(0.5));
@@ -116,7 +116,8 @@ class TrainingStrategiesTest {
         INDArray fisher = importance.get("2_W");
         for (int row = 0; row < out.rows(); row++) {
             for (int column = 0; column < out.columns(); column++) {
-                double expected = before.get("2_W").getDouble(row, column) - LR * 100 * fisher.getDouble(row, column)
+                double factor = Math.min(LR * 100 * fisher.getDouble(row, column), 1); // capped: never past the anchor
+                double expected = before.get("2_W").getDouble(row, column) - factor
                         * (before.get("2_W").getDouble(row, column) - anchor.get("2_W").getDouble(row, column));
                 assertEquals(expected, out.getDouble(row, column), 1e-5);
             }
