@@ -16,12 +16,6 @@ import io.lethe.learning.replay.RehearsalConfig;
 import io.lethe.learning.replay.ReplayItem;
 import io.lethe.learning.replay.ReplayTrainer;
 import io.lethe.learning.unlearning.UnlearningMethod;
-import java.awt.BasicStroke;
-import java.awt.Color;
-import java.awt.Font;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -41,7 +35,6 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
-import javax.imageio.ImageIO;
 
 /**
  * {@code lethe unlearning-sequence}: sustainability under sequential requests (MUSE's criterion). A
@@ -201,59 +194,19 @@ public final class SequentialErasureCommand {
     }
 
     private void draw(List<Map<String, Object>> points) throws IOException {
-        int w = 900;
-        int h = 500;
-        BufferedImage image = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, w, h);
-        int left = 60;
-        int right = w - 220;
-        int top = 30;
-        int bottom = h - 50;
-        double lo = 0;
-        double hi = 100;
-        g.setColor(Color.DARK_GRAY);
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.drawLine(left, bottom, right, bottom);
-        g.drawLine(left, top, left, bottom);
-        for (int v = 0; v <= 100; v += 20) {
-            int y = (int) (bottom - (v - lo) / (hi - lo) * (bottom - top));
-            g.drawString(Integer.toString(v), left - 30, y + 4);
-            g.setColor(new Color(230, 230, 230));
-            g.drawLine(left + 1, y, right, y);
-            g.setColor(Color.DARK_GRAY);
-        }
-        g.drawString("test accuracy (%) after each single-subject erasure, request 1.." + requests, left, top - 10);
-        g.drawString("requests", (left + right) / 2, h - 15);
-        Color[] colors = {new Color(214, 39, 40), new Color(255, 127, 14), new Color(44, 160, 44), new Color(31, 119, 180),
-            Color.BLACK};
-        g.setStroke(new BasicStroke(2f));
-        for (int c = 0; c < CONFIGS.length; c++) {
-            String key = CONFIGS[c] + " test";
-            g.setColor(colors[c]);
-            int px = -1;
-            int py = -1;
+        List<LinePlot.Series> series = new ArrayList<>();
+        for (String config : CONFIGS) {
+            String key = config + " test";
+            List<double[]> xy = new ArrayList<>();
             for (Map<String, Object> p : points) {
-                if (!p.containsKey(key)) {
-                    continue;
+                if (p.containsKey(key)) {
+                    xy.add(new double[] {(Integer) p.get("request"), (Double) p.get(key)});
                 }
-                int x = left + (int) (((Integer) p.get("request") - 1) / (double) Math.max(1, requests - 1) * (right - left));
-                int y = (int) (bottom - ((Double) p.get(key) - lo) / (hi - lo) * (bottom - top));
-                if (px >= 0) {
-                    g.drawLine(px, py, x, y);
-                }
-                g.fillOval(x - 2, y - 2, 5, 5);
-                px = x;
-                py = y;
             }
-            g.fillRect(right + 20, top + 20 * c, 14, 10);
-            g.drawString(CONFIGS[c], right + 40, top + 10 + 20 * c);
+            series.add(new LinePlot.Series(config, xy));
         }
-        g.dispose();
-        Files.createDirectories(plot.toAbsolutePath().getParent());
-        ImageIO.write(image, "png", plot.toFile());
+        LinePlot.write(plot, "test accuracy (%) after each single-subject erasure, request 1.." + requests, "requests", 1,
+                Math.max(2, requests), series, true);
     }
 
     private static List<ReplayItem<float[]>> sample(List<ReplayItem<float[]>> kept, int n, long seed) {
