@@ -71,6 +71,16 @@ public final class LetheMain {
                 System.exit(1);
             }
         }
+        if (command.equals("scole")) {
+            try {
+                new io.lethe.tools.experiment.ScoleCommand(io.lethe.tools.experiment.ScoleCommand.Options.parse(
+                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
+                System.exit(0);
+            } catch (IllegalArgumentException | IOException e) {
+                System.err.println("lethe scole: " + e.getMessage());
+                System.exit(1);
+            }
+        }
         if (command.equals("kek")) {
             System.exit(io.lethe.tools.audit.Audit.newKek(java.util.Arrays.asList(args).subList(1, args.length), System.out));
         }
@@ -240,6 +250,10 @@ public final class LetheMain {
                             merges var/strategies-results.json [--scenarios split,permuted]
                             [--strategies naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh] [--seeds 1,2,3]
                             and every option of rehearsal (offline only)
+                  scole     SCoLe: a long sequence of two-class MNIST tasks drawn at random (classes recur); accuracy on
+                            all ten classes after every task for naive SGD and replay; writes var/scole-results.json and
+                            docs/scole.png [--tasks 200] [--per-task 500] [--strategies naive,uniform] [--seeds 1]
+                            [--eval 2000] [--lr 0.05] [--hidden 400] [--batch 32] [--capacity 2000] [--budget 32]
                   unlearning the MNIST unlearning table: random, class, corrupt-label and sequential class forgetting with SFR-on, SSD, gradient ascent
                             fine-tuning, IAU, GS-LoRA and SAM variants against the retrain oracle (UA, RA, TA, MIA, gap, time); writes
                             var/unlearning-results.json [--scenarios random-10,class-3,corrupt-3,sequence-3+5+8] [--methods sfr-on,ssd,...]

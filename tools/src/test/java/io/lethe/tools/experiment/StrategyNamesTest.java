@@ -37,4 +37,12 @@ class StrategyNamesTest {
                 System.out));
         new StrategiesCommand(List.of("--scenarios", "split,permuted"), System.out); // the defaults are valid
     }
+
+    @Test
+    void theScoleCommandTakesTheSameStrategyNames() {
+        assertEquals(List.of("naive", "uniform+ewc"), ScoleCommand.Options.parse(List.of("--strategies", "naive,uniform+ewc"))
+                .strategies());
+        assertThrows(IllegalArgumentException.class, () -> ScoleCommand.Options.parse(List.of("--strategies", "naive+x")));
+        assertThrows(IllegalArgumentException.class, () -> ScoleCommand.Options.parse(List.of("--per-task", "1")));
+    }
 }
