@@ -197,6 +197,38 @@ class TrainingStrategiesTest {
         }
     }
 
+    @Test
+    void kFpfFineTunesOnlyTheForgettingProneModulesOnTheBufferEveryPeriod() {
+        ForgettingProneFineTuning fpf = new ForgettingProneFineTuning(4, 3, 16, 0.1,
+                ForgettingProneFineTuning.OUTPUT_AND_LAST_HIDDEN, 2);
+        StrategyLearner learner = learner(fpf);
+        // A buffer kept but never replayed at a step (budget 0), as k-FPF runs.
+        io.lethe.learning.replay.ReplayTrainer trainer = new io.lethe.learning.replay.RehearsalConfig("uniform", 0.5, 0, 64,
+                1L << 30, "reservoir", 0, 1).trainer(learner);
+        fpf.useBuffer(trainer.buffer());
+        LabeledBatch data = task(0, 48, 4);
+        java.util.List<io.lethe.learning.replay.ReplayItem<float[]>> items = new java.util.ArrayList<>();
+        for (int i = 0; i < data.size(); i++) {
+            items.add(io.lethe.learning.replay.ReplayTrainer.item("e" + i, "s", 0, data.labels()[i],
+                    data.inputs().getRow(i).toFloatVector()));
+        }
+        for (int step = 0; step < 3; step++) {
+            trainer.learn(items.subList(step * 16, step * 16 + 16));
+        }
+        assertEquals(0, trainer.replayedExamples(), "nothing is replayed at a step");
+        assertEquals(0, fpf.fineTunings(), "not before the period");
+        // The fine-tuning alone, from the same point: the first layer is untouched, the others move.
+        Map<String, INDArray> before = params(learner);
+        fpf.fineTune(new NetworkParameters(learner.network()));
+        Map<String, INDArray> after = params(learner);
+        assertArrayEquals(before.get("0_W").dup().data().asFloat(), after.get("0_W").dup().data().asFloat());
+        assertArrayEquals(before.get("0_b").dup().data().asFloat(), after.get("0_b").dup().data().asFloat());
+        assertTrue(after.get("2_W").sub(before.get("2_W")).amaxNumber().doubleValue() > 0, "the output layer moves");
+        assertTrue(after.get("1_W").sub(before.get("1_W")).amaxNumber().doubleValue() > 0, "the last hidden layer moves");
+        trainer.learn(items.subList(0, 16)); // the 4th step: a fine-tuning round of its own
+        assertEquals(2, fpf.fineTunings());
+    }
+
     private static double mean(double[] values) {
         return java.util.Arrays.stream(values).average().orElseThrow();
     }

@@ -108,8 +108,11 @@ public final class RehearsalCommand {
             case "naive", "none" -> RehearsalConfig.none(seed);
             case "uniform", "er" -> new RehearsalConfig("uniform", exponent, budget, capacity, 1L << 30, policy, 0, seed);
             case "power-law" -> new RehearsalConfig("power-law", exponent, budget, capacity, 1L << 30, policy, 0, seed);
+            // A buffer filled as for replay but never replayed at a step: what k-FPF fine-tunes on.
+            case "store" -> new RehearsalConfig("uniform", exponent, 0, capacity, 1L << 30, policy, 0, seed);
             default -> throw new IllegalArgumentException("unknown strategy '" + name
-                    + "' (expected naive, uniform (er) or power-law, optionally +l2, +ewc, +hft or +refresh)");
+                    + "' (expected naive, uniform (er), power-law or store (buffer kept, not replayed), optionally +l2,"
+                    + " +ewc, +hft, +refresh or +kfpf)");
         };
     }
 
@@ -130,9 +133,32 @@ public final class RehearsalCommand {
             case "ewc" -> io.lethe.learning.strategy.ParameterRegularisation.ewc(EWC_LAMBDA);
             case "hft" -> new io.lethe.learning.strategy.HalfFineTuning(seed);
             case "refresh" -> new io.lethe.learning.strategy.RefreshLearning(REFRESH_GAMMA, REFRESH_SIGMA, seed);
+            case "kfpf" -> new io.lethe.learning.strategy.ForgettingProneFineTuning(FPF_PERIOD, FPF_STEPS, 32, FPF_RATE,
+                    io.lethe.learning.strategy.ForgettingProneFineTuning.OUTPUT_AND_LAST_HIDDEN, seed);
             default -> throw new IllegalArgumentException("unknown training strategy '" + plugin + "' in '" + name
-                    + "' (expected l2, ewc, hft or refresh)");
+                    + "' (expected l2, ewc, hft, refresh or kfpf)");
         };
+    }
+
+    /** k-FPF: every 200 steps, 20 steps of 32 buffered examples on the output and last hidden layers. */
+    static final int FPF_PERIOD = 200;
+    static final int FPF_STEPS = 20;
+    static final double FPF_RATE = 0.05;
+
+    /** The replay trainer over the learner, the plug-in wired to its buffer where it fine-tunes on it. */
+    static io.lethe.learning.replay.ReplayTrainer trainer(RehearsalConfig rehearsal, NetworkLearner network,
+                                                          io.lethe.learning.strategy.TrainingStrategy plugin,
+                                                          double learningRate) {
+        io.lethe.learning.replay.Rehearsable learner = plugin == null ? network
+                : new io.lethe.learning.strategy.StrategyLearner(network, plugin, learningRate);
+        io.lethe.learning.replay.ReplayTrainer trainer = rehearsal.trainer(learner);
+        if (plugin instanceof io.lethe.learning.strategy.ForgettingProneFineTuning fpf) {
+            if (rehearsal.capacity() <= 1) {
+                throw new IllegalArgumentException("+kfpf fine-tunes on a buffer: use it after store, uniform or power-law");
+            }
+            fpf.useBuffer(trainer.buffer());
+        }
+        return trainer;
     }
 
     private final Options options;
@@ -178,9 +204,7 @@ public final class RehearsalCommand {
         NumericThreads.apply(1);
         NetworkLearner network = new NetworkLearner(NetworkLearner.Architecture.named(options.network()),
                 scenario.tasks().get(0).train().pixels()[0].length, options.hidden(), 10, options.learningRate(), 1, seed);
-        io.lethe.learning.replay.Rehearsable learner = plugin == null ? network
-                : new io.lethe.learning.strategy.StrategyLearner(network, plugin, options.learningRate());
-        return ScenarioRun.run(scenario, rehearsal.trainer(learner),
+        return ScenarioRun.run(scenario, trainer(rehearsal, network, plugin, options.learningRate()),
                 new ScenarioRun.Settings(options.batch(), options.evalEvery(), 500), out::println);
     }
 
@@ -248,7 +272,7 @@ public final class RehearsalCommand {
         // What the strategy keeps besides the network: the buffer at capacity (784 float32 inputs per
         // example) and the plug-in's own state (anchors, importances, masks).
         long inputBytes = 4L * scenario.tasks().get(0).train().pixels()[0].length;
-        e.put("memory_bytes", (rehearsal.budget() > 0 ? rehearsal.capacity() * inputBytes : 0)
+        e.put("memory_bytes", (rehearsal.capacity() > 1 ? rehearsal.capacity() * inputBytes : 0)
                 + (plugin == null ? 0 : plugin.memoryBytes()));
         double[][] rows = new double[m.tasks()][m.tasks()];
         for (int i = 0; i < m.tasks(); i++) {

@@ -8,7 +8,6 @@ import io.lethe.learning.data.MnistIdx;
 import io.lethe.learning.experiment.ScoleRun;
 import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.replay.RehearsalConfig;
-import io.lethe.learning.strategy.StrategyLearner;
 import io.lethe.learning.strategy.TrainingStrategy;
 import io.lethe.modelstore.CheckpointStore;
 import java.io.PrintStream;
@@ -92,9 +91,8 @@ public final class ScoleCommand {
                         "reservoir", seed);
                 NetworkLearner network = new NetworkLearner(784, options.hidden(), 10, options.learningRate(), 1, seed);
                 TrainingStrategy plugin = RehearsalCommand.plugin(strategy, seed);
-                io.lethe.learning.replay.Rehearsable learner = plugin == null ? network
-                        : new StrategyLearner(network, plugin, options.learningRate());
-                ScoleRun.Result r = ScoleRun.run(train, test, rehearsal.trainer(learner), new ScoleRun.Settings(
+                ScoleRun.Result r = ScoleRun.run(train, test, RehearsalCommand.trainer(rehearsal, network, plugin,
+                        options.learningRate()), new ScoleRun.Settings(
                         options.tasks(), options.perTask(), options.batch(), options.evalSize(), seed), out::println);
                 rows.add(row(strategy, seed, r));
                 if (seed == options.seeds().get(0)) {
