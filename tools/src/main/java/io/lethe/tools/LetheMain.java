@@ -244,11 +244,12 @@ public final class LetheMain {
                             [--exponent 0.5] [--policy reservoir|class-balanced|task-balanced] [--batch 32] [--lr 0.05]
                             [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
                             [--eval-every 1000] [--out var/rehearsal-results.json] [--network mlp|cnn]
-                  strategies continual-learning strategies side by side: replay (naive, uniform, power-law) and the
-                            training strategies after a +: l2, ewc (regularisation toward the last task), hft (half
-                            fine-tuning), refresh (unlearn a little, then learn); Split- and Permuted-MNIST, 3 seeds;
-                            merges var/strategies-results.json [--scenarios split,permuted]
-                            [--strategies naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh] [--seeds 1,2,3]
+                  strategies continual-learning strategies side by side: replay (naive, uniform, power-law, store:
+                            a buffer not replayed) and the training strategies after a +: l2, ewc (regularisation toward
+                            the last task), hft (half fine-tuning), refresh (unlearn a little, then learn), kfpf
+                            (periodic fine-tuning of the last layers on the buffer); Split- and Permuted-MNIST, 3 seeds;
+                            merges var/strategies-results.json [--scenarios split,permuted] [--strategies
+                            naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh,store+kfpf] [--seeds 1,2,3]
                             and every option of rehearsal (offline only)
                   scole     SCoLe: a long sequence of two-class MNIST tasks drawn at random (classes recur); accuracy on
                             all ten classes after every task for naive SGD and replay; writes var/scole-results.json and

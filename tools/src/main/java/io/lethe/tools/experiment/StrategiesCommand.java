@@ -14,7 +14,7 @@ import java.util.Map;
  */
 public final class StrategiesCommand {
 
-    static final String DEFAULT_STRATEGIES = "naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh";
+    static final String DEFAULT_STRATEGIES = "naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh,store+kfpf";
 
     private final List<String> scenarios;
     private final List<String> passThrough;
