@@ -21,21 +21,27 @@ public final class LetheMain {
     private LetheMain() {
     }
 
+    /** Runs an experiment command and exits: 0 when it ran, 1 with its message on bad options or data. */
+    private static void experiment(String command, java.util.concurrent.Callable<?> body) throws Exception {
+        try {
+            body.call();
+            System.exit(0);
+        } catch (IllegalArgumentException | IOException e) {
+            System.err.println("lethe " + command + ": " + e.getMessage());
+            System.exit(1);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         String command = args.length == 0 ? "help" : args[0];
+        List<String> rest = java.util.Arrays.asList(args).subList(Math.min(1, args.length), args.length);
         if (java.util.Set.of("demo", "run", "oracle", "rehearsal", "strategies").contains(command)) {
             System.out.println("logs of Kafka and the libraries: " + libraryLogFile()
                     + " (Lethe's own messages stay on this console)");
         }
         if (command.equals("unlearning")) {
-            try {
-                new io.lethe.tools.experiment.UnlearningCommand(io.lethe.tools.experiment.UnlearningCommand.Options.parse(
-                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
-                System.exit(0);
-            } catch (IllegalArgumentException | IOException e) {
-                System.err.println("lethe unlearning: " + e.getMessage());
-                System.exit(1);
-            }
+            experiment(command, () -> new io.lethe.tools.experiment.UnlearningCommand(io.lethe.tools.experiment.UnlearningCommand.Options.parse(
+                rest), System.out).run());
         }
         if (command.equals("sisa")) {
             List<Integer> shards = args.length > 2 && args[1].equals("--shards")
@@ -52,34 +58,15 @@ public final class LetheMain {
             System.exit(0);
         }
         if (command.equals("rehearsal")) {
-            try {
-                new io.lethe.tools.experiment.RehearsalCommand(io.lethe.tools.experiment.RehearsalCommand.Options.parse(
-                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
-                System.exit(0);
-            } catch (IllegalArgumentException | IOException e) {
-                System.err.println("lethe rehearsal: " + e.getMessage());
-                System.exit(1);
-            }
+            experiment(command, () -> new io.lethe.tools.experiment.RehearsalCommand(io.lethe.tools.experiment.RehearsalCommand.Options.parse(
+                rest), System.out).run());
         }
         if (command.equals("strategies")) {
-            try {
-                new io.lethe.tools.experiment.StrategiesCommand(java.util.Arrays.asList(args).subList(1, args.length),
-                        System.out).run();
-                System.exit(0);
-            } catch (IllegalArgumentException | IOException e) {
-                System.err.println("lethe strategies: " + e.getMessage());
-                System.exit(1);
-            }
+            experiment(command, () -> new io.lethe.tools.experiment.StrategiesCommand(rest, System.out).run());
         }
         if (command.equals("scole")) {
-            try {
-                new io.lethe.tools.experiment.ScoleCommand(io.lethe.tools.experiment.ScoleCommand.Options.parse(
-                        java.util.Arrays.asList(args).subList(1, args.length)), System.out).run();
-                System.exit(0);
-            } catch (IllegalArgumentException | IOException e) {
-                System.err.println("lethe scole: " + e.getMessage());
-                System.exit(1);
-            }
+            experiment(command, () -> new io.lethe.tools.experiment.ScoleCommand(io.lethe.tools.experiment.ScoleCommand.Options.parse(rest),
+                System.out).run());
         }
         if (command.equals("kek")) {
             System.exit(io.lethe.tools.audit.Audit.newKek(java.util.Arrays.asList(args).subList(1, args.length), System.out));

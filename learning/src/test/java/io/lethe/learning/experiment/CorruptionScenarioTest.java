@@ -5,26 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lethe.learning.data.ImageDataset;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The RESTOR-style corruption scenario: its data, its recovery measure, and the analytic learner's exact recovery. */
 class CorruptionScenarioTest {
 
-    /** Images whose class c lights up a c-th band of rows, plus noise: learnable by the conv map. */
     private static ImageDataset images(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        byte[][] pixels = new byte[n][28 * 28];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 10;
-            for (int p = 0; p < 28 * 28; p++) {
-                int row = p / 28;
-                boolean band = row >= 2 * labels[i] + 4 && row < 2 * labels[i] + 7;
-                pixels[i][p] = (byte) Math.min(255, (band ? 180 : 0) + random.nextInt(60));
-            }
-        }
-        return new ImageDataset(pixels, labels, 28);
+        return BandImages.of(n, seed);
     }
 
     @Test

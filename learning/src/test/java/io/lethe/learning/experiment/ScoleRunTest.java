@@ -10,7 +10,6 @@ import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.replay.RehearsalConfig;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /** The SCoLe sequence: random recurring class pairs, and accuracy on all classes after every task. */
@@ -31,19 +30,8 @@ class ScoleRunTest {
         assertArrayEquals(pairs[17], ScoleRun.classPairs(200, 3)[17], "seeded");
     }
 
-    /** Images whose class c lights up band c of rows, plus noise. */
     private static ImageDataset images(int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        byte[][] pixels = new byte[n][28 * 28];
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = i % 10;
-            for (int p = 0; p < 28 * 28; p++) {
-                boolean band = p / 28 >= 2 * labels[i] + 4 && p / 28 < 2 * labels[i] + 7;
-                pixels[i][p] = (byte) Math.min(255, (band ? 180 : 0) + random.nextInt(60));
-            }
-        }
-        return new ImageDataset(pixels, labels, 28);
+        return BandImages.of(n, seed);
     }
 
     @Test
