@@ -19,16 +19,26 @@ import io.lethe.learning.replay.RehearsalConfig;
  * @param unlearningPolicy when to accept an approximate run and when to retrain exactly
  * @param shards SISA: 1 is one network; K > 1 trains K networks, each on the subjects hashed to it, and
  *     an erasure retrains only the shards that held the subject (exact)
+ * @param strategy a training strategy around each step (none, l2, ewc, hft, refresh, kfpf)
  */
 public record GradientSettings(int hidden, double learningRate, long seed, RehearsalConfig rehearsal,
                                int threads, String unlearningMethod, String network, int batchSize,
                                double holdoutPercent, int holdoutCapacity, UnlearningPolicySettings unlearningPolicy,
-                               int shards) {
+                               int shards, String strategy) {
 
     /** Values are checked where they are read ({@link Settings}); names the learning library checks itself. */
     public GradientSettings {
         io.lethe.learning.unlearning.UnlearningMethod.named(unlearningMethod); // fails on unknown names
         NetworkLearner.Architecture.named(network);
+        io.lethe.learning.strategy.TrainingStrategies.named(strategy, seed); // fails on unknown names
+        if (!strategy.equals("none") && NetworkLearner.Architecture.named(network) != NetworkLearner.Architecture.MLP) {
+            throw new IllegalArgumentException("lethe.strategy " + strategy + " works on the MLP only, not " + network);
+        }
+    }
+
+    /** A fresh training strategy for one network (null: none); each keeps its own state. */
+    public io.lethe.learning.strategy.TrainingStrategy newStrategy(long withSeed) {
+        return io.lethe.learning.strategy.TrainingStrategies.named(strategy, withSeed);
     }
 
     /** A network as new with another seed (a SISA shard's). */

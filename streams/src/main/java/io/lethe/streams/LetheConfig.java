@@ -170,12 +170,12 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                         new UnlearningPolicySettings(get(Settings.UNLEARNING_GUARD), get(Settings.UNLEARNING_MAX_UTILITY_DROP),
                                 get(Settings.UNLEARNING_MAX_FORGET_ACCURACY), get(Settings.UNLEARNING_MAX_FORGET_EXCESS),
                                 get(Settings.UNLEARNING_EXACT_FRACTION), get(Settings.UNLEARNING_REMAIN_SIZE)),
-                        get(Settings.NETWORK_SHARDS));
+                        get(Settings.NETWORK_SHARDS), get(Settings.STRATEGY));
             } catch (IllegalArgumentException e) {
-                problems.add("lethe.replay.*, lethe.rehearsal.*, lethe.unlearning.method: " + e.getMessage());
+                problems.add("lethe.replay.*, lethe.rehearsal.*, lethe.unlearning.method, lethe.strategy: " + e.getMessage());
                 return new GradientSettings(1, 1, seed,
                         new io.lethe.learning.replay.RehearsalConfig("none", 0, 0, 1, 1, "reservoir", 0, seed), 1, "sfr-on",
-                        "mlp", 1, 0, 1, new UnlearningPolicySettings(false, 0, 0, 0, 0, 0), 1);
+                        "mlp", 1, 0, 1, new UnlearningPolicySettings(false, 0, 0, 0, 0, 0), 1, "none");
             }
         }
     }

@@ -95,6 +95,10 @@ public final class Settings {
     public static final Setting<Integer> NETWORK_SHARDS = Setting.atLeast("lethe.network.shards", "1",
             "mlp: SISA shards; K > 1 trains K networks, each on the subjects hashed to it, predicting by their mean"
                     + " probabilities; an erasure retrains only the shards that held the subject (exact)", 1);
+    public static final Setting<String> STRATEGY = Setting.oneOf("lethe.strategy", "none",
+            "mlp: a training strategy around each step, beside replay: none, l2 or ewc (regularisation toward the last"
+                    + " task), hft (half fine-tuning), refresh (unlearn a little, then learn) or kfpf (periodic fine-tuning"
+                    + " of the last layers on the buffer); MLP only", io.lethe.learning.strategy.TrainingStrategies.NAMES);
     public static final Setting<Integer> MLP_HIDDEN = Setting.atLeast("lethe.mlp.hidden", "400",
             "mlp: units per hidden layer", 1);
     public static final Setting<Double> MLP_LEARNING_RATE = Setting.positive("lethe.mlp.learning.rate", "0.05",
@@ -151,7 +155,7 @@ public final class Settings {
             SNAPSHOT_EVERY_EXAMPLES, MAX_RECORD_BYTES, COMMIT_INTERVAL_MS, LEARNER, EVAL_EVERY_EXAMPLES, EVAL_PER_TASK,
             METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, PURGE_INTERVAL_MS, TOPIC_SEGMENT_MS, PURGE_INPUTS, ENCRYPTION, KEK_FILE, KEK,
             ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
-            RIDGE_GAMMA, LEARN_BATCH_SIZE, NETWORK, NETWORK_SHARDS, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
+            RIDGE_GAMMA, LEARN_BATCH_SIZE, NETWORK, NETWORK_SHARDS, STRATEGY, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
             REPLAY_MAX_BYTES, REPLAY_POLICY, REHEARSAL_SCHEDULER, REHEARSAL_EXPONENT, REHEARSAL_BUDGET,
             REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, UNLEARNING_GUARD, UNLEARNING_MAX_UTILITY_DROP,
             UNLEARNING_MAX_FORGET_ACCURACY, UNLEARNING_MAX_FORGET_EXCESS, UNLEARNING_EXACT_FRACTION, UNLEARNING_REMAIN_SIZE,

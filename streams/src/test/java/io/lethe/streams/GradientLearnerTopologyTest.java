@@ -115,6 +115,22 @@ class GradientLearnerTopologyTest {
         assertEquals(20.0, receipt.getMetrics().get("examples_unlearned"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"ewc", "kfpf"})
+    void aTrainingStrategyLearnsInTheStreamAndServesErasures(String strategy) {
+        start("0", "0", "lethe.unlearning.guard", "false", "lethe.strategy", strategy);
+        for (TrainingExample e : TestData.examples(5, 0, 120, 6)) {
+            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
+        }
+        erasures.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
+                TestData.erasure("erase-" + strategy, ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
+        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
+        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
+        assertEquals(20, receipt.getExamplesRemoved());
+        ModelVersion version = AvroCodec.MODEL_VERSION.decode(versions.readValuesToList().get(0));
+        assertEquals(strategy, version.getLineage().getLearnerConfig().get("strategy"), "the lineage names the strategy");
+    }
+
     @Test
     void learnsWithABoundedBufferAndErasurePurgesItFromEveryStore() throws Exception {
         List<TrainingExample> data = TestData.examples(5, 0, 120, 6);

@@ -237,7 +237,7 @@ public final class LetheMain {
                             (periodic fine-tuning of the last layers on the buffer); Split- and Permuted-MNIST, 3 seeds;
                             merges var/strategies-results.json [--scenarios split,permuted] [--strategies
                             naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh,store+kfpf] [--seeds 1,2,3]
-                            and every option of rehearsal (offline only)
+                            and every option of rehearsal (--mode kafka: the stream with lethe.strategy)
                   scole     SCoLe: a long sequence of two-class MNIST tasks drawn at random (classes recur); accuracy on
                             all ten classes after every task for naive SGD and replay; writes var/scole-results.json and
                             docs/scole.png [--tasks 200] [--per-task 500] [--strategies naive,uniform] [--seeds 1]

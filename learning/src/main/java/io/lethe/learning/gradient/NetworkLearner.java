@@ -205,6 +205,11 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
         return network;
     }
 
+    /** The SGD learning rate of its steps. */
+    public double learningRate() {
+        return learningRate;
+    }
+
     public Architecture architecture() {
         return architecture;
     }

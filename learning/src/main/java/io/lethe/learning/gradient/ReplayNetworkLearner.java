@@ -41,22 +41,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ReplayNetworkLearner implements NetworkBacked {
 
     private static final int STATE_MAGIC = 0x4c524e31; // "LRN1"
+    /** As LRN1, followed by the training strategy's state. */
+    private static final int STATE_MAGIC_WITH_STRATEGY = 0x4c524e32; // "LRN2"
 
     private final NetworkLearner network;
     private final ReplayTrainer trainer;
     private final UnlearningMethod method;
     private final RehearsalConfig rehearsal;
     private final long seed;
+    private final io.lethe.learning.strategy.TrainingStrategy strategy;
     private long batchesLearned;
 
     /** {@code method} is what the network's shape can run: see {@link UnlearningMethod#forNetwork}. */
     public ReplayNetworkLearner(NetworkLearner network, RehearsalConfig rehearsal, UnlearningMethod method, long seed) {
+        this(network, rehearsal, method, seed, null);
+    }
+
+    /**
+     * With a training strategy (null: none) around each step; it is this learner's own (it keeps
+     * state, written with the learner's).
+     */
+    public ReplayNetworkLearner(NetworkLearner network, RehearsalConfig rehearsal, UnlearningMethod method, long seed,
+                                io.lethe.learning.strategy.TrainingStrategy strategy) {
         if (!method.supports(network.architecture())) {
             throw new IllegalArgumentException(method.name() + " cannot unlearn from a " + network.architecture());
         }
         this.network = network;
         this.rehearsal = rehearsal;
-        this.trainer = rehearsal.trainer(network);
+        this.strategy = strategy;
+        this.trainer = io.lethe.learning.strategy.TrainingStrategies.trainer(rehearsal, network, strategy,
+                network.learningRate());
         this.method = method;
         this.seed = seed;
     }
@@ -200,6 +214,9 @@ public final class ReplayNetworkLearner implements NetworkBacked {
         Map<String, String> m = new LinkedHashMap<>(network.config());
         m.putAll(rehearsal.describe());
         method.config().forEach((k, v) -> m.put("unlearning." + k, v));
+        if (strategy != null) {
+            strategy.config().forEach((k, v) -> m.put("strategy." + k, v));
+        }
         return m;
     }
 
@@ -213,10 +230,13 @@ public final class ReplayNetworkLearner implements NetworkBacked {
 
     @Override
     public void writeState(DataOutputStream out) throws IOException {
-        out.writeInt(STATE_MAGIC);
+        out.writeInt(strategy == null ? STATE_MAGIC : STATE_MAGIC_WITH_STRATEGY);
         network.writeState(out);
         out.writeLong(batchesLearned);
         trainer.writeState(out);
+        if (strategy != null) {
+            ((io.lethe.learning.strategy.StrategyLearner) trainer.learner()).writeStrategyState(out);
+        }
         out.flush();
     }
 
@@ -227,7 +247,7 @@ public final class ReplayNetworkLearner implements NetworkBacked {
     @Override
     public void readState(DataInputStream in) throws IOException {
         int magic = in.readInt();
-        if (magic != STATE_MAGIC) {
+        if (magic != STATE_MAGIC && magic != STATE_MAGIC_WITH_STRATEGY) {
             network.readState(new DataInputStream(new java.io.SequenceInputStream(
                     new java.io.ByteArrayInputStream(ByteBuffer.allocate(4).putInt(magic).array()), in)));
             return;
@@ -235,5 +255,14 @@ public final class ReplayNetworkLearner implements NetworkBacked {
         network.readState(in);
         batchesLearned = in.readLong();
         trainer.readState(in);
+        if (magic == STATE_MAGIC_WITH_STRATEGY) {
+            if (strategy == null) {
+                throw new IOException("this state was written with a training strategy; this learner has none (set the"
+                        + " same lethe.strategy to read it)");
+            }
+            ((io.lethe.learning.strategy.StrategyLearner) trainer.learner()).readStrategyState(in);
+        }
+        // A state without a strategy's part read into a learner with a strategy: the strategy starts
+        // fresh from here (no anchor, no Fisher) rather than refusing the snapshot.
     }
 }

@@ -86,13 +86,27 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
     @Override
     public void writeState(DataOutputStream out) throws IOException {
         network.writeState(out);
-        out.writeInt(task);
-        strategy.writeState(out);
+        writeStrategyState(out);
     }
 
     @Override
     public void readState(DataInputStream in) throws IOException {
         network.readState(in);
+        readStrategyState(in);
+    }
+
+    /** The strategy's part of the state alone (for a learner that writes the network itself). */
+    public void writeStrategyState(DataOutputStream out) throws IOException {
+        out.writeUTF(strategy.name());
+        out.writeInt(task);
+        strategy.writeState(out);
+    }
+
+    public void readStrategyState(DataInputStream in) throws IOException {
+        String name = in.readUTF();
+        if (!name.equals(strategy.name())) {
+            throw new IOException("this state was written with the training strategy " + name + ", not " + strategy.name());
+        }
         task = in.readInt();
         strategy.readState(in);
     }

@@ -54,7 +54,8 @@ final class ReplayNetworkEngine implements LearningEngine {
         NumericThreads.apply(config.learner().threads());
         this.network = config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses());
         this.learner = new ReplayNetworkLearner(network, config.learner().rehearsal(),
-                UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture()), config.learner().seed());
+                UnlearningMethod.forNetwork(config.learner().unlearningMethod(), network.architecture()), config.learner().seed(),
+                config.learner().newStrategy(config.learner().seed()));
         this.holdout = new HeldOutExamples(config.learner().holdOutRule(), config.learner().holdoutCapacity());
         this.lastMethod = learner.method().name();
         this.policy = config.learner().unlearningPolicy().policy();
@@ -186,7 +187,7 @@ final class ReplayNetworkEngine implements LearningEngine {
         List<RetainedTrainingData.Entry> data = retainedData.inStreamOrder();
         ReplayNetworkLearner fresh = new ReplayNetworkLearner(
                 config.learner().newNetwork(config.featureMap().inputDim(), config.maxClasses()), config.learner().rehearsal(),
-                learner.method(), config.learner().seed());
+                learner.method(), config.learner().seed(), config.learner().newStrategy(config.learner().seed()));
         LOG.info("model {}: retraining the network exactly from {} retained examples", config.modelName(), data.size());
         int step = config.learner().batchSize();
         int reported = 0;
@@ -307,6 +308,9 @@ final class ReplayNetworkEngine implements LearningEngine {
         m.put("mlp.seed", Long.toString(settings.seed()));
         m.putAll(settings.rehearsal().describe());
         learner.method().config().forEach((k, v) -> m.put("unlearning." + k, v));
+        if (!settings.strategy().equals("none")) {
+            m.put("strategy", settings.strategy());
+        }
         m.put("max.classes", Integer.toString(config.maxClasses()));
         m.put("mlp.batch.size", Integer.toString(config.learner().batchSize()));
         return m;

@@ -54,7 +54,7 @@ final class ShardedNetworkEngine implements LearningEngine {
                         r.maxBytes(), r.policy(), r.taskFreeWindow(), r.seed() + i),
                 UnlearningMethod.forNetwork(config.learner().unlearningMethod(),
                         io.lethe.learning.gradient.NetworkLearner.Architecture.named(config.learner().network())),
-                seed + i);
+                seed + i, config.learner().newStrategy(seed + i));
         this.learner = new ShardedNetworkLearner(config.learner().shards(), config.learner().batchSize(), fresh);
         this.holdout = new HeldOutExamples(config.learner().holdOutRule(), config.learner().holdoutCapacity());
     }

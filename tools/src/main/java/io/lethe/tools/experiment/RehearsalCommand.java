@@ -53,10 +53,7 @@ public final class RehearsalCommand {
             }
             for (String s : strategies) {
                 strategy(s, budget, capacity, exponent, policy, 1); // validates every strategy before any run
-                if (plugin(s, 1) != null && mode.equals("kafka")) {
-                    throw new IllegalArgumentException("strategy '" + s + "': training strategies run offline only so"
-                            + " far (the streaming learner has replay and its schedules, not these plug-ins yet)");
-                }
+                plugin(s, 1);
             }
             NetworkLearner.Architecture.named(network);
             if (seeds.isEmpty()) {
@@ -116,49 +113,23 @@ public final class RehearsalCommand {
         };
     }
 
-    /** Penalty weights and refresh settings of the training strategies (their defaults; see the README). */
-    static final double L2_LAMBDA = 0.01;
-    static final double EWC_LAMBDA = 100;
-    static final double REFRESH_GAMMA = 0.01;
-    static final double REFRESH_SIGMA = 1e-4;
-
     /** The training strategy after a {@code +} in the name (null: none). */
     static io.lethe.learning.strategy.TrainingStrategy plugin(String name, long seed) {
         if (!name.contains("+")) {
             return null;
         }
         String plugin = name.substring(name.indexOf('+') + 1);
-        return switch (plugin) {
-            case "l2" -> io.lethe.learning.strategy.ParameterRegularisation.l2(L2_LAMBDA);
-            case "ewc" -> io.lethe.learning.strategy.ParameterRegularisation.ewc(EWC_LAMBDA);
-            case "hft" -> new io.lethe.learning.strategy.HalfFineTuning(seed);
-            case "refresh" -> new io.lethe.learning.strategy.RefreshLearning(REFRESH_GAMMA, REFRESH_SIGMA, seed);
-            case "kfpf" -> new io.lethe.learning.strategy.ForgettingProneFineTuning(FPF_PERIOD, FPF_STEPS, 32, FPF_RATE,
-                    io.lethe.learning.strategy.ForgettingProneFineTuning.OUTPUT_AND_LAST_HIDDEN, seed);
-            default -> throw new IllegalArgumentException("unknown training strategy '" + plugin + "' in '" + name
-                    + "' (expected l2, ewc, hft, refresh or kfpf)");
-        };
+        if (plugin.equals("none")) {
+            throw new IllegalArgumentException("'" + name + "': leave out the +none");
+        }
+        return io.lethe.learning.strategy.TrainingStrategies.named(plugin, seed);
     }
-
-    /** k-FPF: every 200 steps, 20 steps of 32 buffered examples on the output and last hidden layers. */
-    static final int FPF_PERIOD = 200;
-    static final int FPF_STEPS = 20;
-    static final double FPF_RATE = 0.05;
 
     /** The replay trainer over the learner, the plug-in wired to its buffer where it fine-tunes on it. */
     static io.lethe.learning.replay.ReplayTrainer trainer(RehearsalConfig rehearsal, NetworkLearner network,
                                                           io.lethe.learning.strategy.TrainingStrategy plugin,
                                                           double learningRate) {
-        io.lethe.learning.replay.Rehearsable learner = plugin == null ? network
-                : new io.lethe.learning.strategy.StrategyLearner(network, plugin, learningRate);
-        io.lethe.learning.replay.ReplayTrainer trainer = rehearsal.trainer(learner);
-        if (plugin instanceof io.lethe.learning.strategy.ForgettingProneFineTuning fpf) {
-            if (rehearsal.capacity() <= 1) {
-                throw new IllegalArgumentException("+kfpf fine-tunes on a buffer: use it after store, uniform or power-law");
-            }
-            fpf.useBuffer(trainer.buffer());
-        }
-        return trainer;
+        return io.lethe.learning.strategy.TrainingStrategies.trainer(rehearsal, network, plugin, learningRate);
     }
 
     private final Options options;
@@ -232,6 +203,7 @@ public final class RehearsalCommand {
         p.setProperty("lethe.rehearsal.scheduler", rehearsal.scheduler());
         p.setProperty("lethe.rehearsal.exponent", Double.toString(rehearsal.exponent()));
         p.setProperty("lethe.rehearsal.budget", Integer.toString(rehearsal.budget()));
+        p.setProperty("lethe.strategy", strategy.contains("+") ? strategy.substring(strategy.indexOf('+') + 1) : "none");
         // The learner's own continual evaluation, on 500 test images per task as offline (0: off).
         p.setProperty("lethe.eval.every.examples", Integer.toString(options.evalEvery()));
         p.setProperty("lethe.eval.per.task", "500");

@@ -3,7 +3,6 @@ package io.lethe.tools.experiment;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -23,10 +22,12 @@ class StrategyNamesTest {
     }
 
     @Test
-    void trainingStrategiesAreRefusedInKafkaModeBeforeAnyRun() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RehearsalCommand.Options.parse(
-                List.of("--strategies", "naive+l2", "--mode", "kafka")));
-        assertTrue(e.getMessage().contains("offline only"), e.getMessage());
+    void trainingStrategiesRunInKafkaModeTooAndAreCheckedBeforeAnyRun() {
+        assertEquals(List.of("store+kfpf"), RehearsalCommand.Options.parse(List.of("--strategies", "store+kfpf", "--mode",
+                "kafka")).strategies());
+        assertThrows(IllegalArgumentException.class, () -> RehearsalCommand.Options.parse(
+                List.of("--strategies", "naive+nope", "--mode", "kafka")));
+        assertThrows(IllegalArgumentException.class, () -> RehearsalCommand.plugin("naive+none", 1));
     }
 
     @Test
