@@ -97,18 +97,24 @@ class GradientLearnerTopologyTest {
         return keys;
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"iau", "gs-lora", "sfr-on-sam", "gradient-ascent-sam"})
-    void everyUnlearningMethodServesAnErasureInTheStreamWithItsReceiptMetrics(String method) {
-        start("0", "0", "lethe.unlearning.guard", "false", "lethe.unlearning.method", method);
+    /** Learns 120 examples of 6 subjects, erases subject 2 (20 examples); its receipt, checked complete. */
+    private ErasureReceipt learnThenEraseSubject2(String requestId) {
         for (TrainingExample e : TestData.examples(5, 0, 120, 6)) {
             examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
         }
         erasures.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
-                TestData.erasure("erase-" + method, ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
+                TestData.erasure(requestId, ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
         ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
         assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
         assertEquals(20, receipt.getExamplesRemoved());
+        return receipt;
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"iau", "gs-lora", "sfr-on-sam", "gradient-ascent-sam"})
+    void everyUnlearningMethodServesAnErasureInTheStreamWithItsReceiptMetrics(String method) {
+        start("0", "0", "lethe.unlearning.guard", "false", "lethe.unlearning.method", method);
+        ErasureReceipt receipt = learnThenEraseSubject2("erase-" + method);
         assertTrue(receipt.getVerificationMethod().contains("approximate-" + method), receipt.getVerificationMethod());
         assertTrue(receipt.getMetrics().containsKey("forget_accuracy"), receipt.getMetrics().toString());
         assertTrue(receipt.getMetrics().containsKey("retained_accuracy_replay_buffer"), receipt.getMetrics().toString());
@@ -119,14 +125,7 @@ class GradientLearnerTopologyTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"ewc", "kfpf"})
     void aTrainingStrategyLearnsInTheStreamAndServesErasures(String strategy) {
         start("0", "0", "lethe.unlearning.guard", "false", "lethe.strategy", strategy);
-        for (TrainingExample e : TestData.examples(5, 0, 120, 6)) {
-            examples.pipeInput(e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e));
-        }
-        erasures.pipeInput("subject-2", AvroCodec.ERASURE_REQUEST.encode(
-                TestData.erasure("erase-" + strategy, ErasureScope.SUBJECT, "subject-2", List.of(), null, null)));
-        ErasureReceipt receipt = AvroCodec.ERASURE_RECEIPT.decode(receipts.readValue());
-        assertEquals(ReceiptStatus.COMPLETED, receipt.getStatus());
-        assertEquals(20, receipt.getExamplesRemoved());
+        learnThenEraseSubject2("erase-" + strategy);
         ModelVersion version = AvroCodec.MODEL_VERSION.decode(versions.readValuesToList().get(0));
         assertEquals(strategy, version.getLineage().getLearnerConfig().get("strategy"), "the lineage names the strategy");
     }

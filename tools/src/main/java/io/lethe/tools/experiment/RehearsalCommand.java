@@ -180,14 +180,15 @@ public final class RehearsalCommand {
     }
 
     private LetheConfig kafkaConfig(String strategy, long seed, RehearsalConfig rehearsal) throws IOException {
-        Path work = Path.of("var/rehearsal").resolve(options.scenario() + "-" + strategy + "-" + seed);
+        String id = strategy.replace('+', '_'); // application ids and model names allow no '+'
+        Path work = Path.of("var/rehearsal").resolve(options.scenario() + "-" + id + "-" + seed);
         io.lethe.tools.WorkFolders.deleteRecursively(work);
         Properties p = new Properties();
         p.setProperty("lethe.learner", "mlp");
         p.setProperty("lethe.network", options.network());
         p.setProperty("lethe.holdout.percent", "0"); // the scenario brings its own test sets
-        p.setProperty("lethe.application.id", "lethe-rehearsal-" + strategy + "-" + seed);
-        p.setProperty("lethe.model.name", "rehearsal-" + strategy);
+        p.setProperty("lethe.application.id", "lethe-rehearsal-" + id + "-" + seed);
+        p.setProperty("lethe.model.name", "rehearsal-" + id);
         p.setProperty("lethe.state.dir", work.resolve("state").toString());
         p.setProperty("lethe.model.store.dir", work.resolve("models").toString());
         p.setProperty("lethe.input.partitions", "1"); // one partition: the stream's task order is kept exactly
