@@ -47,10 +47,10 @@ public final class UnlearningBenchmark {
      * @param gap average absolute gap to the oracle over UA, RA, TA, MIA (NaN for the oracle itself)
      * @param miaLoss share of the forget set a loss-threshold attack (fitted on shadow data) calls non-member
      * @param miaLossPerClass the same with one threshold per class
-     * @param uaAfterRelearning UA after a relearning attack: {@link #RELEARN_STEPS} SGD steps on 1 % of the
+     * @param uaAfterRelearning UA after a relearning attack: {@link ForgetSetAttacks#RELEARN_STEPS} SGD steps on 1 % of the
      *     forget set (NaN for the SISA ensemble)
-     * @param uaAfterWeakRelearning UA after a weaker relearning attack: {@link #WEAK_RELEARN_STEPS} plain SGD
-     *     steps at lr {@link #WEAK_RELEARN_RATE} on the same 1 % (NaN for the SISA ensemble)
+     * @param uaAfterWeakRelearning UA after a weaker relearning attack: {@link ForgetSetAttacks#WEAK_RELEARN_STEPS} plain SGD
+     *     steps at lr {@link ForgetSetAttacks#WEAK_RELEARN_RATE} on the same 1 % (NaN for the SISA ensemble)
      * @param recovery corruption scenarios: the share (percent) of the damage to the damaged class's test
      *     accuracy that unlearning undid, 100 (acc - corrupted) / (clean - corrupted), the clean model being
      *     the retrain oracle (NaN in other scenarios)
@@ -60,42 +60,14 @@ public final class UnlearningBenchmark {
                       double miaLossPerClass, double uaAfterRelearning, double uaAfterWeakRelearning, double recovery) {
     }
 
-    /**
-     * The analytic learner in a corruption scenario: learned the corrupted data, unlearned the
-     * corrupting examples; compared with a learner that only ever learned the clean data.
-     *
-     * @param distanceToCleanSolve relative Frobenius distance of the unlearned head to the clean one
-     * @param cleanDamagedTest test accuracy on the damaged class: clean, corrupted, after unlearning
-     * @param recovery 100 (unlearned - corrupted) / (clean - corrupted) on that class
-     * @param relearnedDamagedTest the relearning attack on the exact learner: the damaged class's test
-     *     accuracy after it learns 1 % of the corrupting set again
-     * @param relearnedDistanceToClean its head then against the clean learner's after learning the same 1 %:
-     *     an exact unlearning hides nothing, so the attack brings back exactly what it would teach a
-     *     model that never saw the corrupting set
-     */
-    public record ExactRecovery(String scenario, int corrupting, double distanceToCleanSolve, double cleanDamagedTest,
-                                double corruptedDamagedTest, double unlearnedDamagedTest, double recovery,
-                                double unlearnSeconds, double relearnedDamagedTest, double relearnedDistanceToClean) {
-    }
-
-    /** The scenario prefix of RESTOR-style corruption: every training image of class C twice more, mislabelled. */
-    public static final String CORRUPT = "corrupt-";
-
     private final ImageDataset train;
     private final ImageDataset test;
     /** Corruption scenarios: examples from this index on are the corrupting ones (-1: none). */
     private int corruptingFrom = -1;
-    private final List<ExactRecovery> exactRecoveries = new ArrayList<>();
-    private LabeledBatch shadowMembers;
-    private LabeledBatch shadowNonMembers;
-    private LabeledBatch currentForget;
-    private LabeledBatch relearnSample;
+    private final List<CorruptionScenario.ExactRecovery> exactRecoveries = new ArrayList<>();
+    /** The attacks on the current forget set (set per scenario, or per request of a sequence). */
+    private ForgetSetAttacks attacks;
 
-    /** SGD steps of the relearning attack (Fan et al.: a few steps on a small share of the forget set). */
-    static final int RELEARN_STEPS = 10;
-    /** The weaker attack: a few plain SGD steps at a tenth of the network's learning rate. */
-    static final int WEAK_RELEARN_STEPS = 5;
-    static final double WEAK_RELEARN_RATE = 0.01;
     private final Settings settings;
     private final Consumer<String> progress;
 
@@ -116,16 +88,16 @@ public final class UnlearningBenchmark {
         progress.accept(String.format(Locale.ROOT, "original model: %,d examples x %d epochs in %.1f s, test accuracy %.2f%%",
                 train.size(), settings.epochs(), (System.nanoTime() - t0) / 1e9,
                 io.lethe.learning.metrics.Accuracy.percent(original, test.batch(IntStream.range(0, test.size()).toArray()))));
-        Sisa sisa = null;
+        SisaEnsemble sisa = null;
         if (settings.sisaShards() > 0) {
             t0 = System.nanoTime();
-            sisa = new Sisa(settings.sisaShards());
+            sisa = new SisaEnsemble(settings.sisaShards(), train.size(), settings.seed(), this::train);
             progress.accept(String.format(Locale.ROOT, "SISA: %d shards trained in %.1f s (once; each erasure retrains only"
                     + " the shards that held erased examples)", settings.sisaShards(), (System.nanoTime() - t0) / 1e9));
         }
         List<Row> rows = new ArrayList<>();
         for (String scenario : scenarios) {
-            rows.addAll(scenario.startsWith(CORRUPT) ? corruption(scenario, methods)
+            rows.addAll(scenario.startsWith(CorruptionScenario.PREFIX) ? corruption(scenario, methods)
                     : scenario.startsWith(SEQUENCE) ? sequence(scenario, original)
                     : scenario(scenario, original, methods, sisa));
         }
@@ -133,170 +105,48 @@ public final class UnlearningBenchmark {
     }
 
     /** The analytic learner's exact recoveries, one per corruption scenario run. */
-    public List<ExactRecovery> exactRecoveries() {
+    public List<CorruptionScenario.ExactRecovery> exactRecoveries() {
         return List.copyOf(exactRecoveries);
-    }
-
-    /** The wrong label every corrupting copy of class {@code c} carries. */
-    public static int corruptLabel(int c) {
-        return (c + 5) % 10;
     }
 
     /**
      * RESTOR (knowledge recovery): the training set plus a corrupting set, every training image of
-     * class C twice more labelled {@link #corruptLabel}; the "original" model learns both, and the
+     * class C twice more labelled {@link CorruptionScenario#corruptLabel}; the "original" model learns both, and the
      * corrupting set is what each method unlearns. The retrain oracle learns the clean training set
      * alone (same order, same seed), so it is the clean model, and recovery asks how much of the
      * clean model's accuracy on class C each method brings back, beyond forgetting the wrong labels.
      */
     private List<Row> corruption(String scenario, List<UnlearningMethod> methods) {
-        int damaged = Integer.parseInt(scenario.substring(CORRUPT.length()));
+        int damaged = Integer.parseInt(scenario.substring(CorruptionScenario.PREFIX.length()));
         if (damaged < 0 || damaged > 9) {
             throw new IllegalArgumentException("corrupt-C needs an MNIST class 0-9, got " + scenario);
         }
-        ImageDataset corrupted = corrupted(train, damaged);
+        ImageDataset corrupted = CorruptionScenario.corrupted(train, damaged);
         UnlearningBenchmark inner = new UnlearningBenchmark(corrupted, test, settings, progress);
         inner.corruptingFrom = train.size();
         long t0 = System.nanoTime();
         NetworkLearner original = inner.train(IntStream.range(0, corrupted.size()).toArray());
         progress.accept(String.format(Locale.ROOT, "%s: corrupted model (%,d clean + %,d images of %d labelled %d) in %.1f s,"
                 + " test accuracy on class %d %.2f%%", scenario, train.size(), corrupted.size() - train.size(), damaged,
-                corruptLabel(damaged), (System.nanoTime() - t0) / 1e9, damaged,
+                CorruptionScenario.corruptLabel(damaged), (System.nanoTime() - t0) / 1e9, damaged,
                 io.lethe.learning.metrics.Accuracy.percent(original, test.batch(test.indicesOfClasses(damaged)))));
-        Sisa sisa = settings.sisaShards() > 0 ? inner.new Sisa(settings.sisaShards()) : null;
+        SisaEnsemble sisa = settings.sisaShards() > 0
+                ? new SisaEnsemble(settings.sisaShards(), corrupted.size(), settings.seed(), inner::train) : null;
         List<Row> rows = inner.scenario(scenario, original, methods, sisa);
-        exactRecoveries.add(exactRecovery(scenario, corrupted, train.size(), test, damaged, settings.seed(), progress));
+        exactRecoveries.add(CorruptionScenario.exactRecovery(scenario, corrupted, train.size(), test, damaged, settings.seed(), progress));
         return rows;
     }
 
-    /** Mislabelled copies of each image of the damaged class: outnumbering the clean ones, they win. */
-    static final int CORRUPT_COPIES = 2;
-
-    static ImageDataset corrupted(ImageDataset clean, int damaged) {
-        int[] images = clean.indicesOfClasses(damaged);
-        int extra = CORRUPT_COPIES * images.length;
-        byte[][] pixels = java.util.Arrays.copyOf(clean.pixels(), clean.size() + extra);
-        int[] labels = java.util.Arrays.copyOf(clean.labels(), clean.size() + extra);
-        for (int i = 0; i < extra; i++) {
-            pixels[clean.size() + i] = clean.pixels()[images[i % images.length]];
-            labels[clean.size() + i] = corruptLabel(damaged);
-        }
-        return new ImageDataset(pixels, labels, clean.side());
-    }
-
-    /**
-     * The analytic learner (the stream's conv map) through the same corruption: it learns everything,
-     * unlearns the corrupting examples, and is compared with one that learned the clean data only.
-     */
-    static ExactRecovery exactRecovery(String scenario, ImageDataset train, int corruptingFrom, ImageDataset test,
-                                       int damaged, long seed, Consumer<String> progress) {
-        io.lethe.learning.feature.FeatureMapSpec spec = io.lethe.learning.feature.FeatureMapSpec.mnistConv(seed);
-        io.lethe.learning.analytic.AnalyticRidgeLearner clean = new io.lethe.learning.analytic.AnalyticRidgeLearner(spec, 1.0);
-        io.lethe.learning.analytic.AnalyticRidgeLearner learner = new io.lethe.learning.analytic.AnalyticRidgeLearner(spec, 1.0);
-        LabeledBatch damagedTest = test.batch(test.indicesOfClasses(damaged));
-        for (int from = 0; from < train.size(); from += 2_000) {
-            int[] rows = IntStream.range(from, Math.min(train.size(), from + 2_000)).toArray();
-            LabeledBatch batch = train.batch(rows);
-            if (from < corruptingFrom) {
-                clean.learn(train.batch(IntStream.of(rows).filter(i -> i < corruptingFrom).toArray()));
-            }
-            learner.learn(batch);
-        }
-        double cleanAccuracy = io.lethe.learning.metrics.Accuracy.percent(clean.model(), damagedTest);
-        double corruptedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
-        LabeledBatch corrupting = train.batch(IntStream.range(corruptingFrom, train.size()).toArray());
-        long t = System.nanoTime();
-        learner.unlearn(corrupting);
-        learner.refreshHead();
-        double seconds = (System.nanoTime() - t) / 1e9;
-        double unlearnedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
-        clean.refreshHead();
-        double distance = io.lethe.learning.analytic.RidgeSolver.relativeFrobenius(learner.head(), clean.head());
-        LabeledBatch relearn = train.batch(sample(IntStream.range(corruptingFrom, train.size()).toArray(),
-                Math.max(10, corrupting.size() / 100), new SplittableRandom(seed ^ 0xBAC4L)));
-        learner.learn(relearn);
-        clean.learn(relearn);
-        learner.refreshHead();
-        clean.refreshHead();
-        double relearnedAccuracy = io.lethe.learning.metrics.Accuracy.percent(learner.model(), damagedTest);
-        double relearnedDistance = io.lethe.learning.analytic.RidgeSolver.relativeFrobenius(learner.head(), clean.head());
-        ExactRecovery result = new ExactRecovery(scenario, corrupting.size(), distance, cleanAccuracy, corruptedAccuracy,
-                unlearnedAccuracy, recovery(unlearnedAccuracy, corruptedAccuracy, cleanAccuracy), seconds,
-                relearnedAccuracy, relearnedDistance);
-        progress.accept(String.format(Locale.ROOT, "  %-26s class %d test: clean %.2f, corrupted %.2f, unlearned %.2f"
-                + " (recovery %.1f%%); head vs the clean learner's: %.1e relative; after relearning 1 %% of the corrupting"
-                + " set %.2f, %.1e from the clean learner relearning it", "analytic ridge (exact)", damaged,
-                cleanAccuracy, corruptedAccuracy, unlearnedAccuracy, result.recovery(), distance, relearnedAccuracy,
-                relearnedDistance));
-        return result;
-    }
-
-    static double recovery(double unlearned, double corrupted, double clean) {
-        return 100 * (unlearned - corrupted) / (clean - corrupted);
-    }
-
-    /**
-     * SISA (Bourtoule et al. 2021) as the stream runs it: K networks, each trained on the examples
-     * hashed to it, predicting by averaging their probabilities. Exact by construction: forgetting
-     * retrains, from scratch, only the shards that held forgotten examples.
-     */
-    private final class Sisa {
-        private final int[] shardOf = new int[train.size()];
-        private final NetworkLearner[] shards;
-
-        Sisa(int count) {
-            shards = new NetworkLearner[count];
-            for (int i = 0; i < shardOf.length; i++) {
-                long h = (i + 1) * 0x9E3779B97F4A7C15L ^ settings.seed();
-                h ^= h >>> 31;
-                shardOf[i] = (int) Math.floorMod(h, (long) count);
-            }
-            for (int s = 0; s < count; s++) {
-                shards[s] = train(members(s, new boolean[train.size()]));
-            }
-        }
-
-        private int[] members(int shard, boolean[] forgotten) {
-            return IntStream.range(0, shardOf.length).filter(i -> shardOf[i] == shard && !forgotten[i]).toArray();
-        }
-
-        /** The ensemble after forgetting: affected shards retrained, the others as they were. */
-        Forgotten forget(boolean[] forgotten) {
-            NetworkLearner[] after = shards.clone();
-            int retrained = 0;
-            long started = System.nanoTime();
-            for (int s = 0; s < shards.length; s++) {
-                int shard = s;
-                if (IntStream.range(0, shardOf.length).anyMatch(i -> forgotten[i] && shardOf[i] == shard)) {
-                    after[s] = train(members(s, forgotten));
-                    retrained++;
-                }
-            }
-            return new Forgotten(after, retrained, (System.nanoTime() - started) / 1e9);
-        }
-    }
-
-    private record Forgotten(NetworkLearner[] shards, int retrained, double seconds) {
-        INDArray probabilities(INDArray inputs) {
-            INDArray sum = null;
-            for (NetworkLearner shard : shards) {
-                INDArray p = shard.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT), false);
-                sum = sum == null ? p.dup() : sum.addi(p);
-            }
-            return sum.divi(shards.length);
-        }
-    }
-
-    private List<Row> scenario(String scenario, NetworkLearner original, List<UnlearningMethod> methods, Sisa sisa) {
+    private List<Row> scenario(String scenario, NetworkLearner original, List<UnlearningMethod> methods, SisaEnsemble sisa) {
         boolean[] forgetMask = forgetMask(scenario);
         int[] forget = IntStream.range(0, train.size()).filter(i -> forgetMask[i]).toArray();
         int[] retained = IntStream.range(0, train.size()).filter(i -> !forgetMask[i]).toArray();
         int forgottenClass = scenario.startsWith("class-") ? Integer.parseInt(scenario.substring(6))
-                : scenario.startsWith(CORRUPT) ? Integer.parseInt(scenario.substring(CORRUPT.length())) : -1;
+                : scenario.startsWith(CorruptionScenario.PREFIX) ? Integer.parseInt(scenario.substring(CorruptionScenario.PREFIX.length())) : -1;
         LabeledBatch forgetBatch = train.batch(forget);
         LabeledBatch retainedEval = retainedEval(retained);
         LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
-        prepareAttacks(forget, retained);
+        prepareAttacks(forget, forgetBatch, retained);
         UnlearningMethod.RemainSampler remain = remainSampler(retained);
         progress.accept(String.format(Locale.ROOT, "%s: forgetting %,d examples, %,d retained", scenario, forget.length,
                 retained.length));
@@ -326,17 +176,17 @@ public final class UnlearningBenchmark {
             progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
         }
         if (sisa != null) {
-            Forgotten after = sisa.forget(forgetMask);
+            SisaEnsemble.Forgotten after = sisa.forget(forgetMask);
             UnlearningMetrics m = UnlearningMetrics.measure(after::probabilities, original.maxClasses(), forgetBatch,
                     retainedEval, testBatch);
             double forgetClassTest = Double.NaN;
             double otherTest = Double.NaN;
             if (forgottenClass >= 0) {
-                forgetClassTest = accuracy(after, test.batch(test.indicesOfClasses(forgottenClass)));
-                otherTest = accuracy(after, test.batch(IntStream.range(0, test.size())
+                forgetClassTest = after.accuracy(test.batch(test.indicesOfClasses(forgottenClass)));
+                otherTest = after.accuracy(test.batch(IntStream.range(0, test.size())
                         .filter(i -> test.labels()[i] != forgottenClass).toArray()));
             }
-            double[] loss = lossAttack(after::probabilities, original.maxClasses());
+            double[] loss = attacks.loss(after::probabilities, original.maxClasses());
             rows.add(new Row(scenario, String.format(Locale.ROOT, "sisa K=%d (%d retrained)", after.shards().length,
                     after.retrained()), m, after.seconds(), forgetClassTest, otherTest, Double.NaN, forget.length, loss[0],
                     loss[1], Double.NaN, Double.NaN, Double.NaN));
@@ -351,8 +201,8 @@ public final class UnlearningBenchmark {
             withGaps.add(new Row(r.scenario(), r.method(), r.metrics(), r.seconds(), r.forgetClassTest(),
                     r.otherClassesTest(), r.method().equals("retrain-oracle") ? Double.NaN
                     : r.metrics().averageGap(oracleMetrics), r.forgotten(), r.miaLoss(), r.miaLossPerClass(),
-                    r.uaAfterRelearning(), r.uaAfterWeakRelearning(), scenario.startsWith(CORRUPT)
-                            ? recovery(r.forgetClassTest(), corrupted, clean) : Double.NaN));
+                    r.uaAfterRelearning(), r.uaAfterWeakRelearning(), scenario.startsWith(CorruptionScenario.PREFIX)
+                            ? CorruptionScenario.recovery(r.forgetClassTest(), corrupted, clean) : Double.NaN));
         }
         return withGaps;
     }
@@ -366,11 +216,10 @@ public final class UnlearningBenchmark {
      * judges (retained examples drawn apart from the RA sample, and the even-numbered test images),
      * and the relearning attack's 1 % of the forget set.
      */
-    private void prepareAttacks(int[] forget, int[] retained) {
-        shadowMembers = train.batch(sample(retained, 5_000, new SplittableRandom(settings.seed() ^ 0x5AD0L)));
-        shadowNonMembers = test.batch(IntStream.range(0, test.size()).filter(i -> i % 2 == 0).toArray());
-        currentForget = train.batch(forget);
-        relearnSample = train.batch(sample(forget, Math.max(10, forget.length / 100), new SplittableRandom(settings.seed() ^ 0xBAC4L)));
+    private void prepareAttacks(int[] forget, LabeledBatch forgetBatch, int[] retained) {
+        attacks = new ForgetSetAttacks(train.batch(sample(retained, 5_000, new SplittableRandom(settings.seed() ^ 0x5AD0L))),
+                test.batch(IntStream.range(0, test.size()).filter(i -> i % 2 == 0).toArray()), forgetBatch,
+                train.batch(sample(forget, Math.max(10, forget.length / 100), new SplittableRandom(settings.seed() ^ 0xBAC4L))));
     }
 
     private UnlearningMethod.RemainSampler remainSampler(int[] retained) {
@@ -416,7 +265,7 @@ public final class UnlearningBenchmark {
             String step = String.format(Locale.ROOT, "%s #%d (class %d)", scenario, k + 1, requested);
             LabeledBatch forgetBatch = train.batch(forget);
             LabeledBatch retainedEval = retainedEval(retained);
-            prepareAttacks(forget, retained);
+            prepareAttacks(forget, forgetBatch, retained);
             progress.accept(String.format(Locale.ROOT, "%s: forgetting class %d; %,d examples forgotten so far, %,d retained",
                     step, requested, forget.length, retained.length));
             long started = System.nanoTime();
@@ -473,11 +322,6 @@ public final class UnlearningBenchmark {
     private static final UnlearningGuard GUARD = new UnlearningGuard(2, 5, 5);
     private static final double EXACT_FRACTION = 0.05;
 
-    private static double accuracy(Forgotten ensemble, LabeledBatch batch) {
-        return io.lethe.learning.metrics.Accuracy.percent(io.lethe.learning.Argmax.rows(ensemble.probabilities(batch.inputs())),
-                batch.labels());
-    }
-
     private static String describe(Row r, double oracleSeconds) {
         return String.format(Locale.ROOT, "  %-26s UA %6.2f  RA %6.2f  TA %6.2f  MIA %6.2f  %.2f s (%.1f%% of the oracle)",
                 r.method(), r.metrics().ua(), r.metrics().ra(), r.metrics().ta(), r.metrics().mia(), r.seconds(),
@@ -501,48 +345,10 @@ public final class UnlearningBenchmark {
             int[] others = IntStream.range(0, test.size()).filter(i -> !gone.contains(test.labels()[i])).toArray();
             otherTest = io.lethe.learning.metrics.Accuracy.percent(model, test.batch(others));
         }
-        double[] loss = lossAttack(inputs -> model.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT),
+        double[] loss = attacks.loss(inputs -> model.network().output(inputs.castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT),
                 false), model.maxClasses());
         return new Row(scenario, method, metrics, seconds, forgetClassTest, otherTest, gap, forgotten, loss[0], loss[1],
-                relearningAttack(model), weakRelearningAttack(model), Double.NaN);
-    }
-
-    /**
-     * UA after the relearning attack: a copy of the model takes {@link #RELEARN_STEPS} steps of its own
-     * SGD (lr 0.1 here) on a fixed 1 % of the forget set. What comes back beyond those examples was
-     * hidden, not removed.
-     */
-    private double relearningAttack(NetworkLearner model) {
-        NetworkLearner attacked = copy(model);
-        for (int step = 0; step < RELEARN_STEPS; step++) {
-            attacked.learn(relearnSample);
-        }
-        return 100 - io.lethe.learning.metrics.Accuracy.percent(attacked, currentForget);
-    }
-
-    /**
-     * UA after the weaker relearning attack: {@link #WEAK_RELEARN_STEPS} plain SGD steps at
-     * {@link #WEAK_RELEARN_RATE} on the mean cross-entropy of the same 1 %, on a copy. Too weak to
-     * teach a class from scratch, it can still bring back what unlearning only hid.
-     */
-    private double weakRelearningAttack(NetworkLearner model) {
-        NetworkLearner attacked = copy(model);
-        io.lethe.learning.unlearning.NetworkParameters network = new io.lethe.learning.unlearning.NetworkParameters(attacked);
-        for (int step = 0; step < WEAK_RELEARN_STEPS; step++) {
-            io.lethe.learning.unlearning.NetworkParameters.Tensors g = network.gradient(relearnSample.inputs(),
-                    relearnSample.labels(), null);
-            java.util.Map<String, INDArray> live = network.params().values();
-            g.values().forEach((name, v) -> live.get(name).subi(v.muli(WEAK_RELEARN_RATE / relearnSample.size())));
-        }
-        return 100 - io.lethe.learning.metrics.Accuracy.percent(attacked, currentForget);
-    }
-
-    /** The loss attack against this model: {global, per-class} percent of the forget set called non-member. */
-    private double[] lossAttack(java.util.function.Function<INDArray, INDArray> probabilities, int classes) {
-        io.lethe.learning.unlearning.LossMembershipAttack attack = io.lethe.learning.unlearning.LossMembershipAttack.fit(
-                probabilities, classes, shadowMembers, shadowNonMembers);
-        return new double[] {attack.nonMemberPercent(probabilities, classes, currentForget),
-            attack.nonMemberPercentPerClass(probabilities, classes, currentForget)};
+                attacks.relearning(model), attacks.weakRelearning(model), Double.NaN);
     }
 
     private boolean[] forgetMask(String scenario) {
@@ -562,7 +368,7 @@ public final class UnlearningBenchmark {
             for (int i = 0; i < mask.length; i++) {
                 mask[i] = train.labels()[i] == c;
             }
-        } else if (scenario.startsWith(CORRUPT) && corruptingFrom >= 0) {
+        } else if (scenario.startsWith(CorruptionScenario.PREFIX) && corruptingFrom >= 0) {
             for (int i = corruptingFrom; i < mask.length; i++) {
                 mask[i] = true;
             }

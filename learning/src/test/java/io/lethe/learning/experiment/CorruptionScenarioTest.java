@@ -17,7 +17,7 @@ class CorruptionScenarioTest {
     @Test
     void theCorruptingSetIsEveryImageOfTheClassTwiceMoreWithOneWrongLabel() {
         ImageDataset clean = images(200, 1);
-        ImageDataset corrupted = UnlearningBenchmark.corrupted(clean, 3);
+        ImageDataset corrupted = CorruptionScenario.corrupted(clean, 3);
         int[] threes = clean.indicesOfClasses(3);
         assertEquals(clean.size() + 2 * threes.length, corrupted.size());
         for (int i = 0; i < 2 * threes.length; i++) {
@@ -31,17 +31,17 @@ class CorruptionScenarioTest {
 
     @Test
     void recoveryIsTheShareOfTheDamageUndone() {
-        assertEquals(100, UnlearningBenchmark.recovery(95, 40, 95), 1e-12);
-        assertEquals(0, UnlearningBenchmark.recovery(40, 40, 95), 1e-12);
-        assertEquals(50, UnlearningBenchmark.recovery(67.5, 40, 95), 1e-12);
+        assertEquals(100, CorruptionScenario.recovery(95, 40, 95), 1e-12);
+        assertEquals(0, CorruptionScenario.recovery(40, 40, 95), 1e-12);
+        assertEquals(50, CorruptionScenario.recovery(67.5, 40, 95), 1e-12);
     }
 
     @Test
     void theAnalyticLearnerRecoversTheCleanSolveExactly() {
         ImageDataset clean = images(400, 2);
-        ImageDataset corrupted = UnlearningBenchmark.corrupted(clean, 3);
+        ImageDataset corrupted = CorruptionScenario.corrupted(clean, 3);
         ImageDataset test = images(200, 3);
-        UnlearningBenchmark.ExactRecovery r = UnlearningBenchmark.exactRecovery("corrupt-3", corrupted, clean.size(), test,
+        CorruptionScenario.ExactRecovery r = CorruptionScenario.exactRecovery("corrupt-3", corrupted, clean.size(), test,
                 3, 7, line -> { });
         assertEquals(80, r.corrupting());
         assertTrue(r.distanceToCleanSolve() <= 1e-9, "head after unlearning vs the clean learner's: " + r.distanceToCleanSolve());

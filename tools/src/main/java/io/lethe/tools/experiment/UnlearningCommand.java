@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lethe.learning.NumericThreads;
 import io.lethe.learning.data.ImageDataset;
 import io.lethe.learning.data.MnistIdx;
+import io.lethe.learning.experiment.CorruptionScenario;
 import io.lethe.learning.experiment.UnlearningBenchmark;
 import io.lethe.learning.unlearning.UnlearningMethod;
 import io.lethe.modelstore.CheckpointStore;
@@ -78,7 +79,7 @@ public final class UnlearningCommand {
         return rows;
     }
 
-    private void print(List<UnlearningBenchmark.Row> rows, List<UnlearningBenchmark.ExactRecovery> exact) {
+    private void print(List<UnlearningBenchmark.Row> rows, List<CorruptionScenario.ExactRecovery> exact) {
         out.println();
         out.printf("%-10s %-25s %7s %7s %7s %7s %8s %8s %9s %9s %8s %9s %9s %12s %12s %9s%n", "scenario", "method", "UA", "RA",
                 "TA", "MIA", "MIA-loss", "per-cls", "UA relrn", "UA weak", "avg gap", "time s", "% oracle", "class test",
@@ -95,7 +96,7 @@ public final class UnlearningCommand {
                     Double.isNaN(r.otherClassesTest()) ? "-" : String.format(Locale.ROOT, "%.2f", r.otherClassesTest()),
                     Double.isNaN(r.recovery()) ? "-" : String.format(Locale.ROOT, "%.1f%%", r.recovery()));
         }
-        for (UnlearningBenchmark.ExactRecovery e : exact) {
+        for (CorruptionScenario.ExactRecovery e : exact) {
             out.printf(Locale.ROOT, "%-10s %-25s class test: clean %.2f, corrupted %.2f, after unlearning %.2f; recovery"
                     + " %.1f%%; head vs the clean learner's %.1e (relative Frobenius); %,d examples unlearned in %.2f s;"
                     + " relearning 1 %% of them: class test %.2f, head %.1e from the clean learner relearning the same%n",
@@ -116,7 +117,7 @@ public final class UnlearningCommand {
     }
 
     private void write(List<UnlearningBenchmark.Row> rows, List<UnlearningMethod> methods,
-                       List<UnlearningBenchmark.ExactRecovery> exact) throws Exception {
+                       List<CorruptionScenario.ExactRecovery> exact) throws Exception {
         Map<String, Double> oracleSeconds = new LinkedHashMap<>();
         rows.stream().filter(r -> r.method().equals("retrain-oracle")).forEach(r -> oracleSeconds.put(r.scenario(), r.seconds()));
         List<Map<String, Object>> entries = new ArrayList<>();
@@ -143,7 +144,7 @@ public final class UnlearningCommand {
             methods.stream().filter(m -> m.name().equals(r.method())).findFirst().ifPresent(m -> e.put("config", m.config()));
             entries.add(e);
         }
-        for (UnlearningBenchmark.ExactRecovery x : exact) {
+        for (CorruptionScenario.ExactRecovery x : exact) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("scenario", x.scenario());
             e.put("method", "analytic-ridge (exact)");
