@@ -20,7 +20,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The unlearning comparison: an MLP trained on the training set; for each forgetting scenario
