@@ -23,8 +23,6 @@ public final class HalfFineTuning implements TrainingStrategy {
     private final long seed;
     private int task;
     private Map<String, INDArray> frozen;
-    /** 1 - frozen, drawn with it: the half that learns. */
-    private Map<String, INDArray> learning;
 
     public HalfFineTuning(long seed) {
         this.seed = seed;
@@ -53,7 +51,7 @@ public final class HalfFineTuning implements TrainingStrategy {
         // putWhereWithMask mixes up elements when the operands' orderings differ, as DL4J's views do.)
         network.params().values().forEach((name, theta) -> {
             INDArray mask = masks.get(name);
-            theta.muli(learning.get(name)).addi(before.get(name).mul(mask));
+            theta.muli(mask.rsub(1.0)).addi(before.get(name).mul(mask));
         });
     }
 
@@ -61,7 +59,6 @@ public final class HalfFineTuning implements TrainingStrategy {
     public void taskEnded(NetworkParameters network, int finished) {
         task = finished + 1;
         frozen = null;
-        learning = null;
     }
 
     /** 1 where the entry is frozen during the current task (else 0): exactly half of each tensor, rounded down. */
@@ -87,15 +84,13 @@ public final class HalfFineTuning implements TrainingStrategy {
                 }
                 frozen.put(name, Nd4j.create(mask, v.shape(), 'c'));
             });
-            learning = new LinkedHashMap<>();
-            frozen.forEach((name, mask) -> learning.put(name, mask.rsub(1.0)));
         }
         return frozen;
     }
 
     @Override
     public long memoryBytes() {
-        return TensorMaps.bytes(frozen) + TensorMaps.bytes(learning);
+        return TensorMaps.bytes(frozen);
     }
 
     @Override
@@ -107,6 +102,5 @@ public final class HalfFineTuning implements TrainingStrategy {
     public void readState(DataInputStream in) throws IOException {
         task = in.readInt();
         frozen = null;
-        learning = null;
     }
 }
