@@ -9,7 +9,6 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * GS-LoRA, "Continual Forgetting for Pre-trained Vision Models" (Zhao et al., CVPR 2024; T-PAMI 2026
@@ -32,9 +31,6 @@ public record GroupSparseLora(int rank, int steps, int batchSize, double learnin
                               double alpha) implements UnlearningMethod {
 
     public static final String NAME = "gs-lora";
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
-    private static final double EPSILON = 1e-8;
 
     public GroupSparseLora {
         if (rank < 1 || steps < 1 || batchSize < 1 || !(learningRate > 0) || !(beta >= 0) || !(bound > 0)
@@ -60,13 +56,12 @@ public record GroupSparseLora(int rank, int steps, int batchSize, double learnin
                 "beta", beta, "bound", bound, "alpha", alpha);
     }
 
-    /** One dense layer's adapter with its Adam moments: W = base + A B. */
+    /** One dense layer's adapter: W = base + A B. */
     static final class Adapter {
         final String weight;
         final INDArray base;
         final INDArray a;
         final INDArray b;
-        final INDArray[] moments;
 
         Adapter(String weight, INDArray base, int rank, SplittableRandom random) {
             this.weight = weight;
@@ -79,7 +74,6 @@ public record GroupSparseLora(int rank, int steps, int batchSize, double learnin
             }
             this.a = Nd4j.create(init, new long[] {in, rank}, DataType.FLOAT);
             this.b = Nd4j.zeros(DataType.FLOAT, rank, base.columns());
-            this.moments = new INDArray[] {Nd4j.zerosLike(a), Nd4j.zerosLike(a), Nd4j.zerosLike(b), Nd4j.zerosLike(b)};
         }
 
         /** The layer's weights before the request, never trained. */
@@ -130,6 +124,7 @@ public record GroupSparseLora(int rank, int steps, int batchSize, double learnin
                 adapters.add(new Adapter(name, value.dup(), rank, random));
             }
         });
+        Adam adam = new Adam(learningRate);
         for (int t = 1; t <= steps; t++) {
             LabeledBatch forgetBatch = Minibatches.draw(forget, batchSize, random);
             LabeledBatch remainBatch = remain.sample(batchSize, random);
@@ -146,8 +141,8 @@ public record GroupSparseLora(int rank, int steps, int batchSize, double learnin
                 INDArray gw = g.values().get(adapter.weight);
                 INDArray ga = gw.mmul(adapter.b.transpose());
                 INDArray gb = adapter.a.transpose().mmul(gw);
-                adam(adapter.a, ga, adapter.moments[0], adapter.moments[1], t);
-                adam(adapter.b, gb, adapter.moments[2], adapter.moments[3], t);
+                adam.step(adapter.weight + ".A", adapter.a, ga);
+                adam.step(adapter.weight + ".B", adapter.b, gb);
                 double norm = adapter.norm();
                 double shrink = norm == 0 ? 0 : Math.max(0, 1 - learningRate * alpha / norm);
                 if (shrink < 1) {
@@ -158,12 +153,5 @@ public record GroupSparseLora(int rank, int steps, int batchSize, double learnin
             }
         }
         return adapters;
-    }
-
-    private void adam(INDArray theta, INDArray grad, INDArray m, INDArray v, int t) {
-        m.muli(BETA1).addi(grad.mul(1 - BETA1));
-        v.muli(BETA2).addi(grad.mul(grad).muli(1 - BETA2));
-        INDArray denominator = Transforms.sqrt(v.div(1 - Math.pow(BETA2, t)), false).addi(EPSILON);
-        theta.subi(m.div(1 - Math.pow(BETA1, t)).divi(denominator).muli(learningRate));
     }
 }

@@ -2,12 +2,8 @@ package io.lethe.learning.unlearning;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.gradient.NetworkLearner;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * IAU, "Efficient Machine Unlearning via Influence Approximation" (Liu, Wu, Lian, Chen 2025). The
@@ -32,9 +28,6 @@ public record InfluenceApproximation(int remainSamples, double learningRate, int
 
     public static final String NAME = "iau";
     private static final int CHUNK = 4_096;
-    private static final double BETA1 = 0.9;
-    private static final double BETA2 = 0.999;
-    private static final double EPSILON = 1e-8;
 
     public InfluenceApproximation {
         if (remainSamples < 1 || !(learningRate > 0) || steps < 1) {
@@ -67,23 +60,10 @@ public record InfluenceApproximation(int remainSamples, double learningRate, int
         LabeledBatch remaining = remain.sample((int) Math.min(remainSamples, Math.max(1, remain.size())),
                 new SplittableRandom(seed));
         NetworkParameters.Tensors params = network.params();
-        Map<String, INDArray> first = new LinkedHashMap<>();
-        Map<String, INDArray> second = new LinkedHashMap<>();
-        params.values().forEach((name, theta) -> {
-            first.put(name, Nd4j.zerosLike(theta));
-            second.put(name, Nd4j.zerosLike(theta));
-        });
+        Adam adam = new Adam(learningRate);
         for (int t = 1; t <= steps; t++) {
             NetworkParameters.Tensors g = direction(network, remaining, forget);
-            double correction1 = 1 - Math.pow(BETA1, t);
-            double correction2 = 1 - Math.pow(BETA2, t);
-            for (Map.Entry<String, INDArray> e : params.values().entrySet()) {
-                INDArray grad = g.values().get(e.getKey());
-                INDArray m = first.get(e.getKey()).muli(BETA1).addi(grad.mul(1 - BETA1));
-                INDArray v = second.get(e.getKey()).muli(BETA2).addi(grad.mul(grad).muli(1 - BETA2));
-                INDArray denominator = Transforms.sqrt(v.div(correction2), false).addi(EPSILON);
-                e.getValue().subi(m.div(correction1).divi(denominator).muli(learningRate));
-            }
+            params.values().forEach((name, theta) -> adam.step(name, theta, g.values().get(name)));
         }
     }
 
