@@ -50,13 +50,21 @@ class MetricsEndpointIT {
                 for (TrainingExample e : TestData.examples(31, 0, 60, 6)) {
                     producer.send(new ProducerRecord<>(LetheTopics.EXAMPLES, e.getSubjectId(), AvroCodec.TRAINING_EXAMPLE.encode(e)));
                 }
+                producer.flush();
+                // Examples and erasures travel on different topics, so the request could be read first and
+                // (correctly) answer NOTHING_TO_ERASE; this test is about the endpoint, so it waits for the examples.
+                HttpClient http = HttpClient.newHttpClient();
+                long learnedBy = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (!scrape(http, app).contains("lethe_examples_learned{model=\"test-model\"} 60.0")
+                        && System.nanoTime() < learnedBy) {
+                    Thread.sleep(200);
+                }
                 producer.send(new ProducerRecord<>(LetheTopics.ERASURES, "subject-1", AvroCodec.ERASURE_REQUEST.encode(
                         TestData.erasure("erase-1", ErasureScope.SUBJECT, "subject-1", List.of(), null, null)))).get();
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (receipts.poll(Duration.ofMillis(200)).isEmpty() && System.nanoTime() < deadline) {
                     // wait for the receipt
                 }
-                HttpClient http = HttpClient.newHttpClient();
                 String body = "";
                 deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
                 while (!body.contains("lethe_erasure_receipts_total") && System.nanoTime() < deadline) {
@@ -84,5 +92,10 @@ class MetricsEndpointIT {
                 assertTrue(body.contains("kafka_streams_stream_thread_metrics_process_rate"), "Kafka Streams metrics beside Lethe's");
             }
         }
+    }
+
+    private static String scrape(HttpClient http, LetheApplication app) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + app.metricsPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 }

@@ -2,6 +2,7 @@ package io.lethe.learning.analytic;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
+import io.lethe.learning.NumericsCheck;
 import io.lethe.learning.feature.FeatureMap;
 import io.lethe.learning.feature.FeatureMapSpec;
 import io.lethe.learning.feature.FeatureMaps;
@@ -62,6 +63,7 @@ public final class AnalyticRidgeLearner implements Learner {
         if (!(gamma > 0) || Double.isInfinite(gamma)) {
             throw new IllegalArgumentException("ridge gamma must be a positive finite number, got " + gamma);
         }
+        NumericsCheck.verify();
         this.spec = spec;
         this.featureMap = FeatureMaps.create(spec);
         this.gamma = gamma;

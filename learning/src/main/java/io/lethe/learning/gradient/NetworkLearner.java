@@ -2,6 +2,7 @@ package io.lethe.learning.gradient;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
+import io.lethe.learning.NumericsCheck;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -86,6 +87,7 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
         this.learningRate = learningRate;
         this.stepsPerBatch = stepsPerBatch;
         this.seed = seed;
+        NumericsCheck.verify();
         this.network = build(learningRate);
     }
 
