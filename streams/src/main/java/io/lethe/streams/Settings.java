@@ -97,8 +97,12 @@ public final class Settings {
                     + " probabilities; an erasure retrains only the shards that held the subject (exact)", 1);
     public static final Setting<String> STRATEGY = Setting.oneOf("lethe.strategy", "none",
             "mlp: a training strategy around each step, beside replay: none, l2 or ewc (regularisation toward the last"
-                    + " task), hft (half fine-tuning), refresh (unlearn a little, then learn) or kfpf (periodic fine-tuning"
-                    + " of the last layers on the buffer); MLP only", io.lethe.learning.strategy.TrainingStrategies.NAMES);
+                    + " task), hft (half fine-tuning), refresh (unlearn a little, then learn), kfpf (periodic fine-tuning"
+                    + " of the last layers on the buffer), distill (prediction distillation from the last task's model),"
+                    + " ema (balanced-coefficient weight average), gere or gere-labels (a fixed set of general samples"
+                    + " replayed, with or without the activation margin), viewbatch or viewbatch-rest (4 views per example;"
+                    + " -rest: the replayed part thinned to one in 4, each in 16 views);"
+                    + " MLP only", io.lethe.learning.strategy.TrainingStrategies.STREAM_NAMES);
     public static final Setting<Integer> MLP_HIDDEN = Setting.atLeast("lethe.mlp.hidden", "400",
             "mlp: units per hidden layer", 1);
     public static final Setting<Double> MLP_LEARNING_RATE = Setting.positive("lethe.mlp.learning.rate", "0.05",

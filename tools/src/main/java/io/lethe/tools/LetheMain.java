@@ -232,12 +232,15 @@ public final class LetheMain {
                             [--hidden 400] [--revisits 3] [--environment-exponent 0.5] [--mode offline|kafka]
                             [--eval-every 1000] [--out var/rehearsal-results.json] [--network mlp|cnn]
                   strategies continual-learning strategies side by side: replay (naive, uniform, power-law, store:
-                            a buffer not replayed) and the training strategies after a +: l2, ewc (regularisation toward
-                            the last task), hft (half fine-tuning), refresh (unlearn a little, then learn), kfpf
-                            (periodic fine-tuning of the last layers on the buffer); Split- and Permuted-MNIST, 3 seeds;
-                            merges var/strategies-results.json [--scenarios split,permuted] [--strategies
-                            naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh,store+kfpf] [--seeds 1,2,3]
-                            and every option of rehearsal (--mode kafka: the stream with lethe.strategy)
+                            a buffer not replayed) and training strategies after a + (several joined by +): l2, ewc
+                            (regularisation toward the last task), distill (prediction distillation), hft (half
+                            fine-tuning), ema (balanced-coefficient weight average), gere, gere-labels (a fixed set of
+                            general samples replayed, with or without the activation margin), refresh (unlearn a
+                            little, then learn), viewbatch (4 views per example), kfpf (periodic fine-tuning of the last
+                            layers on the buffer), fpf (the same once, at the end); Split- and Permuted-MNIST, 3 seeds;
+                            merges var/strategies-results.json [--scenarios split,permuted] [--strategies ...: 14 by
+                            default] [--seeds 1,2,3] and every option of rehearsal (--mode kafka: the stream with
+                            lethe.strategy)
                   scole     SCoLe: a long sequence of two-class MNIST tasks drawn at random (classes recur); accuracy on
                             all ten classes after every task for naive SGD and replay; writes var/scole-results.json and
                             docs/scole.png [--tasks 200] [--per-task 500] [--strategies naive,uniform] [--seeds 1]

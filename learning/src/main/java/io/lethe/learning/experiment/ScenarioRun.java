@@ -97,6 +97,7 @@ public final class ScenarioRun {
             }
             segmentIndex++;
             while (block < tasks.size() && scenario.blockEnds().get(block) == segmentIndex) {
+                trainer.endOfTask(block == tasks.size() - 1);
                 for (int j = 0; j < tasks.size(); j++) {
                     matrix.set(block, j, Accuracy.percent(learner, fullTests.get(j)));
                 }

@@ -17,4 +17,12 @@ public interface Rehearsable extends io.lethe.learning.Learner {
      */
     default void taskStarted(int task) {
     }
+
+    /**
+     * The current task's data has all been seen (an experiment knows; a stream learns it only when
+     * the next task starts, through {@link #taskStarted}); {@code last}: no task follows. Strategies
+     * that act once a task is over (swap in averaged weights, fine-tune at the very end) hook in here.
+     */
+    default void endOfTask(boolean last) {
+    }
 }

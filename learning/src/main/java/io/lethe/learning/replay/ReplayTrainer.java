@@ -116,6 +116,11 @@ public final class ReplayTrainer {
         return replay;
     }
 
+    /** The current task's data has all been seen ({@code last}: and no task follows). */
+    public void endOfTask(boolean last) {
+        learner.endOfTask(last);
+    }
+
     /** Removes the selected items from the buffer (erasure) and returns them. */
     public List<ReplayItem<float[]>> forget(Predicate<ReplayItem<float[]>> selected) {
         return buffer.removeIf(selected);

@@ -23,8 +23,11 @@ import java.util.SplittableRandom;
  * ({@code 1_W, 1_b, 2_W, 2_b} of the 784-400-400-10 network). It runs with a buffer that is filled
  * but not replayed every step (replay budget 0): the buffer comes from the replay trainer, set once
  * the trainer exists ({@link #useBuffer}).
+ *
+ * <p>FPF, the paper's other variant ({@link #once}), fine-tunes the same modules once, when the last
+ * task is over, after any strategy; a stream has no last task, so FPF is for experiments.
  */
-public final class ForgettingProneFineTuning implements TrainingStrategy {
+public final class ForgettingProneFineTuning implements TrainingStrategy, BufferedStrategy {
 
     /** The MLP's output layer and last hidden layer, by DL4J parameter name. */
     public static final Set<String> OUTPUT_AND_LAST_HIDDEN = Set.of("1_W", "1_b", "2_W", "2_b");
@@ -39,10 +42,11 @@ public final class ForgettingProneFineTuning implements TrainingStrategy {
     private long stepCount;
     private long fineTunings;
 
+    /** @param period steps between fine-tunings; 0: only once, when the last task is over (FPF) */
     public ForgettingProneFineTuning(int period, int steps, int batchSize, double learningRate, Set<String> modules,
                                      long seed) {
-        if (period < 1 || steps < 1 || batchSize < 1 || !(learningRate > 0) || modules.isEmpty()) {
-            throw new IllegalArgumentException("k-FPF needs period, steps, batch size >= 1, a learning rate > 0 and modules");
+        if (period < 0 || steps < 1 || batchSize < 1 || !(learningRate > 0) || modules.isEmpty()) {
+            throw new IllegalArgumentException("k-FPF needs period >= 0, steps, batch size >= 1, a learning rate > 0 and modules");
         }
         this.period = period;
         this.steps = steps;
@@ -52,14 +56,21 @@ public final class ForgettingProneFineTuning implements TrainingStrategy {
         this.seed = seed;
     }
 
+    /** FPF: {@code steps} steps on the modules once, when the last task is over. */
+    public static ForgettingProneFineTuning once(int steps, int batchSize, double learningRate, Set<String> modules,
+                                                 long seed) {
+        return new ForgettingProneFineTuning(0, steps, batchSize, learningRate, modules, seed);
+    }
+
     /** The buffer to fine-tune on (the replay trainer's). */
+    @Override
     public void useBuffer(ReplayBuffer<float[]> replayBuffer) {
         this.buffer = replayBuffer;
     }
 
     @Override
     public String name() {
-        return "kfpf";
+        return period == 0 ? "fpf" : "kfpf";
     }
 
     @Override
@@ -73,10 +84,17 @@ public final class ForgettingProneFineTuning implements TrainingStrategy {
     public void afterStep(NetworkParameters network, Map<String, org.nd4j.linalg.api.ndarray.INDArray> before,
                           double stepRate, LabeledBatch batch, int newExamples) {
         stepCount++;
-        if (stepCount % period != 0 || buffer == null || buffer.size() == 0) {
+        if (period == 0 || stepCount % period != 0 || buffer == null || buffer.size() == 0) {
             return;
         }
         fineTune(network);
+    }
+
+    @Override
+    public void streamEnded(NetworkParameters network) {
+        if (period == 0 && buffer != null && buffer.size() > 0) {
+            fineTune(network);
+        }
     }
 
     /** {@code steps} SGD steps on buffered examples, on the forgetting-prone modules only. */

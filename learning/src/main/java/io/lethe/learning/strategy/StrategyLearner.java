@@ -23,6 +23,12 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
     private final TrainingStrategy strategy;
     private final double learningRate;
     private int task;
+    /**
+     * The task's end was already announced ({@link #endOfTask}), so the next task's start must not
+     * announce it again. Not written with the state: only experiments announce ends; a stream learns
+     * of them from the next task.
+     */
+    private boolean taskOver;
 
     public StrategyLearner(NetworkLearner network, TrainingStrategy strategy, double learningRate) {
         if (network.architecture() != NetworkLearner.Architecture.MLP) {
@@ -51,6 +57,7 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
     @Override
     public void learn(LabeledBatch batch, int newExamples) {
         NetworkParameters params = new NetworkParameters(network);
+        batch = strategy.stepBatch(batch, newExamples);
         strategy.beforeStep(params, batch, newExamples);
         Map<String, INDArray> before = null;
         if (strategy.needsParametersBeforeStep()) {
@@ -66,8 +73,23 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
     @Override
     public void taskStarted(int next) {
         if (next > task) {
-            strategy.taskEnded(new NetworkParameters(network), task);
+            if (!taskOver) {
+                strategy.taskEnded(new NetworkParameters(network), task);
+            }
             task = next;
+            taskOver = false;
+        }
+    }
+
+    @Override
+    public void endOfTask(boolean last) {
+        NetworkParameters params = new NetworkParameters(network);
+        if (!taskOver) {
+            strategy.taskEnded(params, task);
+            taskOver = true;
+        }
+        if (last) {
+            strategy.streamEnded(params);
         }
     }
 

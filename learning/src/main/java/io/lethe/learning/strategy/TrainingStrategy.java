@@ -20,6 +20,14 @@ public interface TrainingStrategy {
     /** The strategy's settings, for lineage. */
     Map<String, String> config();
 
+    /**
+     * The rows the step trains on, given the step's batch (its first {@code newExamples} rows new,
+     * the rest replayed): the batch itself unless the strategy reshapes steps (view-batch replay).
+     */
+    default LabeledBatch stepBatch(LabeledBatch batch, int newExamples) {
+        return batch;
+    }
+
     /** Before a step, with the network at theta_t. */
     default void beforeStep(NetworkParameters network, LabeledBatch batch, int newExamples) {
     }
@@ -40,6 +48,10 @@ public interface TrainingStrategy {
 
     /** A new task starts; {@code finished} is the one that ended. */
     default void taskEnded(NetworkParameters network, int finished) {
+    }
+
+    /** The stream's last task is over (experiments only: a stream has no last task). */
+    default void streamEnded(NetworkParameters network) {
     }
 
     /** Bytes of extra state the strategy keeps (anchors, importances, masks). */

@@ -65,28 +65,76 @@ public final class NetworkParameters {
     }
 
     /**
-     * Gradient of sum_i w_i * CE(x_i, y_i) with respect to every parameter; {@code weights} null means
-     * all ones. Divide by the batch size for the gradient of the mean.
+     * One forward pass: {@code activations[0]} is the input, {@code activations[l + 1]} layer l's
+     * output (ReLU, softmax at the last), {@code logits} the last layer's pre-activation.
      */
-    public Tensors gradient(INDArray inputs, int[] labels, double[] weights) {
-        int layers = network.getnLayers();
+    public record Forward(INDArray[] activations, INDArray logits) {
+
+        public INDArray probabilities() {
+            return activations[activations.length - 1];
+        }
+
+        /** The last hidden layer's activations: what the output layer reads. */
+        public INDArray lastHidden() {
+            return activations[activations.length - 2];
+        }
+    }
+
+    /** The forward pass at the live parameters. */
+    public Forward forward(INDArray inputs) {
+        return forward(network.paramTable(), network.getnLayers(), inputs);
+    }
+
+    /** The forward pass of the MLP at the given parameters (e.g. a strategy's copy of older ones). */
+    public static Forward forward(Map<String, INDArray> table, int layers, INDArray inputs) {
         INDArray[] activations = new INDArray[layers + 1];
-        INDArray[] preActivations = new INDArray[layers];
         activations[0] = inputs.castTo(DataType.FLOAT);
-        Map<String, INDArray> table = network.paramTable();
         long n = inputs.rows();
+        INDArray logits = null;
         for (int l = 0; l < layers; l++) {
             INDArray w = table.get(l + "_W");
             INDArray z = Nd4j.createUninitialized(DataType.FLOAT, n, w.columns());
             Nd4j.gemm(activations[l], w, z, false, false, 1.0, 0.0);
             z.addiRowVector(table.get(l + "_b"));
-            preActivations[l] = z;
-            activations[l + 1] = l == layers - 1 ? Transforms.softmax(z, true) : Transforms.relu(z, true);
+            if (l == layers - 1) {
+                logits = z.dup();
+                activations[l + 1] = Transforms.softmax(z, true);
+            } else {
+                activations[l + 1] = Transforms.relu(z, true);
+            }
         }
-        INDArray delta = activations[layers].sub(learner.oneHot(labels));
+        return new Forward(activations, logits);
+    }
+
+    public int layers() {
+        return network.getnLayers();
+    }
+
+    /**
+     * Gradient of sum_i w_i * CE(x_i, y_i) with respect to every parameter; {@code weights} null means
+     * all ones. Divide by the batch size for the gradient of the mean.
+     */
+    public Tensors gradient(INDArray inputs, int[] labels, double[] weights) {
+        Forward forward = forward(inputs);
+        INDArray delta = forward.probabilities().sub(learner.oneHot(labels));
         if (weights != null) {
             delta.muliColumnVector(Nd4j.createFromArray(weights).castTo(DataType.FLOAT).reshape(weights.length, 1));
         }
+        return backward(forward, delta, null);
+    }
+
+    /**
+     * Backpropagates a loss whose gradient with respect to the logits is {@code logitDelta} (for the
+     * cross-entropy of soft targets q: p - q), plus, when not null, {@code lastHiddenGradient}: the
+     * loss's gradient with respect to the last hidden layer's activations (a loss on the
+     * representation itself). Sums over the rows.
+     */
+    public Tensors backward(Forward forward, INDArray logitDelta, INDArray lastHiddenGradient) {
+        int layers = network.getnLayers();
+        INDArray[] activations = forward.activations();
+        Map<String, INDArray> table = network.paramTable();
+        long n = activations[0].rows();
+        INDArray delta = logitDelta;
         Map<String, INDArray> grads = new LinkedHashMap<>();
         for (int l = layers - 1; l >= 0; l--) {
             INDArray w = table.get(l + "_W");
@@ -97,6 +145,9 @@ public final class NetworkParameters {
             if (l > 0) {
                 INDArray upstream = Nd4j.createUninitialized(DataType.FLOAT, n, w.rows());
                 Nd4j.gemm(delta, w, upstream, false, true, 1.0, 0.0);
+                if (l == layers - 1 && lastHiddenGradient != null) {
+                    upstream.addi(lastHiddenGradient);
+                }
                 // ReLU derivative: the activation is positive exactly where the pre-activation is.
                 delta = upstream.muli(activations[l].gt(0).castTo(DataType.FLOAT));
             }

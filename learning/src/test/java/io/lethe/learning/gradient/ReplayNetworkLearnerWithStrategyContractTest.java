@@ -20,12 +20,20 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The replay learner with a training strategy (EWC, which keeps an anchor and a Fisher) passes the same contract. */
+/**
+ * The replay learner with a training strategy passes the same contract, and the strategy's state
+ * travels with its snapshot: EWC (an anchor and a Fisher) here, the others in subclasses.
+ */
 class ReplayNetworkLearnerWithStrategyContractTest extends ApproximateLearnerContract {
+
+    /** The strategy under test. */
+    protected String strategy() {
+        return "ewc";
+    }
 
     @Override
     protected Learner newLearner(long seed) {
-        return learner(seed, "ewc");
+        return learner(seed, strategy());
     }
 
     private static ReplayNetworkLearner learner(long seed, String strategy) {
@@ -45,19 +53,19 @@ class ReplayNetworkLearnerWithStrategyContractTest extends ApproximateLearnerCon
 
     @Test
     void theStrategysStateTravelsWithTheSnapshotAndTheRunContinuesIdentically() throws Exception {
-        ReplayNetworkLearner live = learner(4, "ewc");
+        ReplayNetworkLearner live = learner(4, strategy());
         live.learn(items(SyntheticData.batch(70, 60, DIM, CLASSES), 0, "a"), true);
-        live.learn(items(SyntheticData.batch(71, 60, DIM, CLASSES), 1, "b"), true); // task 1: EWC takes its anchor
+        live.learn(items(SyntheticData.batch(71, 60, DIM, CLASSES), 1, "b"), true); // task 1: a strategy's task-end state
         ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
         live.writeState(new DataOutputStream(snapshot));
-        ReplayNetworkLearner restored = learner(4, "ewc");
+        ReplayNetworkLearner restored = learner(4, strategy());
         restored.readState(new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray())));
         List<ReplayItem<float[]>> next = items(SyntheticData.batch(72, 30, DIM, CLASSES), 1, "c");
         live.learn(next, true);
         restored.learn(next, true);
         assertArrayEquals(live.network().network().params().dup().data().asFloat(),
                 restored.network().network().params().dup().data().asFloat());
-        assertEquals("ewc", live.config().get("strategy.name"));
+        assertEquals(strategy(), live.config().get("strategy.name"));
         ReplayNetworkLearner without = learner(4, "none");
         assertThrows(java.io.IOException.class, () -> without.readState(new DataInputStream(
                 new ByteArrayInputStream(snapshot.toByteArray()))), "a strategy's state needs the same strategy");

@@ -4,51 +4,25 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static io.lethe.learning.strategy.StrategyFixtures.LR;
+import static io.lethe.learning.strategy.StrategyFixtures.distance;
+import static io.lethe.learning.strategy.StrategyFixtures.flat;
+import static io.lethe.learning.strategy.StrategyFixtures.learner;
+import static io.lethe.learning.strategy.StrategyFixtures.params;
+import static io.lethe.learning.strategy.StrategyFixtures.task;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.gradient.NetworkLearner;
 import io.lethe.learning.unlearning.NetworkParameters;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.util.Map;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Each strategy's defining property, on a small MLP and two "tasks" of Gaussian blobs. */
 class TrainingStrategiesTest {
-
-    private static final double LR = 0.1;
-
-    /** Class c (of four) centred at +3 on coordinate c + 4 task; tasks use disjoint classes. */
-    private static LabeledBatch task(int task, int n, long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] x = new float[n * 8];
-        int[] y = new int[n];
-        for (int i = 0; i < n; i++) {
-            y[i] = 2 * task + i % 2;
-            for (int j = 0; j < 8; j++) {
-                x[i * 8 + j] = (float) (random.nextGaussian() + (j == y[i] ? 3 : 0));
-            }
-        }
-        return new LabeledBatch(Nd4j.create(x, new long[] {n, 8}, DataType.FLOAT), y);
-    }
-
-    private static StrategyLearner learner(TrainingStrategy strategy) {
-        return new StrategyLearner(new NetworkLearner(8, 16, 4, LR, 1, 7), strategy, LR);
-    }
-
-    private static Map<String, INDArray> params(StrategyLearner learner) {
-        return TensorMaps.copy(new NetworkParameters(learner.network()).params().values());
-    }
-
-    private static float[] flat(StrategyLearner learner) {
-        return learner.network().network().params().dup().data().asFloat();
-    }
 
     @Test
     void l2KeepsTheNextTaskNearerTheLastTasksWeights() {
@@ -68,14 +42,6 @@ class TrainingStrategiesTest {
         }
         assertTrue(distance(params(withL2), anchor) < distance(params(plain), anchor),
                 "L2 stays nearer the anchor: " + distance(params(withL2), anchor) + " vs " + distance(params(plain), anchor));
-    }
-
-    private static double distance(Map<String, INDArray> a, Map<String, INDArray> b) {
-        double sum = 0;
-        for (String name : a.keySet()) {
-            sum += Math.pow(a.get(name).sub(b.get(name)).norm2Number().doubleValue(), 2);
-        }
-        return Math.sqrt(sum);
     }
 
     @Test

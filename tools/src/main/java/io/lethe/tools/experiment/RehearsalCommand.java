@@ -108,8 +108,10 @@ public final class RehearsalCommand {
             // A buffer filled as for replay but never replayed at a step: what k-FPF fine-tunes on.
             case "store" -> new RehearsalConfig("uniform", exponent, 0, capacity, 1L << 30, policy, 0, seed);
             default -> throw new IllegalArgumentException("unknown strategy '" + name
-                    + "' (expected naive, uniform (er), power-law or store (buffer kept, not replayed), optionally +l2,"
-                    + " +ewc, +hft, +refresh or +kfpf)");
+                    + "' (expected naive, uniform (er), power-law or store (buffer kept, not replayed), optionally followed"
+                    + " by + and training strategies joined by +: " + String.join(", ",
+                    io.lethe.learning.strategy.TrainingStrategies.NAMES.subList(1,
+                            io.lethe.learning.strategy.TrainingStrategies.NAMES.size())) + ")");
         };
     }
 

@@ -14,7 +14,8 @@ import java.util.Map;
  */
 public final class StrategiesCommand {
 
-    static final String DEFAULT_STRATEGIES = "naive,uniform,naive+l2,naive+ewc,naive+hft,uniform+refresh,store+kfpf";
+    static final String DEFAULT_STRATEGIES = "naive,uniform,naive+l2,naive+ewc,naive+distill,naive+hft,naive+ema,"
+            + "naive+gere-labels,naive+gere,uniform+refresh,uniform+viewbatch,store+kfpf,store+fpf,uniform+fpf";
 
     private final List<String> scenarios;
     private final List<String> passThrough;
