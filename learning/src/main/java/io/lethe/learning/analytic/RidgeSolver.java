@@ -110,10 +110,40 @@ public final class RidgeSolver {
         return scale == 0 ? r : r / scale;
     }
 
-    /** Replaces m by (m + m^T) / 2 in place. */
+    /** Tile edge of the in-place symmetrisation: two 64 x 64 double tiles fit in a core's L1/L2. */
+    private static final int TILE = 64;
+
+    /**
+     * Replaces m by (m + m^T) / 2 in place. On the CPU backend, for an unshared square double matrix,
+     * tile by tile in its own memory: ND4J's transposed copy took 100 to 190 ms at d = 1,536 (a
+     * strided gather), which every 32nd erasure paid; the tiled pass takes a few milliseconds and
+     * writes the same bits ((x + y) * 0.5 for both entries of every pair, x on the diagonal).
+     */
     public static void symmetrise(INDArray m) {
-        INDArray t = m.transpose().dup(m.ordering());
-        m.addi(t).muli(0.5);
+        if (!NativeLapack.available() || m.dataType() != DataType.DOUBLE || m.isView() || m.rows() != m.columns()
+                || m.rows() > Integer.MAX_VALUE / m.rows() || m.data().length() != m.rows() * m.rows()) {
+            INDArray t = m.transpose().dup(m.ordering());
+            m.addi(t).muli(0.5);
+            return;
+        }
+        int n = (int) m.rows();
+        // The same in 'c' and 'f' order: entry (i, j) and entry (j, i) swap places between them.
+        java.nio.DoubleBuffer a = m.data().asNioDouble();
+        for (int bj = 0; bj < n; bj += TILE) {
+            int jEnd = Math.min(n, bj + TILE);
+            for (int bi = bj; bi < n; bi += TILE) {
+                int iEnd = Math.min(n, bi + TILE);
+                for (int j = bj; j < jEnd; j++) {
+                    for (int i = Math.max(bi, j + 1); i < iEnd; i++) {
+                        int lower = i + j * n;
+                        int upper = j + i * n;
+                        double v = (a.get(lower) + a.get(upper)) * 0.5;
+                        a.put(lower, v);
+                        a.put(upper, v);
+                    }
+                }
+            }
+        }
     }
 
     /** ||a - b||_F / ||b||_F (0 when both are zero). */
