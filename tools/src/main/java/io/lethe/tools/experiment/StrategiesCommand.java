@@ -17,6 +17,9 @@ public final class StrategiesCommand {
     static final String DEFAULT_STRATEGIES = "naive,uniform,naive+l2,naive+ewc,naive+distill,naive+hft,naive+ema,"
             + "naive+gere-labels,naive+gere,uniform+refresh,uniform+viewbatch,store+kfpf,store+fpf,uniform+fpf";
 
+    /** Permuted-MNIST's default task size here (Split-MNIST uses every image: 5 tasks of about 12,000). */
+    static final int PERMUTED_PER_TASK = 6000;
+
     private final List<String> scenarios;
     private final List<String> passThrough;
     private final PrintStream out;
@@ -60,6 +63,10 @@ public final class StrategiesCommand {
 
     private RehearsalCommand.Options options(String scenario) {
         List<String> args = new ArrayList<>(List.of("--scenario", scenario));
+        if (scenario.equals("permuted") && !passThrough.contains("--per-task")) {
+            // Ten tasks of all 60,000 images would be 600,000 examples a run; 6,000 per task keeps it at 60,000.
+            args.addAll(List.of("--per-task", Integer.toString(PERMUTED_PER_TASK)));
+        }
         args.addAll(passThrough);
         return RehearsalCommand.Options.parse(args);
     }
