@@ -29,6 +29,7 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
      * of them from the next task.
      */
     private boolean taskOver;
+    private long peakBytes;
 
     public StrategyLearner(NetworkLearner network, TrainingStrategy strategy, double learningRate) {
         if (network.architecture() != NetworkLearner.Architecture.MLP) {
@@ -68,6 +69,12 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
         }
         network.learn(batch, newExamples);
         strategy.afterStep(params, before, learningRate, batch, newExamples);
+        peakBytes = Math.max(peakBytes, strategy.memoryBytes());
+    }
+
+    /** The most extra state the strategy held after any step or at a task's end (some drop state then). */
+    public long peakMemoryBytes() {
+        return Math.max(peakBytes, strategy.memoryBytes());
     }
 
     @Override
@@ -83,6 +90,7 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
 
     @Override
     public void endOfTask(boolean last) {
+        peakBytes = Math.max(peakBytes, strategy.memoryBytes());
         NetworkParameters params = new NetworkParameters(network);
         if (!taskOver) {
             strategy.taskEnded(params, task);

@@ -136,6 +136,8 @@ public final class RehearsalCommand {
 
     private final Options options;
     private final PrintStream out;
+    /** The last offline run's peak strategy state (EWC and HFT drop part of theirs when a task ends). */
+    private long lastStrategyPeakBytes;
 
     public RehearsalCommand(Options options, PrintStream out) {
         this.options = options;
@@ -163,11 +165,16 @@ public final class RehearsalCommand {
                         : KafkaScenarioRun.run(scenario, kafkaConfig(strategyName, seed, rehearsal), out::println);
                 printMatrix(result.matrix());
                 printGaps(result);
-                entries.add(entry(scenario, strategyName, seed, rehearsal, plugin, result));
+                Map<String, Object> entry = entry(scenario, strategyName, seed, rehearsal, plugin, result);
+                entries.add(entry);
+                // Each run is merged as it ends, so that a run killed later loses no finished one.
+                merge(options.out(), List.of(entry));
+                // The networks' native memory is freed only after a collection; dozens of runs in one JVM
+                // reached 24 GB of resident memory without one between them.
+                System.gc();
             }
         }
         printSummary(entries);
-        merge(options.out(), entries);
         out.println("results merged into " + options.out());
         return entries;
     }
@@ -177,8 +184,12 @@ public final class RehearsalCommand {
         NumericThreads.apply(1);
         NetworkLearner network = new NetworkLearner(NetworkLearner.Architecture.named(options.network()),
                 scenario.tasks().get(0).train().pixels()[0].length, options.hidden(), 10, options.learningRate(), 1, seed);
-        return ScenarioRun.run(scenario, trainer(rehearsal, network, plugin, options.learningRate()),
+        io.lethe.learning.replay.ReplayTrainer trainer = trainer(rehearsal, network, plugin, options.learningRate());
+        ScenarioRun.Result result = ScenarioRun.run(scenario, trainer,
                 new ScenarioRun.Settings(options.batch(), options.evalEvery(), 500), out::println);
+        lastStrategyPeakBytes = trainer.learner() instanceof io.lethe.learning.strategy.StrategyLearner learner
+                ? learner.peakMemoryBytes() : 0;
+        return result;
     }
 
     private LetheConfig kafkaConfig(String strategy, long seed, RehearsalConfig rehearsal) throws IOException {
@@ -248,7 +259,7 @@ public final class RehearsalCommand {
         // example) and the plug-in's own state (anchors, importances, masks).
         long inputBytes = 4L * scenario.tasks().get(0).train().pixels()[0].length;
         e.put("memory_bytes", (rehearsal.capacity() > 1 ? rehearsal.capacity() * inputBytes : 0)
-                + (plugin == null ? 0 : plugin.memoryBytes()));
+                + (plugin == null ? 0 : Math.max(plugin.memoryBytes(), lastStrategyPeakBytes)));
         double[][] rows = new double[m.tasks()][m.tasks()];
         for (int i = 0; i < m.tasks(); i++) {
             for (int j = 0; j < m.tasks(); j++) {
