@@ -59,6 +59,8 @@ final class ErasureHandling {
 
     void onErasure(ErasureRequest request, SourcePosition source) {
         long started = System.nanoTime();
+        // From the producer's clock to the learner picking the request up: the two hops before it.
+        double arrivalMs = System.currentTimeMillis() - request.getRequestedAt().toEpochMilli();
         long journalMark = durable.journalPosition();
         Removal removal = removeFromState(request, source);
         long removedFromState = System.nanoTime();
@@ -74,9 +76,12 @@ final class ErasureHandling {
             versions.erasureApplied(request.getRequestId());
             learning.publish(VersionTrigger.ERASURE);
         }
+        long published = System.nanoTime();
         answer(Map.of(request.getRequestId(), (long) removal.removed().size()), Map.of(request.getRequestId(), request),
                 removal.removed().size(), removal.learned().size(), started, unlearned,
-                Map.of("state_removal_ms", (removedFromState - started) / 1e6), keys(removal.removed()), journalMark);
+                Map.of("arrival_ms", arrivalMs, "state_removal_ms", (removedFromState - started) / 1e6,
+                        "model_unlearning_ms", (unlearned - removedFromState) / 1e6,
+                        "publication_ms", (published - unlearned) / 1e6), keys(removal.removed()), journalMark);
     }
 
     /** Closes the erasure window when it is due (requests left from before a restart: at the first tick). */

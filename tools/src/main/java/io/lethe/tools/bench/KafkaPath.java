@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -35,8 +36,19 @@ final class KafkaPath {
     /** Erasures before the timed ones, on other subjects (see the warm-up comment in {@link #run}). */
     static final int WARM_UP_ERASURES = 20;
 
+    /**
+     * @param stages per timed erasure, where the learner's receipt says its time went (arrival, state
+     *               removal, model unlearning, publication; ms)
+     */
     record Result(double examplesPerSecond, double[] subjectErasureMs, double[] untilReceiptWrittenMs, double classErasureMs,
-                  int classExamples, double residual, double warmUpSlowestMs) {
+                  int classExamples, double residual, double warmUpSlowestMs, String[] stages) {
+    }
+
+    private static String stages(ErasureReceipt receipt) {
+        Map<String, Double> m = receipt.getMetrics();
+        return String.format(java.util.Locale.ROOT, "arrival %.0f, stores %.0f, model %.0f, publication %.0f",
+                m.getOrDefault("arrival_ms", Double.NaN), m.getOrDefault("state_removal_ms", Double.NaN),
+                m.getOrDefault("model_unlearning_ms", Double.NaN), m.getOrDefault("publication_ms", Double.NaN));
     }
 
     private static final int EXAMPLES_PER_SUBJECT = 60;
@@ -87,10 +99,12 @@ final class KafkaPath {
                 double rate = n / ((System.nanoTime() - started) / 1e9);
                 out.printf("  learned at %,.0f examples/s, first send to the version covering all%n", rate);
                 if (withReplay) {
-                    return new Result(rate, new double[0], new double[0], Double.NaN, 0, Double.NaN, Double.NaN); // erasures would retrain it
+                    return new Result(rate, new double[0], new double[0], Double.NaN, 0, Double.NaN, Double.NaN,
+                            new String[0]); // erasures would retrain it
                 }
                 double[] latencies = new double[erasures];
                 double[] written = new double[erasures];
+                String[] stages = new String[erasures];
                 double residual = 0;
                 // Warm-up: the erasure path's code (prefix scans, sealing, the rank-n update) is compiled by
                 // the JIT during the first requests, which took up to 200 ms; the target is the service's
@@ -111,6 +125,7 @@ final class KafkaPath {
                             request("bench-" + k, ErasureScope.SUBJECT, subject, null));
                     latencies[k] = (System.nanoTime() - sent) / 1e6;
                     written[k] = receipt.getLatencyMs(); // request created to receipt written, by the learner's clock
+                    stages[k] = stages(receipt);
                     residual = Math.max(residual, receipt.getVerificationResidual());
                     if ((k + 1) % 50 == 0) {
                         out.printf("  %d erasures: p50 %.0f ms so far (receipt written after %.0f ms, p50)%n", k + 1,
@@ -130,7 +145,7 @@ final class KafkaPath {
                                 + " stores and journalling them", stateMs));
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
                 return new Result(rate, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual,
-                        warmUpSlowest);
+                        warmUpSlowest, stages);
             } finally {
                 if (replay != null) {
                     replay.close();

@@ -55,8 +55,9 @@ public final class PerformanceBench {
             // The slowest five as "request number: total / until the receipt was written", to tell where a tail is.
             String slowest = java.util.stream.IntStream.range(0, sorted.length).boxed()
                     .sorted((a, b) -> Double.compare(r.subjectErasureMs()[b], r.subjectErasureMs()[a])).limit(5)
-                    .map(i -> String.format("#%d: %.0f / %.0f", i, r.subjectErasureMs()[i], r.untilReceiptWrittenMs()[i]))
-                    .collect(java.util.stream.Collectors.joining(", "));
+                    .map(i -> String.format("#%d: %.0f / %.0f (%s)", i, r.subjectErasureMs()[i], r.untilReceiptWrittenMs()[i],
+                            r.stages()[i]))
+                    .collect(java.util.stream.Collectors.joining("; "));
             out.printf("kafka only: %,.0f examples/s; subject erasure p50 %.0f ms, p90 %.0f, p99 %.0f; slowest (total /"
                     + " receipt written, ms) %s; class %.0f ms%n", r.examplesPerSecond(), percentile(sorted, 50),
                     percentile(sorted, 90), percentile(sorted, 99), slowest, r.classErasureMs());
