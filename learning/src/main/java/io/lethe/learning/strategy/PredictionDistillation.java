@@ -56,8 +56,8 @@ public final class PredictionDistillation implements TrainingStrategy {
         pendingRows = batch.size();
     }
 
-    /** The logit gradient of the term, exposed for its test: lambda T (p_T - q_T). */
-    INDArray softened(INDArray logits) {
+    /** softmax(z / T): the tempered prediction both sides of the KL are taken at. */
+    private INDArray softened(INDArray logits) {
         return Transforms.softmax(logits.div(temperature), true);
     }
 
