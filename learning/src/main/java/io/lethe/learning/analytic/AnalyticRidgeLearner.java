@@ -34,9 +34,6 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class AnalyticRidgeLearner implements Learner {
 
-    private static final int STATE_MAGIC = 0x4c455232; // "LER2": conv features in float32
-    /** Before float32 conv features: its sums hold float64 features, which no erasure could subtract exactly now. */
-    private static final int STATE_MAGIC_FLOAT64_CONV = 0x4c455231; // "LER1"
     private static final int SYMMETRISE_EVERY = 32;
 
     private final FeatureMapSpec spec;
@@ -359,50 +356,18 @@ public final class AnalyticRidgeLearner implements Learner {
     @Override
     public void writeState(DataOutputStream out) throws IOException {
         refresh();
-        out.writeInt(STATE_MAGIC);
-        out.writeUTF(spec.kind());
-        out.writeInt(d);
-        out.writeLong(spec.seed());
-        out.writeDouble(gamma);
-        columns.write(out);
-        out.writeLong(retained);
-        Nd4j.write(gram, out);
-        Nd4j.write(inverse, out);
-        Nd4j.write(cross, out);
-        Nd4j.write(head, out);
-        out.flush();
+        new AnalyticRidgeState(columns, retained, gram, inverse, cross, head).write(out, spec, d, gamma);
     }
 
     @Override
     public void readState(DataInputStream in) throws IOException {
-        int magic = in.readInt();
-        if (magic != STATE_MAGIC && magic != STATE_MAGIC_FLOAT64_CONV) {
-            throw new IOException("not an analytic learner state (bad magic)");
-        }
-        String kind = in.readUTF();
-        if (magic == STATE_MAGIC_FLOAT64_CONV && kind.equals(FeatureMapSpec.RANDOM_CONV)) {
-            throw new io.lethe.learning.StaleStateException("this state summed conv features computed in float64 by an"
-                    + " earlier version; the features are float32 now, so the learner must be rebuilt from its examples");
-        }
-        int dim = in.readInt();
-        long seed = in.readLong();
-        double g = in.readDouble();
-        if (!kind.equals(spec.kind()) || dim != d || seed != spec.seed() || g != gamma) {
-            throw new IOException("state was written by a different learner configuration: kind " + kind + ", d "
-                    + dim + ", seed " + seed + ", gamma " + g + "; this learner has " + config());
-        }
-        ClassColumns newColumns = ClassColumns.read(in);
-        long newRetained = in.readLong();
-        INDArray newGram = Nd4j.read(in);
-        INDArray newInverse = Nd4j.read(in);
-        INDArray newCross = Nd4j.read(in);
-        INDArray newHead = Nd4j.read(in);
-        columns = newColumns;
-        retained = newRetained;
-        gram = newGram.dup('f');
-        inverse = newInverse.dup('f');
-        cross = newCross;
-        head = newHead;
+        AnalyticRidgeState state = AnalyticRidgeState.read(in, spec, d, gamma, config());
+        columns = state.columns();
+        retained = state.retained();
+        gram = state.gram();
+        inverse = state.inverse();
+        cross = state.cross();
+        head = state.head();
         headCurrent = true;
         updatesSinceSymmetrise = 0;
         pendingFeatures.clear();
