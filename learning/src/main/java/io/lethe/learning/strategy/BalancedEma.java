@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * An exponential moving average of the weights whose coefficient is set per step and per tensor
@@ -73,11 +72,15 @@ public final class BalancedEma implements TrainingStrategy {
         if (previousGradient == null) {
             return FALLBACK;
         }
-        double distance = Transforms.abs(theta.sub(average)).sumNumber().doubleValue();
-        double slope = Transforms.abs(gradient).sumNumber().doubleValue();
-        double curvature = Transforms.abs(gradient.sub(previousGradient)).sumNumber().doubleValue();
+        double distance = l1(theta.sub(average));
+        double slope = l1(gradient);
+        double curvature = l1(gradient.sub(previousGradient));
         double alpha = 2 * (1 + slope) / (distance * curvature);
         return alpha > 0 && alpha < 1 ? alpha : FALLBACK;
+    }
+
+    private static double l1(INDArray x) {
+        return x.norm1Number().doubleValue();
     }
 
     @Override

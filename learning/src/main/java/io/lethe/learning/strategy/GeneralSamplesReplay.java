@@ -11,6 +11,7 @@ import java.util.SplittableRandom;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * General-samples replay, after "GeRe: Towards Efficient Anti-Forgetting in Continual Learning of
@@ -34,7 +35,8 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
     private final boolean margin;
     private final double marginWeight;
     private final long seed;
-    private float[][] inputs;
+    /** The general set, size x input rows, filled from the stream's first examples. */
+    private INDArray inputs;
     private int[] labels;
     private int collected;
     private INDArray recorded;
@@ -90,14 +92,12 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
         for (int i = 0; i < n; i++) {
             rows[i] = random.nextInt(size);
         }
-        INDArray x = Nd4j.create(DataType.FLOAT, n, inputs[0].length);
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
-            x.putRow(i, Nd4j.createFromArray(inputs[rows[i]]));
             y[i] = labels[rows[i]];
         }
-        NetworkParameters.Forward forward = network.forward(x);
-        INDArray delta = forward.probabilities().sub(oneHot(y, forward.probabilities().columns())).divi(n);
+        NetworkParameters.Forward forward = network.forward(inputs.getRows(rows));
+        INDArray delta = forward.probabilities().sub(network.oneHot(y)).divi(n);
         INDArray hiddenGradient = null;
         if (margin) {
             INDArray target = recorded.getRows(rows);
@@ -160,14 +160,6 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
         return x.gt(0).castTo(DataType.FLOAT);
     }
 
-    private static INDArray oneHot(int[] y, long classes) {
-        INDArray out = Nd4j.zeros(DataType.FLOAT, y.length, classes);
-        for (int i = 0; i < y.length; i++) {
-            out.putScalar(i, y[i], 1f);
-        }
-        return out;
-    }
-
     private static double crossEntropy(INDArray probabilities, int[] y) {
         double sum = 0;
         for (int i = 0; i < y.length; i++) {
@@ -181,13 +173,15 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
             return;
         }
         if (inputs == null) {
-            inputs = new float[size][];
+            inputs = Nd4j.create(DataType.FLOAT, size, batch.inputs().columns());
             labels = new int[size];
         }
-        for (int i = 0; i < newExamples && collected < size; i++) {
-            inputs[collected] = batch.inputs().getRow(i).dup().castTo(DataType.FLOAT).data().asFloat();
-            labels[collected] = batch.labels()[i];
-            collected++;
+        int take = Math.min(newExamples, size - collected);
+        if (take > 0) {
+            inputs.get(NDArrayIndex.interval(collected, collected + take), NDArrayIndex.all())
+                    .assign(batch.inputs().get(NDArrayIndex.interval(0, take), NDArrayIndex.all()));
+            System.arraycopy(batch.labels(), 0, labels, collected, take);
+            collected += take;
         }
     }
 
@@ -196,7 +190,7 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
         if (recorded != null || collected < size) {
             return;
         }
-        recorded = network.forward(generalInputs()).lastHidden().dup();
+        recorded = network.forward(inputs).lastHidden().dup();
         INDArray mean = recorded.mean(0);
         INDArray std = recorded.std(false, 0);
         lower = mean.sub(std);
@@ -208,15 +202,7 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
         if (recorded == null) {
             return 0;
         }
-        return marginLoss(network.forward(generalInputs()).lastHidden(), recorded, lower, upper)[0].getDouble(0);
-    }
-
-    private INDArray generalInputs() {
-        INDArray x = Nd4j.create(DataType.FLOAT, size, inputs[0].length);
-        for (int i = 0; i < size; i++) {
-            x.putRow(i, Nd4j.createFromArray(inputs[i]));
-        }
-        return x;
+        return marginLoss(network.forward(inputs).lastHidden(), recorded, lower, upper)[0].getDouble(0);
     }
 
     boolean recordedActivations() {
@@ -229,18 +215,17 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
 
     @Override
     public long memoryBytes() {
-        long set = inputs == null || inputs[0] == null ? 0 : (long) size * inputs[0].length * 4 + size * 4L;
+        long set = inputs == null ? 0 : inputs.length() * 4 + size * 4L;
         return set + (recorded == null ? 0 : (recorded.length() + lower.length() + upper.length()) * 4);
     }
 
     @Override
     public void writeState(DataOutputStream out) throws IOException {
         out.writeInt(collected);
-        for (int i = 0; i < collected; i++) {
-            out.writeInt(labels[i]);
-            out.writeInt(inputs[i].length);
-            for (float v : inputs[i]) {
-                out.writeFloat(v);
+        if (collected > 0) {
+            Nd4j.write(inputs, out);
+            for (int label : labels) {
+                out.writeInt(label);
             }
         }
         out.writeBoolean(recorded != null);
@@ -255,29 +240,23 @@ public final class GeneralSamplesReplay implements TrainingStrategy {
     @Override
     public void readState(DataInputStream in) throws IOException {
         collected = in.readInt();
-        inputs = new float[size][];
-        labels = new int[size];
-        for (int i = 0; i < collected; i++) {
-            labels[i] = in.readInt();
-            float[] row = new float[in.readInt()];
-            for (int k = 0; k < row.length; k++) {
-                row[k] = in.readFloat();
+        inputs = null;
+        labels = null;
+        if (collected > 0) {
+            inputs = Nd4j.read(in);
+            labels = new int[size];
+            for (int i = 0; i < size; i++) {
+                labels[i] = in.readInt();
             }
-            inputs[i] = row;
         }
+        recorded = null;
+        lower = null;
+        upper = null;
         if (in.readBoolean()) {
             recorded = Nd4j.read(in);
             lower = Nd4j.read(in);
             upper = Nd4j.read(in);
-        } else {
-            recorded = null;
-            lower = null;
-            upper = null;
         }
         steps = in.readLong();
-        if (collected == 0) {
-            inputs = null;
-            labels = null;
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.lethe.learning.strategy;
 
 import io.lethe.learning.LabeledBatch;
-import io.lethe.learning.replay.ReplayBuffer;
 import io.lethe.learning.unlearning.NetworkParameters;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -16,7 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Several strategies around the same steps, in order ({@code ewc+fpf}: EWC at every step, FPF when
  * the last task is over): each hook runs every member's, and the state is the members' in order.
  */
-public final class StrategyChain implements TrainingStrategy, BufferedStrategy {
+public final class StrategyChain implements TrainingStrategy {
 
     private final List<TrainingStrategy> members;
 
@@ -83,11 +82,6 @@ public final class StrategyChain implements TrainingStrategy, BufferedStrategy {
     @Override
     public void streamEnded(NetworkParameters network) {
         members.forEach(m -> m.streamEnded(network));
-    }
-
-    @Override
-    public void useBuffer(ReplayBuffer<float[]> buffer) {
-        members.stream().filter(BufferedStrategy.class::isInstance).forEach(m -> ((BufferedStrategy) m).useBuffer(buffer));
     }
 
     @Override

@@ -69,10 +69,12 @@ public final class StrategyLearner implements Rehearsable, io.lethe.learning.gra
         }
         network.learn(batch, newExamples);
         strategy.afterStep(params, before, learningRate, batch, newExamples);
-        peakBytes = Math.max(peakBytes, strategy.memoryBytes());
     }
 
-    /** The most extra state the strategy held after any step or at a task's end (some drop state then). */
+    /**
+     * The most extra state the strategy held: now, or when an announced task ended, before the
+     * strategy dropped what it keeps only within a task (EWC's running Fisher, HFT's mask).
+     */
     public long peakMemoryBytes() {
         return Math.max(peakBytes, strategy.memoryBytes());
     }

@@ -86,14 +86,16 @@ public final class TrainingStrategies {
         io.lethe.learning.replay.Rehearsable learner = strategy == null ? network
                 : new StrategyLearner(network, strategy, learningRate);
         io.lethe.learning.replay.ReplayTrainer trainer = rehearsal.trainer(learner);
-        if (strategy instanceof BufferedStrategy buffered) {
-            boolean needsBuffer = !(strategy instanceof StrategyChain chain)
-                    || chain.members().stream().anyMatch(BufferedStrategy.class::isInstance);
-            if (needsBuffer && rehearsal.capacity() <= 1) {
-                throw new IllegalArgumentException("k-FPF and FPF fine-tune on a replay buffer: give them one (replay"
-                        + " 'store' keeps a buffer without replaying it, e.g. store+fpf)");
+        java.util.List<TrainingStrategy> members = strategy instanceof StrategyChain chain ? chain.members()
+                : strategy == null ? java.util.List.of() : java.util.List.of(strategy);
+        for (TrainingStrategy member : members) {
+            if (member instanceof BufferedStrategy buffered) {
+                if (rehearsal.capacity() <= 1) {
+                    throw new IllegalArgumentException("k-FPF and FPF fine-tune on a replay buffer: give them one"
+                            + " (replay 'store' keeps a buffer without replaying it, e.g. store+fpf)");
+                }
+                buffered.useBuffer(trainer.buffer());
             }
-            buffered.useBuffer(trainer.buffer());
         }
         return trainer;
     }

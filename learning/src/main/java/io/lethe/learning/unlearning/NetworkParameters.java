@@ -97,13 +97,18 @@ public final class NetworkParameters {
             Nd4j.gemm(activations[l], w, z, false, false, 1.0, 0.0);
             z.addiRowVector(table.get(l + "_b"));
             if (l == layers - 1) {
-                logits = z.dup();
+                logits = z; // softmax with dup = true leaves z as it is
                 activations[l + 1] = Transforms.softmax(z, true);
             } else {
                 activations[l + 1] = Transforms.relu(z, true);
             }
         }
         return new Forward(activations, logits);
+    }
+
+    /** The labels as one-hot rows over the network's classes. */
+    public INDArray oneHot(int[] labels) {
+        return learner.oneHot(labels);
     }
 
     public int layers() {
@@ -116,7 +121,7 @@ public final class NetworkParameters {
      */
     public Tensors gradient(INDArray inputs, int[] labels, double[] weights) {
         Forward forward = forward(inputs);
-        INDArray delta = forward.probabilities().sub(learner.oneHot(labels));
+        INDArray delta = forward.probabilities().sub(oneHot(labels));
         if (weights != null) {
             delta.muliColumnVector(Nd4j.createFromArray(weights).castTo(DataType.FLOAT).reshape(weights.length, 1));
         }
