@@ -136,8 +136,9 @@ public final class RehearsalCommand {
 
     private final Options options;
     private final PrintStream out;
-    /** The last offline run's peak strategy state (EWC and HFT drop part of theirs when a task ends). */
-    private long lastStrategyPeakBytes;
+    /** One run's result and the most state its training strategy held (EWC and HFT drop part at a task's end). */
+    private record Run(ScenarioRun.Result result, long strategyBytes) {
+    }
 
     public RehearsalCommand(Options options, PrintStream out) {
         this.options = options;
@@ -160,12 +161,14 @@ public final class RehearsalCommand {
                 out.printf("%s, strategy %s, seed %d: %,d stream examples (%s)%n", scenario.name(), strategyName, seed,
                         scenario.streamLength(), scenario.description());
                 io.lethe.learning.strategy.TrainingStrategy plugin = plugin(strategyName, seed);
-                ScenarioRun.Result result = options.mode().equals("offline")
+                Run run = options.mode().equals("offline")
                         ? offline(scenario, rehearsal, plugin, seed)
-                        : KafkaScenarioRun.run(scenario, kafkaConfig(strategyName, seed, rehearsal), out::println);
+                        : new Run(KafkaScenarioRun.run(scenario, kafkaConfig(strategyName, seed, rehearsal), out::println),
+                                plugin == null ? 0 : plugin.memoryBytes());
+                ScenarioRun.Result result = run.result();
                 printMatrix(result.matrix());
                 printGaps(result);
-                Map<String, Object> entry = entry(scenario, strategyName, seed, rehearsal, plugin, result);
+                Map<String, Object> entry = entry(scenario, strategyName, seed, rehearsal, plugin, run);
                 entries.add(entry);
                 // Each run is merged as it ends, so that a run killed later loses no finished one.
                 merge(options.out(), List.of(entry));
@@ -179,7 +182,7 @@ public final class RehearsalCommand {
         return entries;
     }
 
-    private ScenarioRun.Result offline(Scenario scenario, RehearsalConfig rehearsal,
+    private Run offline(Scenario scenario, RehearsalConfig rehearsal,
                                        io.lethe.learning.strategy.TrainingStrategy plugin, long seed) {
         NumericThreads.apply(1);
         NetworkLearner network = new NetworkLearner(NetworkLearner.Architecture.named(options.network()),
@@ -187,9 +190,8 @@ public final class RehearsalCommand {
         io.lethe.learning.replay.ReplayTrainer trainer = trainer(rehearsal, network, plugin, options.learningRate());
         ScenarioRun.Result result = ScenarioRun.run(scenario, trainer,
                 new ScenarioRun.Settings(options.batch(), options.evalEvery(), 500), out::println);
-        lastStrategyPeakBytes = trainer.learner() instanceof io.lethe.learning.strategy.StrategyLearner learner
-                ? learner.peakMemoryBytes() : 0;
-        return result;
+        return new Run(result, trainer.learner() instanceof io.lethe.learning.strategy.StrategyLearner learner
+                ? learner.peakMemoryBytes() : 0);
     }
 
     private LetheConfig kafkaConfig(String strategy, long seed, RehearsalConfig rehearsal) throws IOException {
@@ -237,7 +239,8 @@ public final class RehearsalCommand {
     }
 
     private Map<String, Object> entry(Scenario scenario, String strategy, long seed, RehearsalConfig rehearsal,
-                                      io.lethe.learning.strategy.TrainingStrategy plugin, ScenarioRun.Result result) {
+                                      io.lethe.learning.strategy.TrainingStrategy plugin, Run run) {
+        ScenarioRun.Result result = run.result();
         AccuracyMatrix m = result.matrix();
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("scenario", scenario.name());
@@ -259,7 +262,7 @@ public final class RehearsalCommand {
         // example) and the plug-in's own state (anchors, importances, masks).
         long inputBytes = 4L * scenario.tasks().get(0).train().pixels()[0].length;
         e.put("memory_bytes", (rehearsal.capacity() > 1 ? rehearsal.capacity() * inputBytes : 0)
-                + (plugin == null ? 0 : Math.max(plugin.memoryBytes(), lastStrategyPeakBytes)));
+                + run.strategyBytes());
         double[][] rows = new double[m.tasks()][m.tasks()];
         for (int i = 0; i < m.tasks(); i++) {
             for (int j = 0; j < m.tasks(); j++) {
