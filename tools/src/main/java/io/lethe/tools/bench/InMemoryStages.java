@@ -14,8 +14,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class InMemoryStages {
 
     /** Rates per second and erasure times in milliseconds. */
-    record Result(double featurisePerSecond, double statisticsPerSecond, double learnPerSecond, double reinversionMs,
-                  double subjectErasureP50Ms,
+    record Result(double featurisePerSecond, double statisticsPerSecond, double learnPerSecond, double learnBusyCores,
+                  double reinversionMs, double subjectErasureP50Ms,
                   int subjectErasures, double classErasureMs, int classErasureExamples) {
     }
 
@@ -77,12 +77,14 @@ final class InMemoryStages {
         // Learning as the stream runs it: learn each batch, then solve the head once for the version.
         AnalyticRidgeLearner learner = new AnalyticRidgeLearner(spec, 1.0);
         long started = System.nanoTime();
+        CpuAccount cpu = CpuAccount.start();
         for (LabeledBatch batch : batches) {
             learner.learn(batch);
         }
         learner.refreshHead();
         double learn = examples / ((System.nanoTime() - started) / 1e9);
-        out.printf("  learn %,.0f examples/s (features, statistics, one head solve)%n", learn);
+        double busy = cpu.stop().busyCores();
+        out.printf("  learn %,.0f examples/s (features, statistics, one head solve), %.2f cores busy%n", learn, busy);
 
         long inverted = System.nanoTime();
         learner.refresh(); // everything learned is pending for R: one re-inversion
@@ -106,6 +108,6 @@ final class InMemoryStages {
         double p50 = PerformanceBench.percentile(subject, 50);
         out.printf("  unlearn one subject (60 examples) %.1f ms median; one class (%,d examples) %.0f ms%n", p50,
                 ofClass.length, classMs);
-        return new Result(featurise, statistics, learn, reinversionMs, p50, subject.length, classMs, ofClass.length);
+        return new Result(featurise, statistics, learn, busy, reinversionMs, p50, subject.length, classMs, ofClass.length);
     }
 }

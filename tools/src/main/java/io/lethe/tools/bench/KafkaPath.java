@@ -29,6 +29,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * covers every example; then single-subject erasures one at a time (request produced to receipt
  * consumed) and one class erasure. Optionally with the replay network's application learning the
  * same stream beside it, to measure what it costs the analytic model.
+ *
+ * <p>Before anything is timed, the same applications learn {@link #WARM_UP_EXAMPLES} examples on a
+ * broker of their own, which is then deleted: the broker, the clients and the topology run in this
+ * one JVM, and while the JIT compiles their code (Kafka's producer, fetcher and request handlers are
+ * large methods) its compiler threads took a third of the two cores for the first 20 seconds. A
+ * stream runs for hours, and the in-memory learner it is compared with is warmed the same way, so
+ * the steady rate is the one with a target; the cold rate is reported beside it.
  */
 final class KafkaPath {
 
@@ -40,9 +47,13 @@ final class KafkaPath {
      * @param stages per timed erasure, where the learner's receipt says its time went (arrival, state
      *               removal, model unlearning, publication; ms)
      */
-    record Result(double examplesPerSecond, double[] subjectErasureMs, double[] untilReceiptWrittenMs, double classErasureMs,
-                  int classExamples, double residual, double warmUpSlowestMs, String[] stages) {
+    record Result(double examplesPerSecond, double coldExamplesPerSecond, CpuAccount.Spent learningCpu, double[] subjectErasureMs,
+                  double[] untilReceiptWrittenMs, double classErasureMs, int classExamples, double residual,
+                  double warmUpSlowestMs, String[] stages) {
     }
+
+    /** Examples the warm-up applications learn on their own broker before the timed run. */
+    static final int WARM_UP_EXAMPLES = 30_000;
 
     private static String stages(ErasureReceipt receipt) {
         Map<String, Double> m = receipt.getMetrics();
@@ -59,7 +70,19 @@ final class KafkaPath {
     static Result run(ImageDataset train, Path work, int erasures, boolean withReplay, Properties overrides, PrintStream out)
             throws Exception {
         io.lethe.tools.WorkFolders.deleteRecursively(work);
-        int n = train.size();
+        out.printf("  warm-up: %,d examples through applications and a broker of their own (not timed as the result) ...%n",
+                WARM_UP_EXAMPLES);
+        try {
+            double cold = timed(train, WARM_UP_EXAMPLES, work.resolve("warm-up"), 0, withReplay, overrides, out, Double.NaN)
+                    .examplesPerSecond();
+            return timed(train, train.size(), work.resolve("timed"), erasures, withReplay, overrides, out, cold);
+        } finally {
+            io.lethe.tools.WorkFolders.deleteRecursively(work);
+        }
+    }
+
+    private static Result timed(ImageDataset train, int n, Path work, int erasures, boolean withReplay, Properties overrides,
+                                PrintStream out, double cold) throws Exception {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), true)) {
             Properties p = new Properties();
             p.putAll(overrides);
@@ -87,6 +110,7 @@ final class KafkaPath {
                 receipts.poll(Duration.ofMillis(100)); // join before the first request
                 out.printf("  producing %,d MNIST examples%s ...%n", n, withReplay ? " (the replay network learns them too)" : "");
                 long started = System.nanoTime();
+                CpuAccount cpu = CpuAccount.start();
                 for (int i = 0; i < n; i++) {
                     TrainingExample e = TrainingExample.newBuilder().setExampleId("mnist-train-" + i)
                             .setSubjectId("subject-" + i / EXAMPLES_PER_SUBJECT).setTask(train.labels()[i] / 2)
@@ -97,10 +121,12 @@ final class KafkaPath {
                 producer.flush();
                 StreamWaits.awaitLearned(versions, config.modelName(), n, Duration.ofMinutes(15));
                 double rate = n / ((System.nanoTime() - started) / 1e9);
-                out.printf("  learned at %,.0f examples/s, first send to the version covering all%n", rate);
-                if (withReplay) {
-                    return new Result(rate, new double[0], new double[0], Double.NaN, 0, Double.NaN, Double.NaN,
-                            new String[0]); // erasures would retrain it
+                CpuAccount.Spent spent = cpu.stop();
+                out.printf("  learned at %,.0f examples/s, first send to the version covering all; %.2f cores busy: %s%n",
+                        rate, spent.busyCores(), spent.describe());
+                if (withReplay || erasures == 0) { // with the replay network, erasures would retrain it
+                    return new Result(rate, cold, spent, new double[0], new double[0], Double.NaN, 0, Double.NaN, Double.NaN,
+                            new String[0]);
                 }
                 double[] latencies = new double[erasures];
                 double[] written = new double[erasures];
@@ -144,7 +170,7 @@ final class KafkaPath {
                         stateMs == null ? "" : String.format("; of the unlearning, %.0f ms removing the examples from the"
                                 + " stores and journalling them", stateMs));
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
-                return new Result(rate, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual,
+                return new Result(rate, cold, spent, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual,
                         warmUpSlowest, stages);
             } finally {
                 if (replay != null) {

@@ -58,8 +58,8 @@ public final class PerformanceBench {
                     .map(i -> String.format("#%d: %.0f / %.0f (%s)", i, r.subjectErasureMs()[i], r.untilReceiptWrittenMs()[i],
                             r.stages()[i]))
                     .collect(java.util.stream.Collectors.joining("; "));
-            out.printf("kafka only: %,.0f examples/s; subject erasure p50 %.0f ms, p90 %.0f, p99 %.0f; slowest (total /"
-                    + " receipt written, ms) %s; class %.0f ms%n", r.examplesPerSecond(), percentile(sorted, 50),
+            out.printf("kafka only: %,.0f examples/s (cold, during the warm-up: %,.0f); subject erasure p50 %.0f ms, p90 %.0f, p99 %.0f; slowest (total /"
+                    + " receipt written, ms) %s; class %.0f ms%n", r.examplesPerSecond(), r.coldExamplesPerSecond(), percentile(sorted, 50),
                     percentile(sorted, 90), percentile(sorted, 99), slowest, r.classErasureMs());
             return rows;
         }
@@ -109,7 +109,7 @@ public final class PerformanceBench {
                 String.format("unlearn one class (%,d examples) and re-solve the head", stages.classErasureExamples())));
 
         if (options.kafka()) {
-            kafka(train, stages.learnPerSecond());
+            kafka(train, stages.learnPerSecond(), stages.learnBusyCores());
         }
         if (options.scaling()) {
             tables.put("learning_cost_vs_features", ScalingTables.featureDimension(train, out));
@@ -128,7 +128,7 @@ public final class PerformanceBench {
     }
 
     /** The Kafka path three times: the analytic learner alone, with the replay network beside it, alone again. */
-    private void kafka(ImageDataset train, double inMemoryRate) throws Exception {
+    private void kafka(ImageDataset train, double inMemoryRate, double inMemoryBusyCores) throws Exception {
         out.printf("%n== Kafka: the real topology on the embedded broker, %,d examples, %d single-subject erasures ==%n",
                 train.size(), options.subjectErasures());
         KafkaPath.Result alone = KafkaPath.run(train, options.workDir().resolve("kafka"), options.subjectErasures(), false,
@@ -137,7 +137,23 @@ public final class PerformanceBench {
         KafkaPath.Result withReplay = KafkaPath.run(train, options.workDir().resolve("kafka-replay"), 0, true,
                 options.overrides(), out);
         rows.add(BenchRow.measured("kafka_learning_rate", alone.examplesPerSecond(), "examples/s",
-                "all of MNIST produced at once, first send to the version covering every example"));
+                "all of MNIST produced at once, first send to the version covering every example; after a warm-up"
+                        + " of " + String.format("%,d", KafkaPath.WARM_UP_EXAMPLES) + " examples on another broker"));
+        // Why the ratio is what it is: the CPU the Kafka path spends per example, and on what, against the
+        // in-memory learner's, and how many of the cores each kept busy.
+        CpuAccount.Spent cpu = alone.learningCpu();
+        double perThousand = 1000 * cpu.total() / (alone.examplesPerSecond() * cpu.wallSeconds());
+        double inMemoryPerThousand = 1000 * inMemoryBusyCores / inMemoryRate;
+        rows.add(BenchRow.measured("kafka_cpu_per_1000_examples", perThousand, "CPU s",
+                String.format(java.util.Locale.ROOT, "in-memory learner %.3f CPU s (%.2f cores busy); Kafka path %.2f cores"
+                        + " busy: %s", inMemoryPerThousand, inMemoryBusyCores, cpu.busyCores(), cpu.describe())));
+        for (var group : cpu.seconds().entrySet()) {
+            rows.add(BenchRow.measured("kafka_cpu_share_" + group.getKey().replaceAll("[^a-zA-Z]+", "_").toLowerCase(
+                    java.util.Locale.ROOT), 100 * group.getValue() / cpu.total(), "% of CPU",
+                    "share of the Kafka path's CPU time while it learned, spent by the " + group.getKey()));
+        }
+        rows.add(BenchRow.measured("kafka_learning_rate_cold", alone.coldExamplesPerSecond(), "examples/s",
+                "the warm-up's own rate: a fresh JVM, the JIT compiling the broker's, the clients' and the topology's code"));
         rows.add(BenchRow.atLeast("kafka_vs_in_memory_learning", 100 * alone.examplesPerSecond() / inMemoryRate,
                 "% of in-memory", 80, "the Kafka rate over the in-memory learner's rate in this run"));
         rows.add(BenchRow.measured("subject_erasure_p50", PerformanceBench.percentile(alone.subjectErasureMs(), 50), "ms",
