@@ -1,5 +1,6 @@
 package io.lethe.schemas;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,6 +28,26 @@ class AvroCodecTest {
                 .setSubjectId("subject-7").setExampleIds(List.of()).setRequestedAt(java.time.Instant.ofEpochMilli(5))
                 .build();
         assertEquals(request, AvroCodec.ERASURE_REQUEST.decode(AvroCodec.ERASURE_REQUEST.encode(request)));
+    }
+
+    @Test
+    void encodesTheBytesAvrosOwnMessageEncoderWrites() throws java.io.IOException {
+        TrainingExample example = example();
+        assertArrayEquals(bytes(TrainingExample.getEncoder().encode(example)), AvroCodec.TRAINING_EXAMPLE.encode(example));
+        ErasureRequest request = ErasureRequest.newBuilder().setRequestId("r-2").setScope(ErasureScope.CLASS)
+                .setClassLabel(3).setExampleIds(List.of("a", "b")).setRequestedAt(java.time.Instant.ofEpochMilli(99))
+                .setReason("test").build();
+        assertArrayEquals(bytes(ErasureRequest.getEncoder().encode(request)), AvroCodec.ERASURE_REQUEST.encode(request));
+        LearnerCommand command = LearnerCommand.newBuilder().setCommand(example).setReceivedAt(java.time.Instant.ofEpochMilli(7))
+                .setSource(SourcePosition.newBuilder().setTopic("lethe.examples").setPartition(0).setOffset(42).build())
+                .build();
+        assertArrayEquals(bytes(LearnerCommand.getEncoder().encode(command)), AvroCodec.LEARNER_COMMAND.encode(command));
+    }
+
+    private static byte[] bytes(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.get(out);
+        return out;
     }
 
     @Test

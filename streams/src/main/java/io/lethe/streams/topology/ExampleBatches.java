@@ -16,18 +16,32 @@ public final class ExampleBatches {
     /** One example's input as the learner sees it. */
     public static float[] input(TrainingExample example, int inputDim) {
         float[] out = new float[inputDim];
+        write(example, out, 0, inputDim);
+        return out;
+    }
+
+    /** Writes an example's input into {@code out} from {@code offset}. */
+    private static void write(TrainingExample example, float[] out, int offset, int inputDim) {
         if (example.getPixels() != null) {
-            ByteBuffer pixels = example.getPixels().duplicate();
-            for (int j = 0; j < inputDim; j++) {
-                out[j] = io.lethe.learning.data.Pixels.intensity(pixels.get());
+            ByteBuffer pixels = example.getPixels();
+            if (pixels.hasArray()) { // as decoded: read the array, not one bounds-checked get() per pixel
+                byte[] bytes = pixels.array();
+                int from = pixels.arrayOffset() + pixels.position();
+                for (int j = 0; j < inputDim; j++) {
+                    out[offset + j] = io.lethe.learning.data.Pixels.intensity(bytes[from + j]);
+                }
+            } else {
+                ByteBuffer view = pixels.duplicate();
+                for (int j = 0; j < inputDim; j++) {
+                    out[offset + j] = io.lethe.learning.data.Pixels.intensity(view.get());
+                }
             }
         } else {
             List<Float> features = example.getFeatures();
             for (int j = 0; j < inputDim; j++) {
-                out[j] = features.get(j);
+                out[offset + j] = features.get(j);
             }
         }
-        return out;
     }
 
     /** An example as a replay-buffer item under its store key (the task given: a pseudo-task may replace it). */
@@ -42,19 +56,8 @@ public final class ExampleBatches {
         float[] flat = new float[n * inputDim];
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
-            TrainingExample example = examples.get(i);
-            labels[i] = example.getLabel();
-            if (example.getPixels() != null) {
-                ByteBuffer pixels = example.getPixels().duplicate();
-                for (int j = 0; j < inputDim; j++) {
-                    flat[i * inputDim + j] = io.lethe.learning.data.Pixels.intensity(pixels.get());
-                }
-            } else {
-                List<Float> features = example.getFeatures();
-                for (int j = 0; j < inputDim; j++) {
-                    flat[i * inputDim + j] = features.get(j);
-                }
-            }
+            labels[i] = examples.get(i).getLabel();
+            write(examples.get(i), flat, i * inputDim, inputDim);
         }
         return new LabeledBatch(Nd4j.create(flat, new long[] {n, inputDim}, DataType.FLOAT), labels);
     }

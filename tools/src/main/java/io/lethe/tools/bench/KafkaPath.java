@@ -165,10 +165,11 @@ final class KafkaPath {
                 double classMs = (System.nanoTime() - sent) / 1e6;
                 String message = classReceipt.getMessage();
                 Double stateMs = classReceipt.getMetrics().get("state_removal_ms");
-                out.printf("  class 3 (%,d examples) erased in %.0f ms (%s%s)%n", classReceipt.getExamplesRemoved(), classMs,
+                out.printf("  class 3 (%,d examples) erased in %.0f ms (%s%s; stages: %s, receipt written after %d ms)%n",
+                        classReceipt.getExamplesRemoved(), classMs,
                         message.contains("learner time") ? message.substring(message.indexOf("learner time")) : message,
                         stateMs == null ? "" : String.format("; of the unlearning, %.0f ms removing the examples from the"
-                                + " stores and journalling them", stateMs));
+                                + " stores and journalling them", stateMs), stages(classReceipt), classReceipt.getLatencyMs());
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
                 return new Result(rate, cold, spent, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual,
                         warmUpSlowest, stages);
