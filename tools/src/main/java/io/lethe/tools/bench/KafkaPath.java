@@ -151,7 +151,8 @@ final class KafkaPath {
                             request("bench-" + k, ErasureScope.SUBJECT, subject, null));
                     latencies[k] = (System.nanoTime() - sent) / 1e6;
                     written[k] = receipt.getLatencyMs(); // request created to receipt written, by the learner's clock
-                    stages[k] = stages(receipt);
+                    stages[k] = stages(receipt) + ", sent " + java.time.LocalTime.ofInstant(
+                            receipt.getRequestedAt(), java.time.ZoneOffset.UTC);
                     residual = Math.max(residual, receipt.getVerificationResidual());
                     if ((k + 1) % 50 == 0) {
                         out.printf("  %d erasures: p50 %.0f ms so far (receipt written after %.0f ms, p50)%n", k + 1,
