@@ -102,7 +102,16 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             outputs.deadLetter(record, e.getMessage(), "MalformedAvro");
             return;
         }
-        lastInputAt = context.currentSystemTimeMs();
+        long handlingStarted = System.nanoTime();
+        handle(command);
+        // When the handling ended, on the stream's clock: Kafka Streams fixes a round's system time when the
+        // round starts and punctuates before it commits the round. Taken at the start, a command that ran past
+        // the idle period (a class erasure: a second) made the stream look idle at once, and the idle work (a
+        // re-inversion of R: half a second at d = 1,536) ran while its receipt waited, unseen, for the commit.
+        lastInputAt = context.currentSystemTimeMs() + (System.nanoTime() - handlingStarted) / 1_000_000;
+    }
+
+    private void handle(LearnerCommand command) {
         learning.consumed(command.getSource());
         // From here on the learner knows subjects only by their reference (a keyed hash of the id).
         if (command.getCommand() instanceof TrainingExample example) {
