@@ -94,8 +94,7 @@ public final class AnalyticRidgeLearner implements Learner {
     /** Exact: the result carries the normal-equation residual of the model after the removal. */
     @Override
     public io.lethe.learning.UnlearningResult unlearn(LabeledBatch batch) {
-        unlearnFeatures(features(batch.inputs()), batch.labels());
-        return io.lethe.learning.UnlearningResult.exact("analytic-ridge", batch.size(), normalEquationResidual());
+        return unlearnFeatures(features(batch.inputs()), batch.labels());
     }
 
     /** Learns precomputed float64 features (n x d). */
@@ -103,14 +102,19 @@ public final class AnalyticRidgeLearner implements Learner {
         update(x, labels, +1);
     }
 
-    /** Unlearns precomputed float64 features (n x d) that were learned before. */
-    private void unlearnFeatures(INDArray x, int[] labels) {
+    /**
+     * Unlearns precomputed features (n x d) that were learned before: exact when they are the same
+     * numbers {@link #features} gave when the examples were learned (the feature map's are, whatever
+     * the batch), so a caller that kept them need not compute them again.
+     */
+    public io.lethe.learning.UnlearningResult unlearnFeatures(INDArray x, int[] labels) {
         for (int label : labels) {
             if (!columns.holds(label)) {
                 throw new IllegalArgumentException("cannot unlearn label " + label + ": the model holds no example of it");
             }
         }
         update(x, labels, -1);
+        return io.lethe.learning.UnlearningResult.exact("analytic-ridge", labels.length, normalEquationResidual());
     }
 
     private void update(INDArray features, int[] labels, int sign) {

@@ -19,11 +19,15 @@ final class AnalyticEngine implements LearningEngine {
 
     private final LetheConfig config;
     private final AnalyticRidgeLearner learner;
+    /** Learned examples' features, for unlearning them; null when off (or the map does not give float32). */
+    private FeatureCache cache;
 
     AnalyticEngine(LetheConfig config) {
         this.config = config;
         io.lethe.learning.NumericThreads.apply(config.learner().threads());
         this.learner = new AnalyticRidgeLearner(config.featureMap(), config.ridgeGamma());
+        this.cache = config.featureCacheBytes() > 0 ? new FeatureCache(learner.featureDim(), config.featureCacheBytes())
+                : null;
     }
 
     @Override
@@ -34,13 +38,58 @@ final class AnalyticEngine implements LearningEngine {
     @Override
     public void learn(List<TrainingExample> examples, boolean fresh) {
         lastResidual = null; // it no longer describes the model
-        learner.learn(ExampleBatches.of(examples, config.featureMap().inputDim()));
+        LabeledBatch batch = ExampleBatches.of(examples, config.featureMap().inputDim());
+        if (cache == null) {
+            learner.learn(batch);
+            return;
+        }
+        INDArray features = learner.featureMap().apply(batch.inputs());
+        if (features.dataType() != DataType.FLOAT) {
+            cache = null; // kept as float32, other features would not be the same numbers: no cache
+            learner.learnFeatures(features.castTo(DataType.DOUBLE), batch.labels());
+            return;
+        }
+        float[] rows = features.data().asFloat();
+        for (int i = 0; i < examples.size(); i++) {
+            cache.put(RetainedExamples.key(examples.get(i)), rows, i);
+        }
+        learner.learnFeatures(features.castTo(DataType.DOUBLE), batch.labels());
     }
 
     @Override
     public void unlearn(List<TrainingExample> examples) {
         // One batch: the learner picks a rank-n update or a re-inversion, whichever is cheaper.
-        lastResidual = learner.unlearn(ExampleBatches.of(examples, config.featureMap().inputDim())).residual();
+        if (cache == null) {
+            lastResidual = learner.unlearn(ExampleBatches.of(examples, config.featureMap().inputDim())).residual();
+            return;
+        }
+        int n = examples.size();
+        int d = learner.featureDim();
+        float[] rows = new float[n * d];
+        int[] labels = new int[n];
+        List<Integer> missing = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            labels[i] = examples.get(i).getLabel();
+            if (!cache.copy(RetainedExamples.key(examples.get(i)), rows, i)) {
+                missing.add(i); // learned before a restart, or made room for newer ones
+            }
+        }
+        if (!missing.isEmpty()) {
+            List<TrainingExample> recompute = missing.stream().map(examples::get).toList();
+            float[] computed = learner.featureMap().apply(ExampleBatches.of(recompute, config.featureMap().inputDim())
+                    .inputs()).data().asFloat();
+            for (int m = 0; m < missing.size(); m++) {
+                System.arraycopy(computed, m * d, rows, missing.get(m) * d, d);
+            }
+        }
+        INDArray features = Nd4j.create(rows, new long[] {n, d}, DataType.FLOAT).castTo(DataType.DOUBLE);
+        lastResidual = learner.unlearnFeatures(features, labels).residual();
+        examples.forEach(e -> cache.remove(RetainedExamples.key(e)));
+    }
+
+    /** How many learned examples' features are kept (for tests). */
+    int cachedFeatures() {
+        return cache == null ? 0 : cache.size();
     }
 
     /** The residual the last unlearning proved, until a receipt has used it. */
