@@ -55,6 +55,9 @@ final class KafkaPath {
     /** Examples the warm-up applications learn on their own broker before the timed run. */
     static final int WARM_UP_EXAMPLES = 30_000;
 
+    /** The erasure count that tells {@link #timed} to learn only: no erasures, not even the class one. */
+    private static final int WARM_UP_ONLY = -1;
+
     private static String stages(ErasureReceipt receipt) {
         Map<String, Double> m = receipt.getMetrics();
         return String.format(java.util.Locale.ROOT, "arrival %.0f, stores %.0f, model %.0f, publication %.0f",
@@ -73,8 +76,8 @@ final class KafkaPath {
         out.printf("  warm-up: %,d examples through applications and a broker of their own (not timed as the result) ...%n",
                 WARM_UP_EXAMPLES);
         try {
-            double cold = timed(train, WARM_UP_EXAMPLES, work.resolve("warm-up"), 0, withReplay, overrides, out, Double.NaN)
-                    .examplesPerSecond();
+            double cold = timed(train, WARM_UP_EXAMPLES, work.resolve("warm-up"), WARM_UP_ONLY, withReplay, overrides, out,
+                    Double.NaN).examplesPerSecond();
             return timed(train, train.size(), work.resolve("timed"), erasures, withReplay, overrides, out, cold);
         } finally {
             io.lethe.tools.WorkFolders.deleteRecursively(work);
@@ -124,7 +127,7 @@ final class KafkaPath {
                 CpuAccount.Spent spent = cpu.stop();
                 out.printf("  learned at %,.0f examples/s, first send to the version covering all; %.2f cores busy: %s%n",
                         rate, spent.busyCores(), spent.describe());
-                if (withReplay || erasures == 0) { // with the replay network, erasures would retrain it
+                if (withReplay || erasures == WARM_UP_ONLY) { // with the replay network, erasures would retrain it
                     return new Result(rate, cold, spent, new double[0], new double[0], Double.NaN, 0, Double.NaN, Double.NaN,
                             new String[0]);
                 }
