@@ -49,7 +49,7 @@ final class AnalyticEngine implements LearningEngine {
             learner.learnFeatures(features.castTo(DataType.DOUBLE), batch.labels());
             return;
         }
-        float[] rows = features.data().asFloat();
+        float[] rows = rowMajor(features);
         for (int i = 0; i < examples.size(); i++) {
             cache.put(RetainedExamples.key(examples.get(i)), rows, i);
         }
@@ -76,8 +76,8 @@ final class AnalyticEngine implements LearningEngine {
         }
         if (!missing.isEmpty()) {
             List<TrainingExample> recompute = missing.stream().map(examples::get).toList();
-            float[] computed = learner.featureMap().apply(ExampleBatches.of(recompute, config.featureMap().inputDim())
-                    .inputs()).data().asFloat();
+            float[] computed = rowMajor(learner.featureMap().apply(ExampleBatches.of(recompute,
+                    config.featureMap().inputDim()).inputs()));
             for (int m = 0; m < missing.size(); m++) {
                 System.arraycopy(computed, m * d, rows, missing.get(m) * d, d);
             }
@@ -85,6 +85,12 @@ final class AnalyticEngine implements LearningEngine {
         INDArray features = Nd4j.create(rows, new long[] {n, d}, DataType.FLOAT).castTo(DataType.DOUBLE);
         lastResidual = learner.unlearnFeatures(features, labels).residual();
         examples.forEach(e -> cache.remove(RetainedExamples.key(e)));
+    }
+
+    /** The rows of a float32 matrix, one after the other. */
+    private static float[] rowMajor(INDArray features) {
+        INDArray dense = features.isView() || features.ordering() != 'c' ? features.dup('c') : features;
+        return dense.data().asFloat();
     }
 
     /** How many learned examples' features are kept (for tests). */
