@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -172,10 +171,7 @@ class ForensicErasureIT {
             if (!Files.isDirectory(root)) {
                 continue;
             }
-            List<Path> files;
-            try (Stream<Path> walk = Files.walk(root)) {
-                files = walk.filter(Files::isRegularFile).toList();
-            }
+            List<Path> files = WorkFolders.regularFiles(root);
             for (Path file : files) {
                 byte[] bytes;
                 try {

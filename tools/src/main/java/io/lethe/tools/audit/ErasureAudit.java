@@ -219,19 +219,17 @@ public final class ErasureAudit {
             if (!Files.isDirectory(root)) {
                 continue;
             }
-            try (Stream<Path> files = Files.walk(root)) {
-                for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    byte[] bytes;
-                    try {
-                        bytes = Files.readAllBytes(file);
-                    } catch (IOException e) {
-                        continue; // deleted while walking
-                    }
-                    if (contains(bytes, id)) {
-                        Path folder = root.relativize(file).getParent();
-                        add.accept("READABLE|files:" + root.resolve(folder == null ? Path.of("") : folder) + "|files holding"
-                                + " the subject id in the clear (e.g. input topic segments not yet deleted)");
-                    }
+            for (Path file : io.lethe.tools.WorkFolders.regularFiles(root)) {
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(file);
+                } catch (IOException e) {
+                    continue; // deleted while walking
+                }
+                if (contains(bytes, id)) {
+                    Path folder = root.relativize(file).getParent();
+                    add.accept("READABLE|files:" + root.resolve(folder == null ? Path.of("") : folder) + "|files holding"
+                            + " the subject id in the clear (e.g. input topic segments not yet deleted)");
                 }
             }
         }
