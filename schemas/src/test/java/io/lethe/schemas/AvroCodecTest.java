@@ -38,7 +38,8 @@ class AvroCodecTest {
                 .setClassLabel(3).setExampleIds(List.of("a", "b")).setRequestedAt(java.time.Instant.ofEpochMilli(99))
                 .setReason("test").build();
         assertArrayEquals(bytes(ErasureRequest.getEncoder().encode(request)), AvroCodec.ERASURE_REQUEST.encode(request));
-        LearnerCommand command = LearnerCommand.newBuilder().setCommand(example).setReceivedAt(java.time.Instant.ofEpochMilli(7))
+        LearnerCommand command = LearnerCommand.newBuilder().setCommand(example)
+                .setReceivedAt(java.time.Instant.ofEpochMilli(7))
                 .setSource(SourcePosition.newBuilder().setTopic("lethe.examples").setPartition(0).setOffset(42).build())
                 .build();
         assertArrayEquals(bytes(LearnerCommand.getEncoder().encode(command)), AvroCodec.LEARNER_COMMAND.encode(command));

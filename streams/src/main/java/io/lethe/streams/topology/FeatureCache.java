@@ -52,7 +52,7 @@ final class FeatureCache {
             slot = freeSlot();
             slots.put(key, slot);
         }
-        System.arraycopy(rows, row * width, chunks.get((int) (slot / rowsPerChunk)), (int) (slot % rowsPerChunk) * width, width);
+        System.arraycopy(rows, row * width, chunkOf(slot), offsetOf(slot), width);
     }
 
     /** Copies the row kept under {@code key} into row {@code row} of {@code out}; false if none is kept. */
@@ -61,7 +61,7 @@ final class FeatureCache {
         if (slot == null) {
             return false;
         }
-        System.arraycopy(chunks.get((int) (slot / rowsPerChunk)), (int) (slot % rowsPerChunk) * width, out, row * width, width);
+        System.arraycopy(chunkOf(slot), offsetOf(slot), out, row * width, width);
         return true;
     }
 
@@ -69,14 +69,21 @@ final class FeatureCache {
     void remove(String key) {
         Long slot = slots.remove(key);
         if (slot != null) {
-            int from = (int) (slot % rowsPerChunk) * width;
-            java.util.Arrays.fill(chunks.get((int) (slot / rowsPerChunk)), from, from + width, 0f);
+            java.util.Arrays.fill(chunkOf(slot), offsetOf(slot), offsetOf(slot) + width, 0f);
             free.push(slot);
         }
     }
 
     int size() {
         return slots.size();
+    }
+
+    private float[] chunkOf(long slot) {
+        return chunks.get((int) (slot / rowsPerChunk));
+    }
+
+    private int offsetOf(long slot) {
+        return (int) (slot % rowsPerChunk) * width;
     }
 
     private long freeSlot() {

@@ -47,9 +47,9 @@ final class KafkaPath {
      * @param stages per timed erasure, where the learner's receipt says its time went (arrival, state
      *               removal, model unlearning, publication; ms)
      */
-    record Result(double examplesPerSecond, double coldExamplesPerSecond, CpuAccount.Spent learningCpu, double[] subjectErasureMs,
-                  double[] untilReceiptWrittenMs, double classErasureMs, int classExamples, double residual,
-                  double warmUpSlowestMs, String[] stages) {
+    record Result(double examplesPerSecond, double coldExamplesPerSecond, CpuAccount.Spent learningCpu,
+                  double[] subjectErasureMs, double[] untilReceiptWrittenMs, double classErasureMs, int classExamples,
+                  double residual, double warmUpSlowestMs, String[] stages) {
     }
 
     /** Examples the warm-up applications learn on their own broker before the timed run. */
@@ -173,10 +173,11 @@ final class KafkaPath {
                         classReceipt.getExamplesRemoved(), classMs,
                         message.contains("learner time") ? message.substring(message.indexOf("learner time")) : message,
                         stateMs == null ? "" : String.format("; of the unlearning, %.0f ms removing the examples from the"
-                                + " stores and journalling them", stateMs), stages(classReceipt), classReceipt.getLatencyMs());
+                                + " stores and journalling them", stateMs), stages(classReceipt),
+                        classReceipt.getLatencyMs());
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
-                return new Result(rate, cold, spent, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(), residual,
-                        warmUpSlowest, stages);
+                return new Result(rate, cold, spent, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(),
+                        residual, warmUpSlowest, stages);
             } finally {
                 if (replay != null) {
                     replay.close();

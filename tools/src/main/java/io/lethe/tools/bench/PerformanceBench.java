@@ -58,9 +58,10 @@ public final class PerformanceBench {
                     .map(i -> String.format("#%d: %.0f / %.0f (%s)", i, r.subjectErasureMs()[i], r.untilReceiptWrittenMs()[i],
                             r.stages()[i]))
                     .collect(java.util.stream.Collectors.joining("; "));
-            out.printf("kafka only: %,.0f examples/s (cold, during the warm-up: %,.0f); subject erasure p50 %.0f ms, p90 %.0f, p99 %.0f; slowest (total /"
-                    + " receipt written, ms) %s; class %.0f ms%n", r.examplesPerSecond(), r.coldExamplesPerSecond(), percentile(sorted, 50),
-                    percentile(sorted, 90), percentile(sorted, 99), slowest, r.classErasureMs());
+            out.printf("kafka only: %,.0f examples/s (cold, during the warm-up: %,.0f); subject erasure p50 %.0f ms,"
+                    + " p90 %.0f, p99 %.0f; slowest (total / receipt written, ms) %s; class %.0f ms%n",
+                    r.examplesPerSecond(), r.coldExamplesPerSecond(), percentile(sorted, 50), percentile(sorted, 90),
+                    percentile(sorted, 99), slowest, r.classErasureMs());
             return rows;
         }
         FeatureMapSpec spec = FeatureMapSpec.mnistConv(42);
@@ -153,7 +154,8 @@ public final class PerformanceBench {
                     "share of the Kafka path's CPU time while it learned, spent by the " + group.getKey()));
         }
         rows.add(BenchRow.measured("kafka_learning_rate_cold", alone.coldExamplesPerSecond(), "examples/s",
-                "the warm-up's own rate: a fresh JVM, the JIT compiling the broker's, the clients' and the topology's code"));
+                "the warm-up's own rate: a fresh JVM, the JIT compiling the broker's, the clients' and the"
+                        + " topology's code"));
         rows.add(BenchRow.atLeast("kafka_vs_in_memory_learning", 100 * alone.examplesPerSecond() / inMemoryRate,
                 "% of in-memory", 80, "the Kafka rate over the in-memory learner's rate in this run"));
         rows.add(BenchRow.measured("subject_erasure_p50", PerformanceBench.percentile(alone.subjectErasureMs(), 50), "ms",
