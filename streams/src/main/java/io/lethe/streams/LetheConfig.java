@@ -189,6 +189,11 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
                 out.put(key.substring("streams.".length()), value);
             }
         });
+        String guarantee = out.getOrDefault("processing.guarantee", "exactly_once_v2");
+        if (!guarantee.equals("exactly_once_v2")) {
+            throw new IllegalArgumentException("streams.processing.guarantee must stay exactly_once_v2, got '" + guarantee
+                    + "': without it a crash could learn an example twice or lose an erasure");
+        }
         return out;
     }
 }

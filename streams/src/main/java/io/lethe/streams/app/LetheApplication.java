@@ -165,6 +165,7 @@ public final class LetheApplication implements AutoCloseable {
                 Long.toString(config.topicSegmentMs()));
         props.put(StreamsConfig.topicPrefix(org.apache.kafka.common.config.TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG),
                 Long.toString(config.topicSegmentMs()));
+        props.putAll(config.streamsOverrides()); // streams.<name> settings win over the choices above
         return props;
     }
 
