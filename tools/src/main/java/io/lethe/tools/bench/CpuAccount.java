@@ -10,28 +10,34 @@ import java.util.Map;
  * Where this process's CPU time went between two moments, by the job of the threads that spent it.
  * The embedded broker, the clients, the topology and the learner share one JVM and two cores, so a
  * rate below the in-memory learner's is either CPU the learner did not get (spent by whom, this
- * says) or cores left idle (the busy-cores figure says). Java threads are read by name; the JIT's
- * compiler threads, the garbage collector and native threads are not Java threads, and are the
- * process's time less the Java threads'.
+ * says) or cores left idle (the busy-cores figure says). Java threads are read by name. The JIT's
+ * compiler threads, the garbage collector and native threads are not Java threads: together they are
+ * the process's time less the Java threads', split (on Linux) in the proportions the kernel counted
+ * for each in {@code /proc/self/task}.
  */
 final class CpuAccount {
 
     /** The groups, in the order printed. */
     static final String STREAM = "stream thread";
+    static final String LEARNER = "learner thread";
     static final String FEATURES = "feature workers";
     static final String BROKER = "broker";
     static final String CLIENTS = "client network threads";
     static final String DRIVER = "bench producer";
-    static final String JIT_GC_NATIVE = "JIT, GC, native";
+    static final String JIT = "JIT compiler";
+    static final String GC = "garbage collector";
+    static final String NATIVE = "native and other";
 
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final long startWall;
     private final long startProcess;
     private final Map<Long, Long> startByThread = new java.util.HashMap<>();
+    private final Map<String, KernelTicks> startTicks;
 
     private CpuAccount() {
         startWall = System.nanoTime();
         startProcess = processCpuNanos();
+        startTicks = kernelTicks();
         for (long id : threads.getAllThreadIds()) {
             startByThread.put(id, Math.max(0, threads.getThreadCpuTime(id)));
         }
@@ -65,7 +71,7 @@ final class CpuAccount {
 
     Spent stop() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String g : new String[] {STREAM, FEATURES, BROKER, CLIENTS, DRIVER, JIT_GC_NATIVE}) {
+        for (String g : new String[] {STREAM, LEARNER, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
             seconds.put(g, 0.0);
         }
         double javaSeconds = 0;
@@ -80,13 +86,54 @@ final class CpuAccount {
             javaSeconds += spent;
         }
         double process = (processCpuNanos() - startProcess) / 1e9;
-        seconds.put(JIT_GC_NATIVE, Math.max(0, process - javaSeconds));
+        double notJava = Math.max(0, process - javaSeconds);
+        Map<String, Long> ticks = new java.util.HashMap<>();
+        long allTicks = 0;
+        for (var now : kernelTicks().entrySet()) {
+            KernelTicks before = startTicks.get(now.getKey());
+            long spent = now.getValue().ticks() - (before == null ? 0 : before.ticks());
+            ticks.merge(now.getValue().group(), spent, Long::sum);
+            allTicks += spent;
+        }
+        double secondsPerTick = allTicks > 0 ? process / allTicks : 0;
+        double jit = Math.min(notJava, ticks.getOrDefault(JIT, 0L) * secondsPerTick);
+        double gc = Math.min(notJava - jit, ticks.getOrDefault(GC, 0L) * secondsPerTick);
+        seconds.put(JIT, jit);
+        seconds.put(GC, gc);
+        seconds.put(NATIVE, notJava - jit - gc);
         return new Spent(seconds, (System.nanoTime() - startWall) / 1e9);
+    }
+
+    /** A thread's CPU ticks as the kernel counts them, and the group its name puts it in. */
+    private record KernelTicks(String group, long ticks) {
+    }
+
+    /** Every thread of this process by its kernel id, or none where there is no /proc. */
+    private static Map<String, KernelTicks> kernelTicks() {
+        Map<String, KernelTicks> byTask = new java.util.HashMap<>();
+        java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+        for (java.io.File task : tasks == null ? new java.io.File[0] : tasks) {
+            try {
+                String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime + stime
+                String group = name.contains("CompilerThre") ? JIT
+                        : name.startsWith("GC Thread") || name.startsWith("G1 ") ? GC : "";
+                byTask.put(task.getName(), new KernelTicks(group, ticks));
+            } catch (java.io.IOException | RuntimeException e) {
+                // the thread ended while being read
+            }
+        }
+        return byTask;
     }
 
     static String group(String name) {
         if (name.contains("StreamThread") && !name.contains("producer")) {
             return STREAM;
+        }
+        if (name.startsWith("lethe-learner-")) {
+            return LEARNER;
         }
         if (name.startsWith("ForkJoinPool")) {
             return FEATURES;

@@ -58,9 +58,9 @@ public final class PerformanceBench {
                     .map(i -> String.format("#%d: %.0f / %.0f (%s)", i, r.subjectErasureMs()[i], r.untilReceiptWrittenMs()[i],
                             r.stages()[i]))
                     .collect(java.util.stream.Collectors.joining("; "));
-            out.printf("kafka only: %,.0f examples/s (cold, during the warm-up: %,.0f); subject erasure p50 %.0f ms,"
+            out.printf("kafka only: %,.0f examples/s (after a warm-up of %s); subject erasure p50 %.0f ms,"
                     + " p90 %.0f, p99 %.0f; slowest (total / receipt written, ms) %s; class %.0f ms%n",
-                    r.examplesPerSecond(), r.coldExamplesPerSecond(), percentile(sorted, 50), percentile(sorted, 90),
+                    r.examplesPerSecond(), r.warmUp(), percentile(sorted, 50), percentile(sorted, 90),
                     percentile(sorted, 99), slowest, r.classErasureMs());
             return rows;
         }
@@ -139,7 +139,7 @@ public final class PerformanceBench {
                 options.overrides(), out);
         rows.add(BenchRow.measured("kafka_learning_rate", alone.examplesPerSecond(), "examples/s",
                 "all of MNIST produced at once, first send to the version covering every example; after a warm-up"
-                        + " of " + String.format("%,d", KafkaPath.WARM_UP_EXAMPLES) + " examples on another broker"));
+                        + " of " + alone.warmUp()));
         // Why the ratio is what it is: the CPU the Kafka path spends per example, and on what, against the
         // in-memory learner's, and how many of the cores each kept busy.
         CpuAccount.Spent cpu = alone.learningCpu();
