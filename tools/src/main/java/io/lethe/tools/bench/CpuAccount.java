@@ -19,7 +19,6 @@ final class CpuAccount {
 
     /** The groups, in the order printed. */
     static final String STREAM = "stream thread";
-    static final String LEARNER = "learner thread";
     static final String FEATURES = "feature workers";
     static final String BROKER = "broker";
     static final String CLIENTS = "client network threads";
@@ -71,7 +70,7 @@ final class CpuAccount {
 
     Spent stop() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String g : new String[] {STREAM, LEARNER, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
+        for (String g : new String[] {STREAM, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
             seconds.put(g, 0.0);
         }
         double javaSeconds = 0;
@@ -131,9 +130,6 @@ final class CpuAccount {
     static String group(String name) {
         if (name.contains("StreamThread") && !name.contains("producer")) {
             return STREAM;
-        }
-        if (name.startsWith("lethe-learner-")) {
-            return LEARNER;
         }
         if (name.startsWith("ForkJoinPool")) {
             return FEATURES;
