@@ -189,5 +189,12 @@ final class AnalyticEngine implements LearningEngine {
                 Arrays.copyOf(labels, 60)));
         scratch.normalEquationResidual();
         scratch.model();
+        // Every 32nd rank-n update re-symmetrises R, a loop over d^2/2 pairs that the JIT compiles only once it
+        // has run: in a fresh process the 32nd erasure paid about 85 ms more for it (bench: request #11 of the
+        // timed ones, after 20 warm-up requests, in every run).
+        INDArray square = Nd4j.rand(DataType.DOUBLE, learner.featureDim(), learner.featureDim());
+        for (int i = 0; i < 3; i++) {
+            io.lethe.learning.analytic.RidgeSolver.symmetrise(square);
+        }
     }
 }
