@@ -191,8 +191,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         });
         String guarantee = out.getOrDefault("processing.guarantee", "exactly_once_v2");
         if (!guarantee.equals("exactly_once_v2")) {
-            throw new IllegalArgumentException("streams.processing.guarantee must stay exactly_once_v2, got '" + guarantee
-                    + "': without it a crash could learn an example twice or lose an erasure");
+            throw new IllegalArgumentException("streams.processing.guarantee must stay exactly_once_v2, got '"
+                    + guarantee + "': without it a crash could learn an example twice or lose an erasure");
         }
         return out;
     }

@@ -38,7 +38,8 @@ class StreamsPropertiesTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> LetheConfig.from(settings("streams.processing.guarantee", "at_least_once")));
         assertTrue(e.getMessage().contains("streams.processing.guarantee must stay exactly_once_v2"), e.getMessage());
-        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, LetheApplication.streamsProperties(LetheConfig.from(
-                settings("streams.processing.guarantee", "exactly_once_v2"))).get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        Properties stated = LetheApplication.streamsProperties(LetheConfig.from(
+                settings("streams.processing.guarantee", "exactly_once_v2")));
+        assertEquals(StreamsConfig.EXACTLY_ONCE_V2, stated.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
     }
 }

@@ -87,8 +87,9 @@ final class KafkaPath {
             List<String> rates = new java.util.ArrayList<>(List.of(String.format("%,.0f", cold)));
             for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
                 out.printf("  warm-up round %d of %d: all of MNIST again on a new broker ...%n", round, WARM_UP_ROUNDS);
-                rates.add(String.format("%,.0f", timed(train, train.size(), work.resolve("warm-up-" + round), WARM_UP_ONLY,
-                        withReplay, overrides, out, Double.NaN, "").examplesPerSecond()));
+                double rate = timed(train, train.size(), work.resolve("warm-up-" + round), WARM_UP_ONLY, withReplay,
+                        overrides, out, Double.NaN, "").examplesPerSecond();
+                rates.add(String.format("%,.0f", rate));
             }
             String warmUp = String.format("%,d + %d x %,d examples on brokers of their own (%s examples/s)",
                     WARM_UP_EXAMPLES, WARM_UP_ROUNDS, train.size(), String.join(", ", rates));
@@ -142,8 +143,8 @@ final class KafkaPath {
                 out.printf("  learned at %,.0f examples/s, first send to the version covering all; %.2f cores busy: %s%n",
                         rate, spent.busyCores(), spent.describe());
                 if (withReplay || erasures == WARM_UP_ONLY) { // with the replay network, erasures would retrain it
-                    return new Result(rate, cold, warmUp, spent, new double[0], new double[0], Double.NaN, 0, Double.NaN, Double.NaN,
-                            new String[0]);
+                    return new Result(rate, cold, warmUp, spent, new double[0], new double[0], Double.NaN, 0, Double.NaN,
+                            Double.NaN, new String[0]);
                 }
                 double[] latencies = new double[erasures];
                 double[] written = new double[erasures];
@@ -190,8 +191,8 @@ final class KafkaPath {
                                 + " stores and journalling them", stateMs), stages(classReceipt),
                         classReceipt.getLatencyMs());
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
-                return new Result(rate, cold, warmUp, spent, latencies, written, classMs, (int) classReceipt.getExamplesRemoved(),
-                        residual, warmUpSlowest, stages);
+                return new Result(rate, cold, warmUp, spent, latencies, written, classMs,
+                        (int) classReceipt.getExamplesRemoved(), residual, warmUpSlowest, stages);
             } finally {
                 if (replay != null) {
                     replay.close();
