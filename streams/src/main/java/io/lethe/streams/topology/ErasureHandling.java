@@ -57,10 +57,14 @@ final class ErasureHandling {
                 LearningEngines.capabilities(config).snapshotsAfterErasure());
     }
 
-    void onErasure(ErasureRequest request, SourcePosition source) {
+    /**
+     * @param validatedAt when the validator read the request: the first of its two hops ends there
+     */
+    void onErasure(ErasureRequest request, SourcePosition source, java.time.Instant validatedAt) {
         long started = System.nanoTime();
         // From the producer's clock to the learner picking the request up: the two hops before it.
         double arrivalMs = System.currentTimeMillis() - request.getRequestedAt().toEpochMilli();
+        double validationMs = validatedAt.toEpochMilli() - request.getRequestedAt().toEpochMilli();
         long journalMark = durable.journalPosition();
         Removal removal = removeFromState(request, source);
         long removedFromState = System.nanoTime();
@@ -79,7 +83,8 @@ final class ErasureHandling {
         long published = System.nanoTime();
         answer(Map.of(request.getRequestId(), (long) removal.removed().size()), Map.of(request.getRequestId(), request),
                 removal.removed().size(), removal.learned().size(), started, unlearned,
-                Map.of("arrival_ms", arrivalMs, "state_removal_ms", (removedFromState - started) / 1e6,
+                Map.of("arrival_ms", arrivalMs, "validation_ms", validationMs,
+                        "state_removal_ms", (removedFromState - started) / 1e6,
                         "model_unlearning_ms", (unlearned - removedFromState) / 1e6,
                         "publication_ms", (published - unlearned) / 1e6), keys(removal.removed()), journalMark);
     }

@@ -121,7 +121,7 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             if (request.getSubjectId() != null && !request.getSubjectId().isBlank()) {
                 request.setSubjectId(keys.ref(request.getSubjectId()));
             }
-            erasures.onErasure(request, command.getSource());
+            erasures.onErasure(request, command.getSource(), command.getReceivedAt());
         }
     }
 

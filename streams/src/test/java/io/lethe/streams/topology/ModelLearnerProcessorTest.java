@@ -61,11 +61,15 @@ class ModelLearnerProcessorTest {
         store.init(context.getStateStoreContext(), store);
     }
 
+    /** When the validator read the last command sent, as the learner is told. */
+    private Instant lastReceivedAt;
+
     private void send(Object command) {
         String topic = command instanceof TrainingExample ? "lethe.examples" : "lethe.erasures";
         context.setRecordMetadata("lethe.learner-commands.test", 0, offset);
+        lastReceivedAt = Instant.ofEpochMilli(System.currentTimeMillis());
         LearnerCommand wrapped = LearnerCommand.newBuilder().setSource(new SourcePosition(topic, 0, offset++))
-                .setReceivedAt(Instant.now()).setCommand(command).build();
+                .setReceivedAt(lastReceivedAt).setCommand(command).build();
         processor.process(new Record<>("test-model", AvroCodec.LEARNER_COMMAND.encode(wrapped), 0L));
     }
 
@@ -91,7 +95,10 @@ class ModelLearnerProcessorTest {
     void anErasureGetsExactlyOneReceiptAndAVersionWithoutTheSubject() {
         List<TrainingExample> data = TestData.examples(2, 0, 30, 5);
         data.forEach(this::send);
-        send(TestData.erasure("erase-1", ErasureScope.SUBJECT, "subject-1", List.of(), null, null));
+        io.lethe.schemas.ErasureRequest request = TestData.erasure("erase-1", ErasureScope.SUBJECT, "subject-1", List.of(),
+                null, null);
+        send(request);
+        Instant validatedAt = lastReceivedAt;
         send(TestData.erasure("erase-none", ErasureScope.SUBJECT, "nobody", List.of(), null, null));
 
         List<ErasureReceipt> receipts = forwardedTo(ModelLearnerProcessor.TO_RECEIPTS).stream()
@@ -102,6 +109,10 @@ class ModelLearnerProcessorTest {
         assertEquals(ReceiptStatus.COMPLETED, erased.getStatus());
         assertEquals(6, erased.getExamplesRemoved());
         assertTrue(erased.getVerificationResidual() < 1e-9, "exact: " + erased.getVerificationResidual());
+        // Where the request's time went before the learner: the first hop ends when the validator read it.
+        double validationMs = validatedAt.toEpochMilli() - request.getRequestedAt().toEpochMilli();
+        assertEquals(validationMs, erased.getMetrics().get("validation_ms"));
+        assertTrue(erased.getMetrics().get("arrival_ms") >= validationMs, erased.getMetrics().toString());
         // The receipt attests each copy, checked: none readable in the retained store; the journal
         // still holds the 6 unlearned examples' bytes until the next snapshot (every 40 events here),
         // sealed under the subject's key, which the erasure destroyed: none of them can be read.

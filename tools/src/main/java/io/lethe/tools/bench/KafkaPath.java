@@ -66,8 +66,9 @@ final class KafkaPath {
 
     private static String stages(ErasureReceipt receipt) {
         Map<String, Double> m = receipt.getMetrics();
-        return String.format(java.util.Locale.ROOT, "arrival %.0f, stores %.0f, model %.0f, publication %.0f",
-                m.getOrDefault("arrival_ms", Double.NaN), m.getOrDefault("state_removal_ms", Double.NaN),
+        return String.format(java.util.Locale.ROOT, "arrival %.0f (validator %.0f), stores %.0f, model %.0f,"
+                + " publication %.0f", m.getOrDefault("arrival_ms", Double.NaN),
+                m.getOrDefault("validation_ms", Double.NaN), m.getOrDefault("state_removal_ms", Double.NaN),
                 m.getOrDefault("model_unlearning_ms", Double.NaN), m.getOrDefault("publication_ms", Double.NaN));
     }
 
