@@ -1,5 +1,6 @@
 package io.lethe.streams;
 
+import static io.lethe.streams.TestData.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -37,17 +37,10 @@ class SettingsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> Settings.REPLAY_CAPACITY.read(Map.of("lethe.replay.capacity", "0")));
         assertEquals("lethe.replay.capacity must be at least 1, got '0'", e.getMessage());
-        IllegalArgumentException all = assertThrows(IllegalArgumentException.class, () -> LetheConfig.from(props(
+        IllegalArgumentException all = assertThrows(IllegalArgumentException.class, () -> LetheConfig.from(settings(
                 "lethe.metrics.port", "-7", "lethe.holdout.percent", "60", "lethe.learner", "mlp")));
         assertTrue(all.getMessage().contains("lethe.metrics.port must be -1 (off)")
                 && all.getMessage().contains("lethe.holdout.percent must lie in [0.0, 50.0)"), all.getMessage());
     }
 
-    private static Properties props(String... keyValues) {
-        Properties p = new Properties();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            p.setProperty(keyValues[i], keyValues[i + 1]);
-        }
-        return p;
-    }
 }

@@ -43,6 +43,15 @@ public final class TestData {
         return io.lethe.streams.privacy.SubjectKeys.open(config.privacy().loadKek(), store);
     }
 
+    /** Settings as a properties file would give them: key, value, key, value, ... */
+    public static Properties settings(String... keyValues) {
+        Properties p = new Properties();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            p.setProperty(keyValues[i], keyValues[i + 1]);
+        }
+        return p;
+    }
+
     public static LetheConfig config(Path dir) {
         return config(dir, new String[0]);
     }

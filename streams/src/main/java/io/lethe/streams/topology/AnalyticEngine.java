@@ -44,14 +44,13 @@ final class AnalyticEngine implements LearningEngine {
             return;
         }
         INDArray features = learner.featureMap().apply(batch.inputs());
-        if (features.dataType() != DataType.FLOAT) {
+        if (features.dataType() == DataType.FLOAT) {
+            float[] rows = rowMajor(features);
+            for (int i = 0; i < examples.size(); i++) {
+                cache.put(RetainedExamples.key(examples.get(i)), rows, i);
+            }
+        } else {
             cache = null; // kept as float32, other features would not be the same numbers: no cache
-            learner.learnFeatures(features.castTo(DataType.DOUBLE), batch.labels());
-            return;
-        }
-        float[] rows = rowMajor(features);
-        for (int i = 0; i < examples.size(); i++) {
-            cache.put(RetainedExamples.key(examples.get(i)), rows, i);
         }
         learner.learnFeatures(features.castTo(DataType.DOUBLE), batch.labels());
     }

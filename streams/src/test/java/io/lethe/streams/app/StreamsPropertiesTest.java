@@ -1,5 +1,6 @@
 package io.lethe.streams.app;
 
+import static io.lethe.streams.TestData.settings;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,13 +13,6 @@ import org.junit.jupiter.api.Test;
 /** What Kafka Streams is given: Lethe's choices, and {@code streams.<name>} settings over them. */
 class StreamsPropertiesTest {
 
-    private static Properties settings(String... keyValues) {
-        Properties p = new Properties();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            p.setProperty(keyValues[i], keyValues[i + 1]);
-        }
-        return p;
-    }
 
     @Test
     void streamsSettingsArePassedThroughAndWinOverLethesChoices() {
