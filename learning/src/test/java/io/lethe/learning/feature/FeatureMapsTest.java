@@ -51,6 +51,40 @@ class FeatureMapsTest {
     }
 
     /**
+     * The unrolled 4 x 4 and 6 x 6 pooling loops must give the general loop's features bit for bit:
+     * a model learned with one and unlearned with the other would otherwise lose exactness.
+     */
+    @Test
+    void unrolledPoolingEqualsTheGeneralLoopBitForBit() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(5);
+        for (int p : new int[] {4, 6}) {
+            for (int convSide : new int[] {24, 26}) { // 26: rows and columns left over that no window covers
+                int filters = 7;
+                float[] conv = new float[filters * convSide * convSide];
+                for (int i = 0; i < conv.length; i++) {
+                    // ReLU outputs: zeros, and magnitudes over six decades, so rounding depends on the order
+                    conv[i] = random.nextInt(3) == 0 ? 0f : (float) (random.nextDouble() * Math.pow(10, random.nextInt(6) - 3));
+                }
+                int pooledSide = convSide / p;
+                int width = filters * pooledSide * pooledSide;
+                float[] unrolled = new float[width + 3];
+                float[] general = new float[width + 3];
+                RandomConvFeatureMap.averagePool(conv, filters, convSide, p, new float[convSide], unrolled, 3);
+                RandomConvFeatureMap.poolAnySize(conv, filters, convSide, p, new float[convSide], general, 3);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(general, unrolled, "pool " + p + ", side " + convSide);
+                assertEquals(0f, unrolled[0], "nothing written before outBase");
+                float window = 0;
+                for (int y = 0; y < p; y++) {
+                    for (int x = 0; x < p; x++) {
+                        window += conv[y * convSide + x];
+                    }
+                }
+                assertEquals(window / (p * p), unrolled[3], 1e-6 * Math.max(1, window), "first window's mean");
+            }
+        }
+    }
+
+    /**
      * Unlearning subtracts an example's features from sums that learning added them to, possibly in
      * another batch: exactness needs them the same wherever the example sits. The float32 conv map
      * is bit for bit the same (one ulp, 6e-8, would be far above the 1e-9 bound); the float64 dense
