@@ -60,4 +60,41 @@ class DeferredInversionTest {
         assertTrue(afterSmall <= 1e-9, "head after the small erasure vs a solve on the rest: " + afterSmall);
         assertTrue(learner.rebuild().inverseRelativeDrift() <= 1e-9, "R after the catch-up equals a fresh inverse");
     }
+
+    /**
+     * A class erasure's cached float32 features are widened to float64 a block of rows at a time (1,024);
+     * 2,500 rows make three blocks, the last one partial. The head must equal a solve on the rest.
+     */
+    @Test
+    void largeFloat32ErasureWidenedByRowBlocksStaysExact() {
+        LabeledBatch all = SyntheticData.batch(23, 3_300, DIM, 5);
+        AnalyticRidgeLearner learner = new AnalyticRidgeLearner(FeatureMapSpec.denseRelu(DIM, FEATURES, 4), GAMMA);
+        INDArray kept = learner.features(all.inputs()).castTo(DataType.FLOAT); // what a feature cache holds
+        for (int from = 0; from < 3_300; from += 256) {
+            int to = Math.min(3_300, from + 256);
+            learner.learnFeatures(kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE),
+                    java.util.Arrays.copyOfRange(all.labels(), from, to));
+        }
+        learner.refresh();
+        learner.unlearnFeatures(kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2_500),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), java.util.Arrays.copyOfRange(all.labels(), 0, 2_500));
+        assertTrue(learner.inverseBehind(), "2,500 >= d/2: the large-erasure path");
+
+        INDArray rest = kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2_500, 3_300),
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE);
+        int[] classes = learner.classes();
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, 800, classes.length);
+        for (int i = 0; i < 800; i++) {
+            for (int c = 0; c < classes.length; c++) {
+                if (classes[c] == all.labels()[2_500 + i]) {
+                    y.putScalar(i, c, 1.0);
+                }
+            }
+        }
+        INDArray solved = RidgeSolver.solve(rest.transpose().mmul(rest), rest.transpose().mmul(y), GAMMA);
+        double drift = RidgeSolver.relativeFrobenius(learner.head(), solved);
+        assertTrue(drift <= 1e-9, "head after a float32 erasure of 2,500 rows vs a solve on the rest: " + drift);
+        assertTrue(learner.retainedExamples() == 800, "retained: " + learner.retainedExamples());
+    }
 }

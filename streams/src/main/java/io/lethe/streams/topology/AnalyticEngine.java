@@ -81,8 +81,10 @@ final class AnalyticEngine implements LearningEngine {
                 System.arraycopy(computed, m * d, rows, missing.get(m) * d, d);
             }
         }
-        INDArray features = Nd4j.create(rows, new long[] {n, d}, DataType.FLOAT).castTo(DataType.DOUBLE);
+        // float32, as kept: the learner widens them to float64 itself, a block of rows at a time for a large batch
+        INDArray features = Nd4j.create(rows, new long[] {n, d}, DataType.FLOAT);
         lastResidual = learner.unlearnFeatures(features, labels).residual();
+        features.close();
         examples.forEach(e -> cache.remove(RetainedExamples.key(e)));
     }
 
