@@ -128,7 +128,7 @@ public final class PerformanceBench {
         return c;
     }
 
-    /** The Kafka path three times: the analytic learner alone, with the replay network beside it, alone again. */
+    /** The Kafka path twice: the analytic learner alone, then with the replay network beside it. */
     private void kafka(ImageDataset train, double inMemoryRate, double inMemoryBusyCores) throws Exception {
         out.printf("%n== Kafka: the real topology on the embedded broker, %,d examples, %d single-subject erasures ==%n",
                 train.size(), options.subjectErasures());
