@@ -166,8 +166,9 @@ public final class PerformanceBench {
                 "request produced to receipt consumed, one at a time, over " + alone.subjectErasureMs().length
                         + " after " + KafkaPath.WARM_UP_ERASURES + " warm-up requests"));
         rows.add(BenchRow.measured("subject_erasure_warm_up_slowest", alone.warmUpSlowestMs(), "ms",
-                "the slowest of the " + KafkaPath.WARM_UP_ERASURES + " warm-up requests before them (the JIT compiling the"
-                        + " erasure path), not counted above"));
+                "the slowest of the " + KafkaPath.WARM_UP_ERASURES + " warm-up requests before them (the first re-inverts"
+                        + " R, which the class erasure left to the next refresh; the JIT compiles the erasure path), not"
+                        + " counted above"));
         rows.add(BenchRow.atMost("class_erasure", alone.classErasureMs(), "ms", 1000,
                 String.format("class %d (%,d examples), the run's first erasure (every example of the class retained),"
                         + " request produced to receipt consumed", KafkaPath.TIMED_CLASS, alone.classExamples())));
