@@ -22,7 +22,6 @@ public final class RandomConvFeatureMap implements FeatureMap {
     private final INDArray filterMatrix; // [k*k, filters]: column f is filter f, row-major taps
     private final INDArray filterRows;   // [filters, k*k]
     private final int convSide;
-    private final int pooledSide;
 
     public RandomConvFeatureMap(FeatureMapSpec spec) {
         if (!FeatureMapSpec.RANDOM_CONV.equals(spec.kind())) {
@@ -53,7 +52,6 @@ public final class RandomConvFeatureMap implements FeatureMap {
         this.filterMatrix = Nd4j.create(taps, new long[] {k * k, f}, DataType.DOUBLE);
         this.filterRows = filterMatrix.transpose().castTo(DataType.FLOAT).dup('c');
         this.convSide = side - k + 1;
-        this.pooledSide = convSide / spec.pool();
     }
 
     @Override
@@ -177,7 +175,8 @@ public final class RandomConvFeatureMap implements FeatureMap {
         }
     }
 
-    private static void poolFourByFour(float[] conv, int filters, int convSide, float[] band, float[] out, int outBase) {
+    private static void poolFourByFour(float[] conv, int filters, int convSide, float[] band, float[] out,
+                                       int outBase) {
         int pooledSide = convSide / 4;
         int positions = convSide * convSide;
         float scale = 1.0f / 16;
@@ -200,7 +199,8 @@ public final class RandomConvFeatureMap implements FeatureMap {
         }
     }
 
-    private static void poolSixBySix(float[] conv, int filters, int convSide, float[] band, float[] out, int outBase) {
+    private static void poolSixBySix(float[] conv, int filters, int convSide, float[] band, float[] out,
+                                     int outBase) {
         int pooledSide = convSide / 6;
         int positions = convSide * convSide;
         float scale = 1.0f / 36;

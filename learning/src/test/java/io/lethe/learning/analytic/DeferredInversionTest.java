@@ -78,7 +78,8 @@ class DeferredInversionTest {
         }
         learner.refresh();
         learner.unlearnFeatures(kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2_500),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(), java.util.Arrays.copyOfRange(all.labels(), 0, 2_500));
+                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(),
+                java.util.Arrays.copyOfRange(all.labels(), 0, 2_500));
         assertTrue(learner.inverseBehind(), "2,500 >= d/2: the large-erasure path");
 
         INDArray rest = kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2_500, 3_300),

@@ -63,7 +63,8 @@ class FeatureMapsTest {
                 float[] conv = new float[filters * convSide * convSide];
                 for (int i = 0; i < conv.length; i++) {
                     // ReLU outputs: zeros, and magnitudes over six decades, so rounding depends on the order
-                    conv[i] = random.nextInt(3) == 0 ? 0f : (float) (random.nextDouble() * Math.pow(10, random.nextInt(6) - 3));
+                    conv[i] = random.nextInt(3) == 0 ? 0f
+                            : (float) (random.nextDouble() * Math.pow(10, random.nextInt(6) - 3));
                 }
                 int pooledSide = convSide / p;
                 int width = filters * pooledSide * pooledSide;
@@ -71,7 +72,8 @@ class FeatureMapsTest {
                 float[] general = new float[width + 3];
                 RandomConvFeatureMap.averagePool(conv, filters, convSide, p, new float[convSide], unrolled, 3);
                 RandomConvFeatureMap.poolAnySize(conv, filters, convSide, p, new float[convSide], general, 3);
-                org.junit.jupiter.api.Assertions.assertArrayEquals(general, unrolled, "pool " + p + ", side " + convSide);
+                org.junit.jupiter.api.Assertions.assertArrayEquals(general, unrolled,
+                        "pool " + p + ", side " + convSide);
                 assertEquals(0f, unrolled[0], "nothing written before outBase");
                 float window = 0;
                 for (int y = 0; y < p; y++) {

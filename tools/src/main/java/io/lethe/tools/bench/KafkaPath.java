@@ -157,8 +157,8 @@ final class KafkaPath {
                         erase(producer, receipts, config.modelName(), request("bench-warm-class", ErasureScope.CLASS,
                                 null, WARM_UP_CLASS));
                     }
-                    return new Result(rate, cold, warmUp, spent, new double[0], new double[0], Double.NaN, Double.NaN, 0,
-                            Double.NaN, Double.NaN, new String[0]);
+                    return new Result(rate, cold, warmUp, spent, new double[0], new double[0], Double.NaN,
+                            Double.NaN, 0, Double.NaN, Double.NaN, new String[0]);
                 }
                 // The class erasure first, while every example of the class is retained (6,131 of class 3: the
                 // size the target names); after the subject erasures below only about 4,000 would be left.
@@ -168,11 +168,12 @@ final class KafkaPath {
                 double classMs = (System.nanoTime() - classSent) / 1e6;
                 String message = classReceipt.getMessage();
                 Double stateMs = classReceipt.getMetrics().get("state_removal_ms");
-                out.printf("  class %d (%,d examples) erased in %.0f ms (%s%s; stages: %s, receipt written after %d ms)%n",
+                out.printf("  class %d (%,d examples) erased in %.0f ms (%s%s; stages: %s, receipt written after"
+                                + " %d ms)%n",
                         TIMED_CLASS, classReceipt.getExamplesRemoved(), classMs,
                         message.contains("learner time") ? message.substring(message.indexOf("learner time")) : message,
-                        stateMs == null ? "" : String.format("; of the unlearning, %.0f ms removing the examples from the"
-                                + " stores and journalling them", stateMs), stages(classReceipt),
+                        stateMs == null ? "" : String.format("; of the unlearning, %.0f ms removing the examples"
+                                + " from the stores and journalling them", stateMs), stages(classReceipt),
                         classReceipt.getLatencyMs());
                 double[] latencies = new double[erasures];
                 double[] written = new double[erasures];
@@ -212,7 +213,8 @@ final class KafkaPath {
                     }
                 }
                 residual = Math.max(residual, classReceipt.getVerificationResidual());
-                return new Result(rate, cold, warmUp, spent, latencies, written, (double) subjectExamples / erasures, classMs,
+                return new Result(rate, cold, warmUp, spent, latencies, written, (double) subjectExamples / erasures,
+                        classMs,
                         (int) classReceipt.getExamplesRemoved(), residual, warmUpSlowest, stages);
             } finally {
                 if (replay != null) {

@@ -159,16 +159,16 @@ public final class PerformanceBench {
         rows.add(BenchRow.atLeast("kafka_vs_in_memory_learning", 100 * alone.examplesPerSecond() / inMemoryRate,
                 "% of in-memory", 80, "the Kafka rate over the in-memory learner's rate in this run"));
         rows.add(BenchRow.measured("subject_erasure_p50", PerformanceBench.percentile(alone.subjectErasureMs(), 50), "ms",
-                String.format(java.util.Locale.ROOT, "request produced to receipt consumed, one at a time, over %d; %.1f examples"
-                        + " each (60 per subject, less the class erased first)", alone.subjectErasureMs().length,
-                        alone.examplesPerSubject())));
+                String.format(java.util.Locale.ROOT, "request produced to receipt consumed, one at a time, over %d;"
+                        + " %.1f examples each (60 per subject, less the class erased first)",
+                        alone.subjectErasureMs().length, alone.examplesPerSubject())));
         rows.add(BenchRow.atMost("subject_erasure_p99", PerformanceBench.percentile(alone.subjectErasureMs(), 99), "ms", 100,
                 "request produced to receipt consumed, one at a time, over " + alone.subjectErasureMs().length
                         + " after " + KafkaPath.WARM_UP_ERASURES + " warm-up requests"));
         rows.add(BenchRow.measured("subject_erasure_warm_up_slowest", alone.warmUpSlowestMs(), "ms",
-                "the slowest of the " + KafkaPath.WARM_UP_ERASURES + " warm-up requests before them (the first re-inverts"
-                        + " R, which the class erasure left to the next refresh; the JIT compiles the erasure path), not"
-                        + " counted above"));
+                "the slowest of the " + KafkaPath.WARM_UP_ERASURES + " warm-up requests before them (the first"
+                        + " re-inverts R, which the class erasure left to the next refresh; the JIT compiles the"
+                        + " erasure path), not counted above"));
         rows.add(BenchRow.atMost("class_erasure", alone.classErasureMs(), "ms", 1000,
                 String.format("class %d (%,d examples), the run's first erasure (every example of the class retained),"
                         + " request produced to receipt consumed", KafkaPath.TIMED_CLASS, alone.classExamples())));
