@@ -15,7 +15,6 @@ import java.util.Map;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Exact analytic continual learner: ridge regression on one-hot targets over a frozen feature map.
@@ -36,9 +35,6 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 public final class AnalyticRidgeLearner implements Learner {
 
     private static final int SYMMETRISE_EVERY = 32;
-
-    /** Rows of float32 features widened to float64 at a time by a large erasure. */
-    private static final int WIDEN_ROWS = 1024;
 
     private final FeatureMapSpec spec;
     private final FeatureMap featureMap;
@@ -132,7 +128,7 @@ public final class AnalyticRidgeLearner implements Learner {
                     + Arrays.toString(features.shape()));
         }
         if (sign > 0) {
-            INDArray x = asDouble(features);
+            INDArray x = StatisticsUpdate.asDouble(features);
             for (int label : labels) {
                 ensureClass(label);
             }
@@ -150,7 +146,7 @@ public final class AnalyticRidgeLearner implements Learner {
             refresh();
             INDArray y = columns.oneHot(labels);
             if ((long) n * 2 < d) {
-                INDArray x = asDouble(features);
+                INDArray x = StatisticsUpdate.asDouble(features);
                 accumulate(x, y, -1);
                 try {
                     woodbury(x, -1);
@@ -164,7 +160,7 @@ public final class AnalyticRidgeLearner implements Learner {
                 // re-inversion of 2.5 d^3. Neither is needed to answer it: the head comes from one
                 // Cholesky solve (d^3 / 3) when asked for, and R is re-inverted by the next refresh(),
                 // which the stream runs when idle.
-                accumulateByRowBlocks(features, y, -1);
+                StatisticsUpdate.addByRowBlocks(gram, cross, features, y, -1);
                 inverseStale = true;
                 headCurrent = false;
             }
@@ -173,41 +169,8 @@ public final class AnalyticRidgeLearner implements Learner {
         retained += (long) sign * n;
     }
 
-    private static INDArray asDouble(INDArray features) {
-        return features.dataType() == DataType.DOUBLE ? features : features.castTo(DataType.DOUBLE);
-    }
-
-    /**
-     * {@link #accumulate} for a large batch of float32 features, widened to float64 a block of rows at
-     * a time: a class erasure's whole batch in float64 (75 MB for 6,000 examples at d = 1,536) was a
-     * native allocation that took 37 to 184 ms, more than the widening itself. The sum of the blocks'
-     * products is X^T X up to rounding, as the learned batches' sum is.
-     */
-    private void accumulateByRowBlocks(INDArray features, INDArray y, int sign) {
-        long n = features.rows();
-        if (features.dataType() == DataType.DOUBLE || n <= WIDEN_ROWS) {
-            accumulate(asDouble(features), y, sign);
-            return;
-        }
-        for (long from = 0; from < n; from += WIDEN_ROWS) {
-            long to = Math.min(n, from + WIDEN_ROWS);
-            INDArray x = features.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.DOUBLE);
-            INDArray targets = y.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup();
-            accumulate(x, targets, sign);
-            release(x); // back to the allocator now, for the next block, not after the next collection
-            release(targets);
-        }
-    }
-
-    static void release(INDArray array) {
-        if (array.closeable()) {
-            array.close();
-        }
-    }
-
     private void accumulate(INDArray x, INDArray y, int sign) {
-        GramUpdate.add(gram, x, sign); // G += s X^T X
-        Nd4j.gemm(x, y, cross, true, false, sign, 1.0); // Q += s X^T Y
+        StatisticsUpdate.add(gram, cross, x, y, sign); // G += s X^T X, Q += s X^T Y
     }
 
     /**

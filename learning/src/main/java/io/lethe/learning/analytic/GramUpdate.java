@@ -31,7 +31,7 @@ final class GramUpdate {
             long to = (block + 1) * d / BLOCKS;
             INDArray columns = x.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('f');
             Nd4j.gemm(x, columns, gram.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), true, false, sign, 1.0);
-            AnalyticRidgeLearner.release(columns); // a copy of half of X: freed now, not at the next collection
+            StatisticsUpdate.release(columns); // a copy of half of X: freed now, not at the next collection
         });
     }
 }
