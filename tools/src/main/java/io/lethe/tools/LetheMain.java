@@ -84,6 +84,7 @@ public final class LetheMain {
         boolean benchKafka = true;
         boolean benchScaling = true;
         boolean benchKafkaOnly = false;
+        boolean benchKafkaWithReplay = false;
         for (int i = 1; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--config") && i + 1 < args.length) {
@@ -108,6 +109,8 @@ public final class LetheMain {
                 benchScaling = false;
             } else if (arg.equals("--kafka-only") && command.equals("bench")) {
                 benchKafkaOnly = true;
+            } else if (arg.equals("--with-replay") && command.equals("bench")) {
+                benchKafkaWithReplay = true;
             } else if (arg.equals("--no-replay")) {
                 withReplay = false;
             } else if (arg.equals("--keep-open") && i + 1 < args.length) {
@@ -146,7 +149,7 @@ public final class LetheMain {
                 case "bench" -> new io.lethe.tools.bench.PerformanceBench(new io.lethe.tools.bench.PerformanceBench.Options(
                         Path.of(System.getProperty("lethe.data.dir", "var/cache/data/mnist")), Path.of("var/bench-results.json"),
                         Path.of("var/bench"), 20_000, subjectErasures == 50 ? 200 : subjectErasures, benchKafka, benchScaling,
-                        benchKafkaOnly, overrides), System.out).run();
+                        benchKafkaOnly, benchKafkaWithReplay, overrides), System.out).run();
                 case "settings" -> {
                     if (markdown) {
                         System.out.print(io.lethe.streams.Settings.markdownTable());
@@ -261,6 +264,7 @@ public final class LetheMain {
                             replay network's cost, and scaling tables (feature dimension; retained size 10k-600k);
                             writes var/bench-results.json [--erase-subjects N (200)] [--no-kafka] [--no-scaling]
                             [--kafka-only: the Kafka path alone, printed, not written; for trying -D settings]
+                            [--with-replay: with --kafka-only, the replay network's application beside it, no erasures]
                   privacy-cost  encryption and purging on vs off, side by side through the embedded broker: learning
                             throughput and single-subject erasure latency; writes var/privacy-cost.json
                   run       run Lethe until interrupted [--config file.properties] [-Dsetting=value ...]

@@ -63,6 +63,8 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
     private final long seed;
     private MultiLayerNetwork network;
     private long retained;
+    /** The MLP's training step (DL4J's {@code fit} for the CNN): see {@link MlpSgdStep} for why. */
+    private final MlpSgdStep mlpStep = new MlpSgdStep();
 
     public NetworkLearner(int inputDim, int hidden, int maxClasses, double learningRate, int stepsPerBatch, long seed) {
         this(Architecture.MLP, inputDim, hidden, maxClasses, learningRate, stepsPerBatch, seed);
@@ -150,9 +152,17 @@ public final class NetworkLearner implements Learner, io.lethe.learning.replay.R
         if (newExamples < 0 || newExamples > batch.size()) {
             throw new IllegalArgumentException("newExamples must lie in [0, " + batch.size() + "], got " + newExamples);
         }
-        DataSet data = dataSet(batch);
-        for (int step = 0; step < stepsPerBatch; step++) {
-            network.fit(data);
+        if (architecture == Architecture.MLP) {
+            INDArray inputs = batch.inputs().castTo(DataType.FLOAT);
+            INDArray targets = oneHot(batch.labels());
+            for (int step = 0; step < stepsPerBatch; step++) {
+                mlpStep.step(network, inputs, targets, learningRate);
+            }
+        } else {
+            DataSet data = dataSet(batch);
+            for (int step = 0; step < stepsPerBatch; step++) {
+                network.fit(data);
+            }
         }
         retained += newExamples;
     }

@@ -19,6 +19,8 @@ final class CpuAccount {
 
     /** The groups, in the order printed. */
     static final String STREAM = "stream thread";
+    /** Every thread of the replay network's application (stream thread, its clients), when it runs beside. */
+    static final String REPLAY = "replay application";
     static final String FEATURES = "feature workers";
     static final String BROKER = "broker";
     static final String CLIENTS = "client network threads";
@@ -62,15 +64,19 @@ final class CpuAccount {
         String describe() {
             double total = total();
             StringBuilder s = new StringBuilder();
-            seconds.forEach((group, sec) -> s.append(s.length() == 0 ? "" : ", ")
-                    .append(String.format(java.util.Locale.ROOT, "%s %.1f s (%.0f%%)", group, sec, 100 * sec / total)));
+            seconds.forEach((group, sec) -> {
+                if (!(group.equals(REPLAY) && sec == 0)) { // the replay group only where it ran
+                    s.append(s.length() == 0 ? "" : ", ")
+                            .append(String.format(java.util.Locale.ROOT, "%s %.1f s (%.0f%%)", group, sec, 100 * sec / total));
+                }
+            });
             return s.toString();
         }
     }
 
     Spent stop() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String g : new String[] {STREAM, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
+        for (String g : new String[] {STREAM, REPLAY, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
             seconds.put(g, 0.0);
         }
         double javaSeconds = 0;
@@ -128,6 +134,9 @@ final class CpuAccount {
     }
 
     static String group(String name) {
+        if (name.contains(KafkaPath.REPLAY_APPLICATION_ID)) {
+            return REPLAY;
+        }
         if (name.contains("StreamThread") && !name.contains("producer")) {
             return STREAM;
         }

@@ -45,6 +45,9 @@ final class KafkaPath {
     /** Erasures before the timed ones, on other subjects (see the warm-up comment in {@link #run}). */
     static final int WARM_UP_ERASURES = 150;
 
+    /** The replay network's application id: its threads' names carry it, so CPU time is counted apart. */
+    static final String REPLAY_APPLICATION_ID = "lethe-bench-replay";
+
     /** The class the timed run erases, and the one the warm-up runs erase to compile that path. */
     static final int TIMED_CLASS = 3;
     private static final int WARM_UP_CLASS = 5;
@@ -127,7 +130,7 @@ final class KafkaPath {
                     r.putAll(p);
                     r.setProperty("lethe.learner", "mlp");
                     r.setProperty("lethe.model.name", "bench-replay");
-                    r.setProperty("lethe.application.id", "lethe-bench-replay");
+                    r.setProperty("lethe.application.id", REPLAY_APPLICATION_ID);
                     r.setProperty("lethe.state.dir", work.resolve("state-replay").toString());
                     r.setProperty("lethe.model.store.dir", work.resolve("models-replay").toString());
                     replay = LetheApplication.start(LetheConfig.from(r));

@@ -32,7 +32,7 @@ public final class PerformanceBench {
 
     /** What to run: the data, where results go, how many examples the in-memory stages use, and which parts. */
     public record Options(Path dataDir, Path output, Path workDir, int examples, int subjectErasures, boolean kafka,
-                          boolean scaling, boolean kafkaOnly, Properties overrides) {
+                          boolean scaling, boolean kafkaOnly, boolean kafkaWithReplay, Properties overrides) {
     }
 
     private final Options options;
@@ -48,8 +48,13 @@ public final class PerformanceBench {
     public List<BenchRow> run() throws Exception {
         ImageDataset train = MnistIdx.load(options.dataDir(), true);
         if (options.kafkaOnly()) { // for trying Kafka settings: no ceilings, no ratios, nothing written
-            KafkaPath.Result r = KafkaPath.run(train, options.workDir().resolve("kafka"), options.subjectErasures(), false,
-                    options.overrides(), out);
+            KafkaPath.Result r = KafkaPath.run(train, options.workDir().resolve("kafka"), options.subjectErasures(),
+                    options.kafkaWithReplay(), options.overrides(), out);
+            if (options.kafkaWithReplay()) {
+                out.printf("kafka only, with the replay network beside it: %,.0f examples/s (after a warm-up of %s)%n",
+                        r.examplesPerSecond(), r.warmUp());
+                return rows;
+            }
             double[] sorted = r.subjectErasureMs().clone();
             java.util.Arrays.sort(sorted);
             // The slowest five as "request number: total / until the receipt was written", to tell where a tail is.
@@ -149,6 +154,9 @@ public final class PerformanceBench {
                 String.format(java.util.Locale.ROOT, "in-memory learner %.3f CPU s (%.2f cores busy); Kafka path %.2f cores"
                         + " busy: %s", inMemoryPerThousand, inMemoryBusyCores, cpu.busyCores(), cpu.describe())));
         for (var group : cpu.seconds().entrySet()) {
+            if (group.getKey().equals(CpuAccount.REPLAY)) {
+                continue; // not running in this run
+            }
             rows.add(BenchRow.measured("kafka_cpu_share_" + group.getKey().replaceAll("[^a-zA-Z]+", "_").toLowerCase(
                     java.util.Locale.ROOT), 100 * group.getValue() / cpu.total(), "% of CPU",
                     "share of the Kafka path's CPU time while it learned, spent by the " + group.getKey()));
@@ -175,7 +183,9 @@ public final class PerformanceBench {
         rows.add(BenchRow.atMost("exactness_residual", alone.residual(), "relative", 1e-9,
                 "largest normal-equation residual any receipt of the run reported"));
         rows.add(BenchRow.measured("kafka_learning_rate_with_replay_model", withReplay.examplesPerSecond(), "examples/s",
-                "the analytic model's rate while the replay network's application learns the same stream"));
+                String.format(java.util.Locale.ROOT, "the analytic model's rate while the replay network's application"
+                        + " learns the same stream; %.2f cores busy: %s", withReplay.learningCpu().busyCores(),
+                        withReplay.learningCpu().describe())));
         rows.add(BenchRow.atMost("replay_model_cost", 100 * (1 - withReplay.examplesPerSecond() / alone.examplesPerSecond()),
                 "% of throughput", 25, "1 - analytic rate with the replay network beside it / analytic rate alone"));
     }
