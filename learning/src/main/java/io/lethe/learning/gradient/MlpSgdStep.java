@@ -37,6 +37,9 @@ final class MlpSgdStep {
 
     /** Trains {@code network} one step on inputs {@code x} with one-hot targets {@code y}. */
     void step(MultiLayerNetwork network, INDArray x, INDArray y, double learningRate) {
+        if (x.rows() == 0) {
+            return; // nothing to learn from (a GEMM with no rows would fail)
+        }
         INDArray w1 = network.getLayer(0).getParam("W");
         INDArray b1 = row(network.getLayer(0).getParam("b"));
         INDArray w2 = network.getLayer(1).getParam("W");

@@ -66,5 +66,10 @@ class MlpSgdStepTest {
         }
         double difference = relativeDifference(dl4j.params(), learner.network().params(), before);
         assertTrue(difference < 1e-3, "forty steps differ from fit by " + difference + " of the change");
+
+        INDArray trained = learner.network().params().dup();
+        learner.learn(new LabeledBatch(org.nd4j.linalg.factory.Nd4j.create(DataType.FLOAT, 0, 48), new int[0]));
+        assertEquals(trained, learner.network().params(), "an empty batch changes nothing");
+        assertEquals(300, learner.retainedExamples());
     }
 }
