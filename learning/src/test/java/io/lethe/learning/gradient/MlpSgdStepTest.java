@@ -41,7 +41,8 @@ class MlpSgdStepTest {
             dl4j.fit(x, y);
             step.step(ours, x, y, RATE);
             double difference = relativeDifference(dl4j.params(), ours.params(), start);
-            assertTrue(difference < 1e-9, rows + " rows: our step differs from fit by " + difference + " of the change");
+            assertTrue(difference < 1e-9,
+                    rows + " rows: our step differs from fit by " + difference + " of the change");
             ours.setParams(dl4j.params()); // each step from the same state
         }
         assertEquals(DataType.DOUBLE, ours.params().dataType());
@@ -59,7 +60,8 @@ class MlpSgdStepTest {
         for (int i = 0; i < predicted.length; i++) {
             correct += predicted[i] == train.labels()[i] ? 1 : 0;
         }
-        assertTrue(correct > 0.5 * predicted.length, "train accuracy (chance 1 in 6) " + correct + " / " + predicted.length);
+        assertTrue(correct > 0.5 * predicted.length,
+                "train accuracy (chance 1 in 6) " + correct + " / " + predicted.length);
         // Forty float32 steps of fit from the same start land close by (ReLUs near zero may flip by rounding).
         for (int s = 0; s < 40; s++) {
             dl4j.fit(train.inputs().castTo(DataType.FLOAT), learner.oneHot(train.labels()));

@@ -66,8 +66,8 @@ final class CpuAccount {
             StringBuilder s = new StringBuilder();
             seconds.forEach((group, sec) -> {
                 if (!(group.equals(REPLAY) && sec == 0)) { // the replay group only where it ran
-                    s.append(s.length() == 0 ? "" : ", ")
-                            .append(String.format(java.util.Locale.ROOT, "%s %.1f s (%.0f%%)", group, sec, 100 * sec / total));
+                    s.append(s.length() == 0 ? "" : ", ").append(String.format(java.util.Locale.ROOT,
+                            "%s %.1f s (%.0f%%)", group, sec, 100 * sec / total));
                 }
             });
             return s.toString();
