@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 class LetheConfigTest {
 
-
     @Test
     void defaultsAreTheDocumentedOnes() {
         LetheConfig config = LetheConfig.from(new Properties());

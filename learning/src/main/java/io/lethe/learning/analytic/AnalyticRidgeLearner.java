@@ -97,7 +97,7 @@ public final class AnalyticRidgeLearner implements Learner {
         return unlearnFeatures(features(batch.inputs()), batch.labels());
     }
 
-    /** Learns precomputed float64 features (n x d). */
+    /** Learns precomputed features (n x d): float64, or float32 (as the conv map gives them) widened here. */
     public void learnFeatures(INDArray x, int[] labels) {
         update(x, labels, +1);
     }
@@ -137,7 +137,7 @@ public final class AnalyticRidgeLearner implements Learner {
             accumulate(x, columns.oneHot(labels), +1);
             pendingCount += n;
             if ((long) pendingCount * 2 < d) {
-                pendingFeatures.add(x.dup());
+                pendingFeatures.add(x == features ? x.dup() : x); // a widened batch is a copy already
             } else {
                 pendingFeatures.clear(); // refresh() will re-invert; the rows are not needed
             }

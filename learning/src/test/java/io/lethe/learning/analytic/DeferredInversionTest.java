@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * A large erasure (at least d/2 examples) answers with a Cholesky solve of the head and leaves R
@@ -72,18 +73,18 @@ class DeferredInversionTest {
         INDArray kept = learner.features(all.inputs()).castTo(DataType.FLOAT); // what a feature cache holds
         for (int from = 0; from < 3_300; from += 256) {
             int to = Math.min(3_300, from + 256);
-            learner.learnFeatures(kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(from, to),
-                    org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE),
+            learner.learnFeatures(kept.get(NDArrayIndex.interval(from, to),
+                    NDArrayIndex.all()).castTo(DataType.DOUBLE),
                     java.util.Arrays.copyOfRange(all.labels(), from, to));
         }
         learner.refresh();
-        learner.unlearnFeatures(kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 2_500),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).dup(),
+        learner.unlearnFeatures(kept.get(NDArrayIndex.interval(0, 2_500),
+                NDArrayIndex.all()).dup(),
                 java.util.Arrays.copyOfRange(all.labels(), 0, 2_500));
         assertTrue(learner.inverseBehind(), "2,500 >= d/2: the large-erasure path");
 
-        INDArray rest = kept.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(2_500, 3_300),
-                org.nd4j.linalg.indexing.NDArrayIndex.all()).castTo(DataType.DOUBLE);
+        INDArray rest = kept.get(NDArrayIndex.interval(2_500, 3_300),
+                NDArrayIndex.all()).castTo(DataType.DOUBLE);
         int[] classes = learner.classes();
         INDArray y = Nd4j.zeros(DataType.DOUBLE, 800, classes.length);
         for (int i = 0; i < 800; i++) {

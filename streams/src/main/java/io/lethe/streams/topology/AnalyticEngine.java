@@ -52,7 +52,7 @@ final class AnalyticEngine implements LearningEngine {
         } else {
             cache = null; // kept as float32, other features would not be the same numbers: no cache
         }
-        learner.learnFeatures(features.castTo(DataType.DOUBLE), batch.labels());
+        learner.learnFeatures(features, batch.labels()); // float32 rows are widened by the learner
     }
 
     @Override

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Test;
 /** What Kafka Streams is given: Lethe's choices, and {@code streams.<name>} settings over them. */
 class StreamsPropertiesTest {
 
-
     @Test
     void streamsSettingsArePassedThroughAndWinOverLethesChoices() {
         Properties defaults = LetheApplication.streamsProperties(LetheConfig.from(new Properties()));

@@ -27,8 +27,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * The real topology on the embedded broker, driven as a producer would: all of MNIST's training set
  * produced at once (60 examples per subject), timed from the first send to the first version that
  * covers every example; then one class erasure, while the whole class is retained, and single-subject
- * erasures one at a time (request produced to receipt consumed). Optionally with the replay network's application learning the
- * same stream beside it, to measure what it costs the analytic model.
+ * erasures one at a time (request produced to receipt consumed). Optionally with the replay network's
+ * application learning the same stream beside it, to measure what it costs the analytic model.
  *
  * <p>Before anything is timed, the same applications learn {@link #WARM_UP_EXAMPLES} examples on a
  * broker of their own, which is then deleted, and then all of MNIST again on a new broker, for
