@@ -142,6 +142,8 @@ public final class CheckpointStore {
         return bytes;
     }
 
+    private static final int WRITE_SLICE = 1 << 20;
+
     /** temp file in the same folder, fsync, atomic rename, fsync the folder. */
     public static void writeAtomically(Path target, byte[] bytes) throws IOException {
         Path folder = target.getParent();
@@ -149,9 +151,13 @@ public final class CheckpointStore {
         Path temp = Files.createTempFile(folder, "." + target.getFileName(), ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+                // In slices: the channel copies a heap buffer into a temporary direct one of the same
+                // size, which for a whole learner snapshot (tens of megabytes) was allocated on every write.
+                for (int start = 0; start < bytes.length; start += WRITE_SLICE) {
+                    ByteBuffer buffer = ByteBuffer.wrap(bytes, start, Math.min(WRITE_SLICE, bytes.length - start));
+                    while (buffer.hasRemaining()) {
+                        channel.write(buffer);
+                    }
                 }
                 channel.force(true);
             }

@@ -249,7 +249,7 @@ public final class AnalyticRidgeLearner implements Learner {
      * pays for it.
      */
     public void tidy() {
-        if (updatesSinceSymmetrise > 0) {
+        if (updatesSinceSymmetrise > 0 && !inverseStale) {
             RidgeSolver.symmetrise(inverse);
             updatesSinceSymmetrise = 0;
         }
@@ -361,8 +361,12 @@ public final class AnalyticRidgeLearner implements Learner {
 
     @Override
     public void writeState(DataOutputStream out) throws IOException {
-        refresh();
-        new AnalyticRidgeState(columns, retained, gram, inverse, cross, head).write(out, spec, d, gamma);
+        // R is written only when it is current: bringing it up to date here cost a re-inversion (d^3)
+        // per snapshot on the stream's path, while the state that reads it back can re-invert it from
+        // G when (and if) it is next needed.
+        refreshHead();
+        new AnalyticRidgeState(columns, retained, gram, inverseBehind() ? null : inverse, cross, head)
+                .write(out, spec, d, gamma);
     }
 
     @Override
@@ -371,13 +375,13 @@ public final class AnalyticRidgeLearner implements Learner {
         columns = state.columns();
         retained = state.retained();
         gram = state.gram();
-        inverse = state.inverse();
+        inverse = state.inverse(); // null when it was written behind: re-inverted at the next refresh()
         cross = state.cross();
         head = state.head();
         headCurrent = true;
         updatesSinceSymmetrise = 0;
         pendingFeatures.clear();
         pendingCount = 0;
-        inverseStale = false;
+        inverseStale = inverse == null;
     }
 }

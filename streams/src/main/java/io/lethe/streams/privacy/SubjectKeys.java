@@ -94,8 +94,13 @@ public final class SubjectKeys {
 
     /** Seals a value under the subject's data key, creating the key on first use. */
     public byte[] seal(String ref, byte[] plain) {
+        return seal(ref, plain, plain.length);
+    }
+
+    /** Seals the first {@code length} bytes of {@code plain} (a buffer filled in place, not copied first). */
+    public byte[] seal(String ref, byte[] plain, int length) {
         if (kek == null) {
-            return plain;
+            return length == plain.length ? plain : java.util.Arrays.copyOf(plain, length);
         }
         DataKey key = dataKey(ref, true);
         byte[] nonce = new byte[KeyEncryptionKey.NONCE_BYTES];
@@ -104,12 +109,12 @@ public final class SubjectKeys {
             cipher.init(Cipher.ENCRYPT_MODE, key.key(), new GCMParameterSpec(KeyEncryptionKey.TAG_BITS, nonce));
             cipher.updateAAD(ref.getBytes(StandardCharsets.UTF_8));
             int headed = SealedValue.HEADER + nonce.length;
-            byte[] out = new byte[headed + cipher.getOutputSize(plain.length)];
+            byte[] out = new byte[headed + cipher.getOutputSize(length)];
             out[0] = SealedValue.MAGIC;
             out[1] = SealedValue.VERSION;
             System.arraycopy(key.id(), 0, out, 2, SealedValue.KEY_ID_BYTES);
             System.arraycopy(nonce, 0, out, SealedValue.HEADER, nonce.length);
-            cipher.doFinal(plain, 0, plain.length, out, headed);
+            cipher.doFinal(plain, 0, length, out, headed);
             return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("sealing failed", e);

@@ -1,6 +1,5 @@
 package io.lethe.streams.topology;
 
-
 import io.lethe.modelstore.CheckpointStore;
 import io.lethe.streams.privacy.SubjectKeys;
 import java.io.ByteArrayOutputStream;
@@ -20,6 +19,7 @@ import java.util.stream.Stream;
 final class SnapshotFiles {
 
     private final Path folder;
+    private int lastSize = 1 << 20;
 
     SnapshotFiles(Path folder) {
         this.folder = folder;
@@ -39,7 +39,8 @@ final class SnapshotFiles {
     }
 
     void write(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets, SubjectKeys keys) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(1 << 20);
+        // Sized like the last snapshot: growing a buffer to tens of megabytes by doubling copied it each time.
+        StateBuffer bytes = new StateBuffer(lastSize + (lastSize >> 3));
         DataOutputStream out = new DataOutputStream(bytes);
         learner.writeState(out);
         out.writeInt(offsets.size());
@@ -48,7 +49,19 @@ final class SnapshotFiles {
             out.writeLong(entry.getValue());
         }
         out.flush();
-        CheckpointStore.writeAtomically(path(seq), keys.seal(keyRef(seq), bytes.toByteArray()));
+        lastSize = bytes.size();
+        CheckpointStore.writeAtomically(path(seq), keys.seal(keyRef(seq), bytes.filled(), bytes.size()));
+    }
+
+    /** A byte buffer whose filled part is sealed where it is, not copied out first. */
+    private static final class StateBuffer extends ByteArrayOutputStream {
+        StateBuffer(int size) {
+            super(size);
+        }
+
+        byte[] filled() {
+            return buf;
+        }
     }
 
     void read(long seq, io.lethe.learning.Learner learner, Map<String, Long> offsets, SubjectKeys keys) throws IOException {
