@@ -92,11 +92,13 @@ final class ExampleLearning {
         }
     }
 
-    /** Publishes what was learned since the last version, if anything (input has paused). */
-    void publishIfBehind() {
+    /** Publishes what was learned since the last version, if anything (input has paused); true if it did. */
+    boolean publishIfBehind() {
         if (examplesSincePublish > 0 || !pending.isEmpty()) {
             publish(VersionTrigger.FLUSH);
+            return true;
         }
+        return false;
     }
 
     void publish(VersionTrigger trigger) {
@@ -108,8 +110,10 @@ final class ExampleLearning {
         examplesSincePublish = 0;
         boolean afterErasure = trigger == VersionTrigger.ERASURE;
         // A periodic snapshot (tens of megabytes, sealed and synced) is not taken on an erasure's path,
-        // where it would land in the receipt's latency: the next version or an idle moment takes it.
-        if ((!afterErasure || snapshotAfterErasure) && (window == null || !window.holdsUnlearnedExamples())) {
+        // where it would land in the receipt's latency, nor with the version published when input pauses,
+        // which becomes visible only when the round commits: the next idle tick or the next version takes it.
+        boolean snapshotNow = afterErasure ? snapshotAfterErasure : trigger != VersionTrigger.FLUSH;
+        if (snapshotNow && (window == null || !window.holdsUnlearnedExamples())) {
             durable.maybeSnapshot(versions.offsets(), afterErasure); // the window's examples stay in the journal
         }
     }

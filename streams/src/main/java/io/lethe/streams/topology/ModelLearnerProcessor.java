@@ -134,7 +134,12 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
             lastKeysRoll = now;
         }
         if (now - lastInputAt >= config.publishIdleMs()) {
-            learning.publishIfBehind();
+            if (learning.publishIfBehind()) {
+                // The version becomes visible when this round commits, after the punctuation returns: the idle
+                // work (a re-inversion of R, hundreds of milliseconds at d = 1,536) waits for the next tick.
+                context.commit();
+                return;
+            }
             engine.onIdle();
             learning.snapshotIfDueAtIdle();
         }
