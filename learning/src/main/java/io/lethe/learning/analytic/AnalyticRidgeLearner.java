@@ -143,9 +143,9 @@ public final class AnalyticRidgeLearner implements Learner {
             }
             headCurrent = false;
         } else {
-            refresh();
             INDArray y = columns.oneHot(labels);
             if ((long) n * 2 < d) {
+                refresh();
                 INDArray x = StatisticsUpdate.asDouble(features);
                 accumulate(x, y, -1);
                 try {
@@ -159,9 +159,12 @@ public final class AnalyticRidgeLearner implements Learner {
                 // A large erasure (a whole class, say) would cost a rank-n update of 4 n d^2 or a
                 // re-inversion of 2.5 d^3. Neither is needed to answer it: the head comes from one
                 // Cholesky solve (d^3 / 3) when asked for, and R is re-inverted by the next refresh(),
-                // which the stream runs when idle.
+                // which the stream runs when idle. G and Q already hold everything learned, so R need not be
+                // brought up to date first: that cost a re-inversion when many examples were pending.
                 StatisticsUpdate.addByRowBlocks(gram, cross, features, y, -1);
                 inverseStale = true;
+                pendingFeatures.clear();
+                pendingCount = 0;
                 headCurrent = false;
             }
         }

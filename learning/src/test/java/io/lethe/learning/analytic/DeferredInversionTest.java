@@ -63,6 +63,33 @@ class DeferredInversionTest {
     }
 
     /**
+     * A large erasure while R is behind what was learned (a few rows waiting for a block update, or
+     * enough for a re-inversion) goes straight to G and Q, without bringing R up to date first: the
+     * head must equal a solve on the rest, and so must the head after a small erasure that follows.
+     */
+    @Test
+    void largeErasureWhileTheInverseIsBehindStaysExact() {
+        for (int pending : new int[] {20, 300}) { // FEATURES / 2 = 60: a block update, then a re-inversion
+            LabeledBatch all = SyntheticData.batch(29, 500 + pending, DIM, 5);
+            AnalyticRidgeLearner learner = new AnalyticRidgeLearner(FeatureMapSpec.denseRelu(DIM, FEATURES, 4), GAMMA);
+            learner.learn(SyntheticData.slice(all, 0, 500));
+            learner.refresh();
+            learner.learn(SyntheticData.slice(all, 500, 500 + pending));
+            assertTrue(learner.inverseBehind());
+
+            learner.unlearn(SyntheticData.slice(all, 0, 200));
+            double afterLarge = RidgeSolver.relativeFrobenius(learner.head(), solveOn(learner, all, 200, 500 + pending));
+            assertTrue(afterLarge <= 1e-9, pending + " pending, head after the large erasure vs a solve on the rest: "
+                    + afterLarge);
+            learner.unlearn(SyntheticData.slice(all, 200, 205));
+            double afterSmall = RidgeSolver.relativeFrobenius(learner.head(), solveOn(learner, all, 205, 500 + pending));
+            assertTrue(afterSmall <= 1e-9, pending + " pending, head after the small erasure vs a solve on the rest: "
+                    + afterSmall);
+            assertTrue(learner.rebuild().inverseRelativeDrift() <= 1e-9, "R equals a fresh inverse");
+        }
+    }
+
+    /**
      * A class erasure's cached float32 features are widened to float64 a block of rows at a time (1,024);
      * 2,500 rows make three blocks, the last one partial. The head must equal a solve on the rest.
      */

@@ -70,8 +70,8 @@ final class KafkaPath {
     /** Rounds of all of MNIST after the first warm-up (see the class comment). */
     static final int WARM_UP_ROUNDS = 3;
 
-    /** The erasure count that tells {@link #timed} to learn only: no erasures, not even the class one. */
-    private static final int WARM_UP_ONLY = -1;
+    /** The erasure count that tells {@link #timed} to learn only: no timed erasures, not even the class one. */
+    static final int LEARN_ONLY = -1;
 
     private static String stages(ErasureReceipt receipt) {
         Map<String, Double> m = receipt.getMetrics();
@@ -92,12 +92,12 @@ final class KafkaPath {
         out.printf("  warm-up: %,d examples through applications and a broker of their own (not timed as the result) ...%n",
                 WARM_UP_EXAMPLES);
         try {
-            double cold = timed(train, WARM_UP_EXAMPLES, work.resolve("warm-up"), WARM_UP_ONLY, withReplay, overrides, out,
+            double cold = timed(train, WARM_UP_EXAMPLES, work.resolve("warm-up"), LEARN_ONLY, withReplay, overrides, out,
                     Double.NaN, "").examplesPerSecond();
             List<String> rates = new java.util.ArrayList<>(List.of(String.format("%,.0f", cold)));
             for (int round = 1; round <= WARM_UP_ROUNDS; round++) {
                 out.printf("  warm-up round %d of %d: all of MNIST again on a new broker ...%n", round, WARM_UP_ROUNDS);
-                double rate = timed(train, train.size(), work.resolve("warm-up-" + round), WARM_UP_ONLY, withReplay,
+                double rate = timed(train, train.size(), work.resolve("warm-up-" + round), LEARN_ONLY, withReplay,
                         overrides, out, Double.NaN, "").examplesPerSecond();
                 rates.add(String.format("%,.0f", rate));
             }
@@ -152,7 +152,7 @@ final class KafkaPath {
                 CpuAccount.Spent spent = cpu.stop();
                 out.printf("  learned at %,.0f examples/s, first send to the version covering all; %.2f cores busy: %s%n",
                         rate, spent.busyCores(), spent.describe());
-                if (withReplay || erasures == WARM_UP_ONLY) { // with the replay network, erasures would retrain it
+                if (withReplay || erasures == LEARN_ONLY) { // with the replay network, erasures would retrain it
                     if (!withReplay) {
                         // The class-erasure path (a scan of thousands of sealed examples, one large downdate)
                         // is compiled here, on another class, so the timed class erasure, the first request

@@ -142,6 +142,14 @@ public final class PerformanceBench {
         out.printf("%n== Kafka: the same stream with the replay network's application beside it ==%n");
         KafkaPath.Result withReplay = KafkaPath.run(train, options.workDir().resolve("kafka-replay"), 0, true,
                 options.overrides(), out);
+        out.printf("%n== Kafka: the same path with a learner that does nothing (16 dense features), to measure what"
+                + " the broker, the clients and the topology cost on their own ==%n");
+        Properties bareLearner = new Properties();
+        bareLearner.putAll(options.overrides());
+        bareLearner.setProperty("lethe.feature.map", "dense-relu");
+        bareLearner.setProperty("lethe.feature.dense.features", "16");
+        KafkaPath.Result bare = KafkaPath.run(train, options.workDir().resolve("kafka-bare"), KafkaPath.LEARN_ONLY, false,
+                bareLearner, out);
         rows.add(BenchRow.measured("kafka_learning_rate", alone.examplesPerSecond(), "examples/s",
                 "all of MNIST produced at once, first send to the version covering every example; after a warm-up"
                         + " of " + alone.warmUp()));
@@ -166,6 +174,23 @@ public final class PerformanceBench {
                         + " topology's code"));
         rows.add(BenchRow.atLeast("kafka_vs_in_memory_learning", 100 * alone.examplesPerSecond() / inMemoryRate,
                 "% of in-memory", 80, "the Kafka rate over the in-memory learner's rate in this run"));
+        // What the ratio could be on these cores at best: every core busy all the time, each example costing
+        // the in-memory learner's CPU plus what the path costs with a learner that does nothing (the JIT's
+        // compiler threads left out: they fade in a long run). The broker runs on the same cores here.
+        CpuAccount.Spent bareCpu = bare.learningCpu();
+        double ownPerThousand = 1000 * (bareCpu.total() - bareCpu.seconds().getOrDefault(CpuAccount.JIT, 0.0))
+                / (bare.examplesPerSecond() * bareCpu.wallSeconds());
+        rows.add(BenchRow.measured("kafka_path_own_cpu_per_1000_examples", ownPerThousand, "CPU s",
+                String.format(java.util.Locale.ROOT, "the Kafka path with a learner that does nothing (16 dense features),"
+                        + " JIT compiler threads left out: %,.0f examples/s, %.2f cores busy: %s",
+                        bare.examplesPerSecond(), bareCpu.busyCores(), bareCpu.describe())));
+        int cores = Runtime.getRuntime().availableProcessors();
+        double bound = 1000 * cores / (inMemoryPerThousand + ownPerThousand);
+        rows.add(BenchRow.measured("kafka_vs_in_memory_bound", 100 * bound / inMemoryRate, "% of in-memory",
+                String.format(java.util.Locale.ROOT, "the most the Kafka path could reach on these %d cores with the broker"
+                        + " on them: %,.0f examples/s if every core were busy all the time at %.3f + %.3f CPU s per 1,000"
+                        + " examples (the in-memory learner's and the path's own)", cores, bound, inMemoryPerThousand,
+                        ownPerThousand)));
         rows.add(BenchRow.measured("subject_erasure_p50", PerformanceBench.percentile(alone.subjectErasureMs(), 50), "ms",
                 String.format(java.util.Locale.ROOT, "request produced to receipt consumed, one at a time, over %d;"
                         + " %.1f examples each (60 per subject, less the class erased first)",
