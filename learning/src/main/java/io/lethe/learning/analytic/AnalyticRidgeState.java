@@ -97,7 +97,8 @@ record AnalyticRidgeState(ClassColumns columns, long retained, INDArray gram, IN
 
     /** Order ('c' or 'f'), rows, columns, then the float64s in that order, little-endian, in one write. */
     static void writeMatrix(INDArray matrix, DataOutputStream out) throws IOException {
-        INDArray m = matrix.isView() || matrix.dataType() != DataType.DOUBLE
+        boolean wholeBuffer = matrix.isEmpty() || !matrix.isView() && matrix.data().length() == matrix.length();
+        INDArray m = !wholeBuffer || matrix.dataType() != DataType.DOUBLE
                 ? matrix.castTo(DataType.DOUBLE).dup(matrix.ordering()) : matrix;
         out.writeChar(m.ordering());
         out.writeInt((int) m.rows());

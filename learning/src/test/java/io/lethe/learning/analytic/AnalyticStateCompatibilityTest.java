@@ -87,6 +87,16 @@ class AnalyticStateCompatibilityTest {
     }
 
     @Test
+    void aLearnerThatLearnedNothingRoundTrips() throws Exception {
+        FeatureMapSpec dense = FeatureMapSpec.denseRelu(784, 64, 4);
+        AnalyticRidgeLearner reader = read(dense, written(new AnalyticRidgeLearner(dense, 1.0)));
+        assertEquals(0, reader.retainedExamples());
+        assertFalse(reader.inverseBehind());
+        reader.learn(SyntheticData.batch(6, 10, 784, 3)); // its G, R and empty Q and W are usable
+        assertEquals(10, reader.retainedExamples());
+    }
+
+    @Test
     void aStateWrittenWhileRIsBehindLeavesItOutAndUnlearnsExactlyAfterReading() throws Exception {
         FeatureMapSpec dense = FeatureMapSpec.denseRelu(784, 64, 4);
         LabeledBatch data = SyntheticData.batch(4, 200, 784, 4);
