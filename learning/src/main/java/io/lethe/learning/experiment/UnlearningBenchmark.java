@@ -70,6 +70,22 @@ public final class UnlearningBenchmark {
     private final Settings settings;
     private final Consumer<String> progress;
 
+    ImageDataset trainingSet() {
+        return train;
+    }
+
+    ImageDataset testSet() {
+        return test;
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    Consumer<String> progress() {
+        return progress;
+    }
+
     public UnlearningBenchmark(ImageDataset train, ImageDataset test, Settings settings, Consumer<String> progress) {
         this.train = train;
         this.test = test;
@@ -79,7 +95,8 @@ public final class UnlearningBenchmark {
 
     /**
      * Scenario names: random-P (P percent of the training examples), class-C, or corrupt-C (RESTOR:
-     * the training set plus every image of class C mislabelled, which is then unlearned).
+     * the training set plus every image of class C mislabelled, which is then unlearned), or
+     * sequence-A+B+... (class requests one after another: {@link ContinualForgetting}).
      */
     public List<Row> run(List<String> scenarios, List<UnlearningMethod> methods) {
         long t0 = System.nanoTime();
@@ -97,7 +114,7 @@ public final class UnlearningBenchmark {
         List<Row> rows = new ArrayList<>();
         for (String scenario : scenarios) {
             rows.addAll(scenario.startsWith(CorruptionScenario.PREFIX) ? corruption(scenario, methods)
-                    : scenario.startsWith(SEQUENCE) ? sequence(scenario, original)
+                    : scenario.startsWith(ContinualForgetting.PREFIX) ? new ContinualForgetting(this).run(scenario, original)
                     : scenario(scenario, original, methods, sisa));
         }
         return rows;
@@ -206,7 +223,7 @@ public final class UnlearningBenchmark {
         return withGaps;
     }
 
-    private LabeledBatch retainedEval(int[] retained) {
+    LabeledBatch retainedEval(int[] retained) {
         return train.batch(sample(retained, settings.retainedEvalSize(), new SplittableRandom(settings.seed() ^ 0xE7A1L)));
     }
 
@@ -215,13 +232,13 @@ public final class UnlearningBenchmark {
      * judges (retained examples drawn apart from the RA sample, and the even-numbered test images),
      * and the relearning attack's 1 % of the forget set.
      */
-    private void prepareAttacks(int[] forget, LabeledBatch forgetBatch, int[] retained) {
+    void prepareAttacks(int[] forget, LabeledBatch forgetBatch, int[] retained) {
         attacks = new ForgetSetAttacks(train.batch(sample(retained, 5_000, new SplittableRandom(settings.seed() ^ 0x5AD0L))),
                 test.batch(IntStream.range(0, test.size()).filter(i -> i % 2 == 0).toArray()), forgetBatch,
                 train.batch(sample(forget, Math.max(10, forget.length / 100), new SplittableRandom(settings.seed() ^ 0xBAC4L))));
     }
 
-    private UnlearningMethod.RemainSampler remainSampler(int[] retained) {
+    UnlearningMethod.RemainSampler remainSampler(int[] retained) {
         return new UnlearningMethod.RemainSampler() {
             @Override
             public LabeledBatch sample(int n, SplittableRandom r) {
@@ -233,58 +250,6 @@ public final class UnlearningBenchmark {
                 return retained.length;
             }
         };
-    }
-
-    /** The scenario prefix of continual forgetting: a sequence of class requests, e.g. sequence-3+5+8. */
-    public static final String SEQUENCE = "sequence-";
-
-    /**
-     * Continual forgetting (GS-LoRA's setting): the trained network receives one class forgetting
-     * request after another; GS-LoRA and SFR-on each serve the whole sequence on their own copy of
-     * the network, and after each request every model is measured on everything forgotten so far
-     * (class columns: test accuracy on the forgotten classes together, and on the rest), beside the
-     * retrain oracle on what remains.
-     */
-    private List<Row> sequence(String scenario, NetworkLearner original) {
-        int[] classes = java.util.Arrays.stream(scenario.substring(SEQUENCE.length()).split("\\+"))
-                .mapToInt(Integer::parseInt).toArray();
-        List<UnlearningMethod> methods = List.of(io.lethe.learning.unlearning.GroupSparseLora.defaults(),
-                io.lethe.learning.unlearning.SfrOn.defaults());
-        List<NetworkLearner> models = new ArrayList<>();
-        methods.forEach(m -> models.add(copy(original)));
-        java.util.Set<Integer> gone = new java.util.HashSet<>();
-        LabeledBatch testBatch = test.batch(IntStream.range(0, test.size()).toArray());
-        List<Row> rows = new ArrayList<>();
-        for (int k = 0; k < classes.length; k++) {
-            int requested = classes[k];
-            gone.add(requested);
-            int[] forget = IntStream.range(0, train.size()).filter(i -> gone.contains(train.labels()[i])).toArray();
-            int[] retained = IntStream.range(0, train.size()).filter(i -> !gone.contains(train.labels()[i])).toArray();
-            int[] forgottenClasses = gone.stream().mapToInt(Integer::intValue).sorted().toArray();
-            String step = String.format(Locale.ROOT, "%s #%d (class %d)", scenario, k + 1, requested);
-            LabeledBatch forgetBatch = train.batch(forget);
-            LabeledBatch retainedEval = retainedEval(retained);
-            prepareAttacks(forget, forgetBatch, retained);
-            progress.accept(String.format(Locale.ROOT, "%s: forgetting class %d; %,d examples forgotten so far, %,d retained",
-                    step, requested, forget.length, retained.length));
-            long started = System.nanoTime();
-            NetworkLearner oracle = train(retained);
-            double oracleSeconds = (System.nanoTime() - started) / 1e9;
-            rows.add(row(step, "retrain-oracle", oracle, UnlearningMetrics.measure(oracle, forgetBatch, retainedEval, testBatch),
-                    oracleSeconds, forgottenClasses, Double.NaN, forget.length));
-            progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
-            LabeledBatch request = train.batch(train.indicesOfClasses(requested));
-            for (int m = 0; m < methods.size(); m++) {
-                NetworkLearner model = models.get(m);
-                long t = System.nanoTime();
-                model.unlearn(request, methods.get(m), remainSampler(retained), settings.seed() + k);
-                double seconds = (System.nanoTime() - t) / 1e9;
-                rows.add(row(step, methods.get(m).name(), model, UnlearningMetrics.measure(model, forgetBatch, retainedEval,
-                        testBatch), seconds, forgottenClasses, Double.NaN, request.size()));
-                progress.accept(describe(rows.get(rows.size() - 1), oracleSeconds));
-            }
-        }
-        return rows;
     }
 
     /**
@@ -321,7 +286,7 @@ public final class UnlearningBenchmark {
     private static final UnlearningGuard GUARD = new UnlearningGuard(2, 5, 5);
     private static final double EXACT_FRACTION = 0.05;
 
-    private static String describe(Row r, double oracleSeconds) {
+    static String describe(Row r, double oracleSeconds) {
         return String.format(Locale.ROOT, "  %-26s UA %6.2f  RA %6.2f  TA %6.2f  MIA %6.2f  %.2f s (%.1f%% of the oracle)",
                 r.method(), r.metrics().ua(), r.metrics().ra(), r.metrics().ta(), r.metrics().mia(), r.seconds(),
                 100 * r.seconds() / oracleSeconds);
@@ -334,7 +299,7 @@ public final class UnlearningBenchmark {
     }
 
     /** A row; the class columns are test accuracy on the forgotten classes together and on the others. */
-    private Row row(String scenario, String method, NetworkLearner model, UnlearningMetrics metrics, double seconds,
+    Row row(String scenario, String method, NetworkLearner model, UnlearningMetrics metrics, double seconds,
                     int[] forgottenClasses, double gap, int forgotten) {
         double forgetClassTest = Double.NaN;
         double otherTest = Double.NaN;
