@@ -22,6 +22,7 @@ import java.util.Properties;
  * @param maxClasses labels must lie in [0, maxClasses)
  * @param inputPartitions partitions of the examples and erasures topics
  * @param learnBatchSize analytic learner: examples learned per update
+ * @param learnInBackground analytic learner: learn each batch on a thread of its own, beside the stream thread
  * @param featureCacheBytes analytic learner: memory for learned examples' features, kept for unlearning (0: off)
  * @param publishEveryExamples publish a model version after this many learned examples
  * @param publishIdleMs publish pending learning after this long without input
@@ -43,7 +44,8 @@ import java.util.Properties;
  */
 public record LetheConfig(String bootstrapServers, String applicationId, String modelName, Path stateDir,
                           Path modelStoreDir, FeatureMapSpec featureMap, double ridgeGamma, int maxClasses,
-                          int inputPartitions, int learnBatchSize, long featureCacheBytes, int publishEveryExamples,
+                          int inputPartitions, int learnBatchSize, boolean learnInBackground, long featureCacheBytes,
+                          int publishEveryExamples,
                           long publishIdleMs,
                           int snapshotEveryExamples, int maxRecordBytes, long commitIntervalMs,
                           java.util.Map<String, String> streamsOverrides, String learnerKind, GradientSettings learner,
@@ -67,7 +69,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
 
     public LetheConfig withBootstrapServers(String servers) {
         return new LetheConfig(servers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
-                maxClasses, inputPartitions, learnBatchSize, featureCacheBytes, publishEveryExamples, publishIdleMs,
+                maxClasses, inputPartitions, learnBatchSize, learnInBackground, featureCacheBytes, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
                 metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
                 purgeIntervalMs, topicSegmentMs, privacy);
@@ -75,7 +77,7 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
 
     public LetheConfig withPrivacy(PrivacySettings settings) {
         return new LetheConfig(bootstrapServers, applicationId, modelName, stateDir, modelStoreDir, featureMap, ridgeGamma,
-                maxClasses, inputPartitions, learnBatchSize, featureCacheBytes, publishEveryExamples, publishIdleMs,
+                maxClasses, inputPartitions, learnBatchSize, learnInBackground, featureCacheBytes, publishEveryExamples, publishIdleMs,
                 snapshotEveryExamples, maxRecordBytes, commitIntervalMs, streamsOverrides, learnerKind, learner, erasureBatchWindowMs,
                 metricsPort, dashboardPort, dashboardBind, evalEveryExamples, evalPerTask,
                 purgeIntervalMs, topicSegmentMs, settings);
@@ -109,7 +111,8 @@ public record LetheConfig(String bootstrapServers, String applicationId, String 
         LetheConfig config = new LetheConfig(read.get(Settings.BOOTSTRAP_SERVERS), read.get(Settings.APPLICATION_ID),
                 read.get(Settings.MODEL_NAME), Path.of(read.get(Settings.STATE_DIR)), Path.of(read.get(Settings.MODEL_STORE_DIR)),
                 spec, read.get(Settings.RIDGE_GAMMA), read.get(Settings.MAX_CLASSES), read.get(Settings.INPUT_PARTITIONS),
-                read.get(Settings.LEARN_BATCH_SIZE), (long) read.get(Settings.FEATURE_CACHE_MB) << 20,
+                read.get(Settings.LEARN_BATCH_SIZE), read.get(Settings.LEARN_IN_BACKGROUND),
+                (long) read.get(Settings.FEATURE_CACHE_MB) << 20,
                 read.get(Settings.PUBLISH_EVERY_EXAMPLES), read.get(Settings.PUBLISH_IDLE_MS),
                 read.get(Settings.SNAPSHOT_EVERY_EXAMPLES), read.get(Settings.MAX_RECORD_BYTES),
                 read.get(Settings.COMMIT_INTERVAL_MS), streamsOverrides(values), kind, learner,

@@ -89,6 +89,9 @@ public final class Settings {
             "analytic: ridge regularisation");
     public static final Setting<Integer> LEARN_BATCH_SIZE = Setting.atLeast("lethe.learn.batch.size", "256",
             "analytic: examples per learner update", 1);
+    public static final Setting<Boolean> LEARN_IN_BACKGROUND = Setting.flag("lethe.learn.background", "true",
+            "analytic: learn each batch on a thread of its own while the stream thread goes on with the next (every other"
+                    + " use of the model waits for it; false: on the stream thread)");
     public static final Setting<Integer> FEATURE_CACHE_MB = Setting.atLeast("lethe.feature.cache.mb", "512",
             "analytic: memory for the features of learned examples, so that unlearning them does not compute them"
                     + " again (the oldest make room when it is full; 0: off)", 0);
@@ -163,7 +166,7 @@ public final class Settings {
             SNAPSHOT_EVERY_EXAMPLES, MAX_RECORD_BYTES, COMMIT_INTERVAL_MS, LEARNER, EVAL_EVERY_EXAMPLES, EVAL_PER_TASK,
             METRICS_PORT, DASHBOARD_PORT, DASHBOARD_BIND, PURGE_INTERVAL_MS, TOPIC_SEGMENT_MS, PURGE_INPUTS, ENCRYPTION, KEK_FILE, KEK,
             ND4J_THREADS, FEATURE_MAP, FEATURE_DENSE_FEATURES, FEATURE_SEED,
-            RIDGE_GAMMA, LEARN_BATCH_SIZE, FEATURE_CACHE_MB, NETWORK, NETWORK_SHARDS, STRATEGY, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
+            RIDGE_GAMMA, LEARN_BATCH_SIZE, LEARN_IN_BACKGROUND, FEATURE_CACHE_MB, NETWORK, NETWORK_SHARDS, STRATEGY, MLP_HIDDEN, MLP_LEARNING_RATE, MLP_SEED, MLP_BATCH_SIZE, REPLAY_CAPACITY,
             REPLAY_MAX_BYTES, REPLAY_POLICY, REHEARSAL_SCHEDULER, REHEARSAL_EXPONENT, REHEARSAL_BUDGET,
             REPLAY_TASK_FREE_WINDOW, ERASURE_BATCH_WINDOW_MS, UNLEARNING_METHOD, UNLEARNING_GUARD, UNLEARNING_MAX_UTILITY_DROP,
             UNLEARNING_MAX_FORGET_ACCURACY, UNLEARNING_MAX_FORGET_EXCESS, UNLEARNING_EXACT_FRACTION, UNLEARNING_REMAIN_SIZE,

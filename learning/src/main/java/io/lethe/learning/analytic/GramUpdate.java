@@ -7,14 +7,18 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * G += s X^T X with every core busy while the BLAS runs on one thread. G's column blocks, which are
- * contiguous in its column-major layout, are updated by one GEMM each, all at once. The setting
+ * contiguous in its column-major layout, are updated by one GEMM each, on all cores at once. The setting
  * {@code lethe.nd4j.threads} defaults to a one-thread BLAS because the feature map spreads images
  * over the cores itself, and a multi-threaded BLAS then only spins. This runs as fast as one
  * two-thread GEMM, and every entry is the same dot product, so G is bit for bit what one GEMM gives.
  */
 final class GramUpdate {
 
-    private static final int BLOCKS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /**
+     * Four blocks per core, taken by whichever thread is free: with one block each, a thread that lost
+     * its core to another job (the stream thread, the broker) kept the others waiting at the join.
+     */
+    private static final int BLOCKS = 4 * Math.max(1, Runtime.getRuntime().availableProcessors());
 
     private GramUpdate() {
     }
@@ -22,13 +26,14 @@ final class GramUpdate {
     /** Adds {@code sign} X^T X to the column-major d x d matrix {@code gram}, X being n x d. */
     static void add(INDArray gram, INDArray x, int sign) {
         long d = gram.columns();
-        if (BLOCKS == 1 || d < 64L * BLOCKS) {
+        int blocks = (int) Math.min(BLOCKS, d / 64); // a block narrower than 64 columns slows the GEMM down
+        if (blocks <= 1) {
             Nd4j.gemm(x, x, gram, true, false, sign, 1.0);
             return;
         }
-        IntStream.range(0, BLOCKS).parallel().forEach(block -> {
-            long from = block * d / BLOCKS;
-            long to = (block + 1) * d / BLOCKS;
+        IntStream.range(0, blocks).parallel().forEach(block -> {
+            long from = block * d / blocks;
+            long to = (block + 1) * d / blocks;
             INDArray columns = x.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('f');
             Nd4j.gemm(x, columns, gram.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), true, false, sign, 1.0);
             StatisticsUpdate.release(columns); // a copy of half of X: freed now, not at the next collection

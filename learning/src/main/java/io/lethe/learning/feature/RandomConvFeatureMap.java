@@ -101,16 +101,22 @@ public final class RandomConvFeatureMap implements FeatureMap {
         int width = outputDim();
         float[] out = new float[n * width];
         int workers = Math.min(n, WORKERS);
+        // Images are taken a few at a time by whichever worker is free, not in fixed shares: a worker
+        // that loses its core (to the stream thread, the broker) no longer keeps the others waiting.
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.stream.IntStream.range(0, workers).parallel().forEach(w -> {
             Worker worker = worker(w);
-            for (int image = w; image < n; image += workers) {
-                worker.features(x, image, out);
+            for (int from = next.getAndAdd(IMAGES_PER_TAKE); from < n; from = next.getAndAdd(IMAGES_PER_TAKE)) {
+                for (int image = from; image < Math.min(n, from + IMAGES_PER_TAKE); image++) {
+                    worker.features(x, image, out);
+                }
             }
         });
         return Nd4j.create(out, new long[] {n, width}, DataType.FLOAT);
     }
 
     private static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    private static final int IMAGES_PER_TAKE = 8;
     private final Worker[] workers = new Worker[WORKERS];
 
     private synchronized Worker worker(int index) {

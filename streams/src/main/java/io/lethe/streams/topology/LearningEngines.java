@@ -22,7 +22,10 @@ public final class LearningEngines {
         return switch (config.learnerKind()) {
             case LetheConfig.MLP -> config.learner().shards() > 1 ? new ShardedNetworkEngine(config)
                     : new ReplayNetworkEngine(config);
-            default -> new AnalyticEngine(config);
+            // The analytic engine's learning touches no store, so it may run beside the stream thread.
+            default -> config.learnInBackground()
+                    ? new BackgroundLearning(new AnalyticEngine(config), "lethe-learner-" + config.modelName())
+                    : new AnalyticEngine(config);
         };
     }
 

@@ -21,6 +21,8 @@ final class CpuAccount {
     static final String STREAM = "stream thread";
     /** Every thread of the replay network's application (stream thread, its clients), when it runs beside. */
     static final String REPLAY = "replay application";
+    /** The analytic learner's own thread, when it learns beside the stream thread. */
+    static final String LEARNER = "learner thread";
     static final String FEATURES = "feature workers";
     static final String BROKER = "broker";
     static final String CLIENTS = "client network threads";
@@ -76,7 +78,7 @@ final class CpuAccount {
 
     Spent stop() {
         Map<String, Double> seconds = new LinkedHashMap<>();
-        for (String g : new String[] {STREAM, REPLAY, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
+        for (String g : new String[] {STREAM, LEARNER, REPLAY, FEATURES, BROKER, CLIENTS, DRIVER, JIT, GC, NATIVE}) {
             seconds.put(g, 0.0);
         }
         double javaSeconds = 0;
@@ -139,6 +141,9 @@ final class CpuAccount {
         }
         if (name.contains("StreamThread") && !name.contains("producer")) {
             return STREAM;
+        }
+        if (name.startsWith("lethe-learner-")) {
+            return LEARNER;
         }
         if (name.startsWith("ForkJoinPool")) {
             return FEATURES;
