@@ -115,7 +115,8 @@ public final class RandomConvFeatureMap implements FeatureMap {
         return Nd4j.create(out, new long[] {n, width}, DataType.FLOAT);
     }
 
-    private static final int WORKERS = Math.max(1, Runtime.getRuntime().availableProcessors());
+    /** The threads a parallel stream runs on: the common pool's and the caller. */
+    private static final int WORKERS = java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1;
     private static final int IMAGES_PER_TAKE = 8;
     private final Worker[] workers = new Worker[WORKERS];
 
