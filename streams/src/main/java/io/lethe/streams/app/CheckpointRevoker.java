@@ -42,7 +42,8 @@ final class CheckpointRevoker implements AutoCloseable {
         this.modelName = config.modelName();
         this.store = new CheckpointStore(config.modelStoreDir());
         this.bootstrap = config.bootstrapServers();
-        this.versions = LetheClients.committedConsumer(config.bootstrapServers(), "lethe-revoker-", LetheTopics.MODEL_VERSIONS);
+        this.versions = LetheClients.committedConsumer(config.bootstrapServers(), "lethe-revoker-", LetheTopics.MODEL_VERSIONS,
+                500); // it runs all the time, and new versions end a fetch's wait at once
         this.thread = new Thread(this::run, "lethe-checkpoint-revoker");
         this.thread.setDaemon(true);
     }

@@ -49,12 +49,23 @@ public final class LetheClients {
 
     /** A fresh group reading only committed records of the topic from its beginning. */
     public static KafkaConsumer<String, byte[]> committedConsumer(String bootstrap, String groupPrefix, String topic) {
+        return committedConsumer(bootstrap, groupPrefix, topic, 5);
+    }
+
+    /**
+     * {@link #committedConsumer(String, String, String)} whose fetches the broker holds up to
+     * {@code maxWaitMs} while nothing new is committed. New records end the wait at once either way;
+     * a short wait only makes an idle consumer ask again and again (every 5 ms: 200 fetch requests a
+     * second for the broker to answer on the cores the learner uses).
+     */
+    public static KafkaConsumer<String, byte[]> committedConsumer(String bootstrap, String groupPrefix, String topic,
+                                                                  int maxWaitMs) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupPrefix + UUID.randomUUID());
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, maxWaitMs);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // a reader never holds back the purge of input topics
         KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(topic));
