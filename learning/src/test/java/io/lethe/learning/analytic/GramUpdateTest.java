@@ -18,7 +18,7 @@ class GramUpdateTest {
     @Test
     void blockedUpdateEqualsOneGemmBitForBit() {
         Nd4j.getRandom().setSeed(7);
-        for (int d : new int[] {100, 600, 1_000}) { // one GEMM, then a block per core (uneven widths at 1,000 on 3 cores)
+        for (int d : new int[] {100, 600, 1_000}) { // one GEMM, then one block per core
             INDArray x = Nd4j.rand(DataType.DOUBLE, 97, d).subi(0.5);
             INDArray start = Nd4j.rand(DataType.DOUBLE, d, d);
             INDArray start2 = start.add(start.transpose()).dup('f');
