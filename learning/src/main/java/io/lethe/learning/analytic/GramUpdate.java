@@ -26,14 +26,13 @@ final class GramUpdate {
     /** Adds {@code sign} X^T X to the column-major d x d matrix {@code gram}, X being n x d. */
     static void add(INDArray gram, INDArray x, int sign) {
         long d = gram.columns();
-        int blocks = (int) Math.min(BLOCKS, d / 64); // a block narrower than 64 columns slows the GEMM down
-        if (blocks <= 1) {
+        if (BLOCKS == 1 || d < 64L * BLOCKS) {
             Nd4j.gemm(x, x, gram, true, false, sign, 1.0);
             return;
         }
-        IntStream.range(0, blocks).parallel().forEach(block -> {
-            long from = block * d / blocks;
-            long to = (block + 1) * d / blocks;
+        IntStream.range(0, BLOCKS).parallel().forEach(block -> {
+            long from = block * d / BLOCKS;
+            long to = (block + 1) * d / BLOCKS;
             INDArray columns = x.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('f');
             Nd4j.gemm(x, columns, gram.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), true, false, sign, 1.0);
             StatisticsUpdate.release(columns); // a copy of half of X: freed now, not at the next collection
