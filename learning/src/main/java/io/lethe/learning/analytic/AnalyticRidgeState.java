@@ -106,9 +106,9 @@ record AnalyticRidgeState(ClassColumns columns, long retained, INDArray gram, IN
         if (m.isEmpty()) {
             return; // d x 0 before the first class
         }
-        double[] values = m.data().asDouble();
-        ByteBuffer bytes = ByteBuffer.allocate(values.length * Double.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asDoubleBuffer().put(values);
+        // From the native buffer straight into the bytes (a double[] between them copied G once more).
+        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(m.length() * Double.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asDoubleBuffer().put(m.data().asNioDouble());
         out.write(bytes.array());
     }
 
