@@ -27,7 +27,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * the learner, not the stream thread, is the slower of the two); a failure in it is thrown at the
  * next call, on the stream thread.
  */
-final class BackgroundLearning implements LearningEngine, AutoCloseable {
+final class BackgroundLearning implements LearningEngine {
 
     private final LearningEngine engine;
     private final ExecutorService thread;
@@ -185,13 +185,14 @@ final class BackgroundLearning implements LearningEngine, AutoCloseable {
         engine.warmUp();
     }
 
-    /** Finishes the batch in flight, then stops the thread. */
+    /** Finishes the batch in flight, then stops the thread and closes the engine. */
     @Override
     public void close() {
         try {
             await();
         } finally {
             thread.shutdown();
+            engine.close();
         }
     }
 }

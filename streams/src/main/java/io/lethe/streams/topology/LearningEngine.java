@@ -10,7 +10,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * erasure matching, receipts, versions) serves both the exact analytic learner and the gradient
  * learner with replay.
  */
-interface LearningEngine {
+interface LearningEngine extends AutoCloseable {
 
     /** How an erasure was verified, for its receipt. */
     record Verification(String method, Double residual, String description, java.util.Map<String, Double> metrics) {
@@ -89,4 +89,9 @@ interface LearningEngine {
 
     /** Runs the numeric paths once on scratch data, so the first real request does not pay for JIT. */
     void warmUp();
+
+    /** Releases what the engine holds beyond its model (a thread of its own, say); nothing by default. */
+    @Override
+    default void close() {
+    }
 }

@@ -148,12 +148,6 @@ public final class ModelLearnerProcessor implements Processor<String, byte[], St
     @Override
     public void close() {
         // Examples waiting for their batch were journalled; a restart learns them again.
-        if (engine instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing the learner engine", e);
-            }
-        }
+        engine.close();
     }
 }
