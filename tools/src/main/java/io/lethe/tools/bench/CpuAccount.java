@@ -62,6 +62,15 @@ final class CpuAccount {
             return total() / wallSeconds;
         }
 
+        /** CPU seconds per 1,000 examples at {@code examplesPerSecond}, the groups named left out. */
+        double perThousandExamples(double examplesPerSecond, String... leftOut) {
+            double spent = total();
+            for (String group : leftOut) {
+                spent -= seconds.getOrDefault(group, 0.0);
+            }
+            return 1000 * spent / (examplesPerSecond * wallSeconds);
+        }
+
         /** "stream thread 12.1 s (35%), ..." */
         String describe() {
             double total = total();

@@ -156,7 +156,7 @@ public final class PerformanceBench {
         // Why the ratio is what it is: the CPU the Kafka path spends per example, and on what, against the
         // in-memory learner's, and how many of the cores each kept busy.
         CpuAccount.Spent cpu = alone.learningCpu();
-        double perThousand = 1000 * cpu.total() / (alone.examplesPerSecond() * cpu.wallSeconds());
+        double perThousand = cpu.perThousandExamples(alone.examplesPerSecond());
         double inMemoryPerThousand = 1000 * inMemoryBusyCores / inMemoryRate;
         rows.add(BenchRow.measured("kafka_cpu_per_1000_examples", perThousand, "CPU s",
                 String.format(java.util.Locale.ROOT, "in-memory learner %.3f CPU s (%.2f cores busy); Kafka path %.2f cores"
@@ -178,8 +178,7 @@ public final class PerformanceBench {
         // the in-memory learner's CPU plus what the path costs with a learner that does nothing (the JIT's
         // compiler threads left out: they fade in a long run). The broker runs on the same cores here.
         CpuAccount.Spent bareCpu = bare.learningCpu();
-        double ownPerThousand = 1000 * (bareCpu.total() - bareCpu.seconds().getOrDefault(CpuAccount.JIT, 0.0))
-                / (bare.examplesPerSecond() * bareCpu.wallSeconds());
+        double ownPerThousand = bareCpu.perThousandExamples(bare.examplesPerSecond(), CpuAccount.JIT);
         rows.add(BenchRow.measured("kafka_path_own_cpu_per_1000_examples", ownPerThousand, "CPU s",
                 String.format(java.util.Locale.ROOT, "the Kafka path with a learner that does nothing (16 dense features),"
                         + " JIT compiler threads left out: %,.0f examples/s, %.2f cores busy: %s",
