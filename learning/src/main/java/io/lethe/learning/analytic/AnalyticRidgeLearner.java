@@ -48,6 +48,12 @@ public final class AnalyticRidgeLearner implements Learner {
     private ClassColumns columns = new ClassColumns();
     private long retained;
     private int updatesSinceSymmetrise;
+    /**
+     * G's upper triangle is behind its lower one ({@link GramUpdate} moves only the lower): the
+     * Cholesky paths read only the lower triangle, the residual a symmetric product of it, and a
+     * snapshot mirrors it first, so that no stale sum (one that still holds erased examples) leaves.
+     */
+    private boolean gramUpperStale;
     /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
     private final java.util.List<INDArray> pendingFeatures = new java.util.ArrayList<>();
     private int pendingCount;
@@ -71,6 +77,21 @@ public final class AnalyticRidgeLearner implements Learner {
         this.inverse = Nd4j.eye(d).castTo(DataType.DOUBLE).divi(gamma).dup('f');
         this.cross = Nd4j.zeros(DataType.DOUBLE, d, 0);
         this.head = Nd4j.zeros(DataType.DOUBLE, d, 0);
+    }
+
+    /**
+     * Flops the statistics update needs per learned example at d features and C classes: d (d + 1)
+     * for G's lower triangle where {@code GramUpdate} updates only that (the CPU backend), 2 d^2 for
+     * the whole of G elsewhere, plus 2 d C for Q.
+     */
+    public static double statisticsFlopsPerExample(int d, int classes) {
+        double gram = GramUpdate.updatesLowerOnly() ? (double) d * (d + 1) : 2.0 * d * d;
+        return gram + 2.0 * d * classes;
+    }
+
+    /** {@link #statisticsFlopsPerExample} as a formula, for reports. */
+    public static String statisticsFlopsRule() {
+        return GramUpdate.updatesLowerOnly() ? "d(d+1) + 2dC: G's lower triangle" : "2d^2 + 2dC: the whole of G";
     }
 
     public FeatureMap featureMap() {
@@ -161,7 +182,7 @@ public final class AnalyticRidgeLearner implements Learner {
                 // Cholesky solve (d^3 / 3) when asked for, and R is re-inverted by the next refresh(),
                 // which the stream runs when idle. G and Q already hold everything learned, so R need not be
                 // brought up to date first: that cost a re-inversion when many examples were pending.
-                StatisticsUpdate.addByRowBlocks(gram, cross, features, y, -1);
+                gramUpperStale |= StatisticsUpdate.addByRowBlocks(gram, cross, features, y, -1);
                 inverseStale = true;
                 pendingFeatures.clear();
                 pendingCount = 0;
@@ -173,7 +194,16 @@ public final class AnalyticRidgeLearner implements Learner {
     }
 
     private void accumulate(INDArray x, INDArray y, int sign) {
-        StatisticsUpdate.add(gram, cross, x, y, sign); // G += s X^T X, Q += s X^T Y
+        gramUpperStale |= StatisticsUpdate.add(gram, cross, x, y, sign); // G += s X^T X, Q += s X^T Y
+    }
+
+    /** G with both triangles current (see {@link #gramUpperStale}). */
+    private INDArray fullGram() {
+        if (gramUpperStale) {
+            RidgeSolver.mirrorLower(gram);
+            gramUpperStale = false;
+        }
+        return gram;
     }
 
     /**
@@ -321,7 +351,7 @@ public final class AnalyticRidgeLearner implements Learner {
      */
     public double normalEquationResidual() {
         refreshHead();
-        return RidgeSolver.normalEquationResidual(gram, cross, head, gamma);
+        return RidgeSolver.normalEquationResidual(gram, gramUpperStale, cross, head, gamma);
     }
 
     /**
@@ -368,7 +398,7 @@ public final class AnalyticRidgeLearner implements Learner {
         // per snapshot on the stream's path, while the state that reads it back can re-invert it from
         // G when (and if) it is next needed.
         refreshHead();
-        new AnalyticRidgeState(columns, retained, gram, inverseBehind() ? null : inverse, cross, head)
+        new AnalyticRidgeState(columns, retained, fullGram(), inverseBehind() ? null : inverse, cross, head)
                 .write(out, spec, d, gamma);
     }
 
@@ -378,6 +408,7 @@ public final class AnalyticRidgeLearner implements Learner {
         columns = state.columns();
         retained = state.retained();
         gram = state.gram();
+        gramUpperStale = false;
         inverse = state.inverse(); // null when it was written behind: re-inverted at the next refresh()
         cross = state.cross();
         head = state.head();

@@ -99,11 +99,23 @@ public final class RidgeSolver {
      * (O(d^2 C)) check that W solves the system of the retained statistics.
      */
     public static double normalEquationResidual(INDArray gram, INDArray cross, INDArray head, double gamma) {
+        return normalEquationResidual(gram, false, cross, head, gamma);
+    }
+
+    /**
+     * {@link #normalEquationResidual(INDArray, INDArray, INDArray, double)} reading only G's lower
+     * triangle when {@code lowerOnly} (G as {@link GramUpdate} leaves it; column-major and unshared).
+     */
+    static double normalEquationResidual(INDArray gram, boolean lowerOnly, INDArray cross, INDArray head, double gamma) {
         if (cross.columns() == 0) {
             return 0;
         }
-        INDArray residual = cross.mul(-1.0);
-        Nd4j.gemm(gram, head, residual, false, false, 1.0, 1.0);
+        INDArray residual = cross.mul(-1.0).dup('f');
+        if (lowerOnly) {
+            NativeBlas.symmLower(gram, head.castTo(DataType.DOUBLE).dup('f'), residual);
+        } else {
+            Nd4j.gemm(gram, head, residual, false, false, 1.0, 1.0);
+        }
         residual.addi(head.mul(gamma));
         double scale = cross.norm2Number().doubleValue();
         double r = residual.norm2Number().doubleValue();
@@ -140,6 +152,34 @@ public final class RidgeSolver {
                         double v = (a.get(lower) + a.get(upper)) * 0.5;
                         a.put(lower, v);
                         a.put(upper, v);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Copies the strictly lower triangle of a square float64 matrix onto its upper one, in place:
+     * what {@link GramUpdate} leaves stale. Tile by tile, as {@link #symmetrise} runs.
+     */
+    public static void mirrorLower(INDArray m) {
+        int n = (int) m.rows();
+        if (!NativeBlas.owns(m, m.ordering()) || m.rows() != m.columns()) {
+            throw new IllegalArgumentException("mirrorLower needs an unshared square float64 matrix, got "
+                    + java.util.Arrays.toString(m.shape()));
+        }
+        // Entry (i, j) sits at i + j n in column-major order and at i n + j in row-major order.
+        boolean columnMajor = m.ordering() == 'f';
+        java.nio.DoubleBuffer a = m.data().asNioDouble();
+        for (int bj = 0; bj < n; bj += TILE) {
+            int jEnd = Math.min(n, bj + TILE);
+            for (int bi = bj; bi < n; bi += TILE) {
+                int iEnd = Math.min(n, bi + TILE);
+                for (int j = bj; j < jEnd; j++) {
+                    for (int i = Math.max(bi, j + 1); i < iEnd; i++) {
+                        int lower = columnMajor ? i + j * n : j + i * n;
+                        int upper = columnMajor ? j + i * n : i + j * n;
+                        a.put(upper, a.get(lower));
                     }
                 }
             }

@@ -21,10 +21,14 @@ final class StatisticsUpdate {
         return features.dataType() == DataType.DOUBLE ? features : features.castTo(DataType.DOUBLE);
     }
 
-    /** G += s X^T X and Q += s X^T Y for float64 features X (n x d) and targets Y (n x C). */
-    static void add(INDArray gram, INDArray cross, INDArray x, INDArray y, int sign) {
-        GramUpdate.add(gram, x, sign);
+    /**
+     * G += s X^T X and Q += s X^T Y for float64 features X (n x d) and targets Y (n x C); true if only
+     * G's lower triangle moved (see {@link GramUpdate}).
+     */
+    static boolean add(INDArray gram, INDArray cross, INDArray x, INDArray y, int sign) {
+        boolean lowerOnly = GramUpdate.add(gram, x, sign);
         Nd4j.gemm(x, y, cross, true, false, sign, 1.0);
+        return lowerOnly;
     }
 
     /**
@@ -33,20 +37,21 @@ final class StatisticsUpdate {
      * allocation that took 37 to 184 ms, more than the widening itself. The sum of the blocks' products
      * is X^T X up to rounding, as the learned batches' sum is.
      */
-    static void addByRowBlocks(INDArray gram, INDArray cross, INDArray features, INDArray y, int sign) {
+    static boolean addByRowBlocks(INDArray gram, INDArray cross, INDArray features, INDArray y, int sign) {
         long n = features.rows();
         if (features.dataType() == DataType.DOUBLE || n <= WIDEN_ROWS) {
-            add(gram, cross, asDouble(features), y, sign);
-            return;
+            return add(gram, cross, asDouble(features), y, sign);
         }
+        boolean lowerOnly = false;
         for (long from = 0; from < n; from += WIDEN_ROWS) {
             long to = Math.min(n, from + WIDEN_ROWS);
             INDArray x = features.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.DOUBLE);
             INDArray targets = y.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup();
-            add(gram, cross, x, targets, sign);
+            lowerOnly |= add(gram, cross, x, targets, sign);
             release(x); // back to the allocator now, for the next block, not after the next collection
             release(targets);
         }
+        return lowerOnly;
     }
 
     /** Frees an array's native memory now, unless it is a view or otherwise not the array's to free. */
