@@ -17,8 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * kernels wrong GEMMs (OpenBLAS issues 2986 and 3454). Exact unlearning on such a machine would
  * publish a wrong model, so Lethe refuses to start instead and says how to fix it (its launchers set
  * {@code OPENBLAS_CORETYPE=Haswell}, whose kernels are right there). The check takes a few
- * milliseconds: two GEMMs against a plain loop, one ridge solve and one inverse against their
- * defining equations, at sizes where OpenBLAS uses its blocked code.
+ * milliseconds: two GEMMs and the learner's symmetric rank-k update of G against a plain loop, one
+ * ridge solve and one inverse against their defining equations, at sizes where OpenBLAS uses its
+ * blocked code.
  */
 public final class NumericsCheck {
 
@@ -69,6 +70,8 @@ public final class NumericsCheck {
         INDArray rows = Nd4j.create(x, new long[] {ROWS, DIM}, 'c');
         INDArray gram = Nd4j.gemm(rows, rows, true, false);
         check(problems, "double GEMM (X^T X)", relativeMaxError(gram, reference), 1e-12);
+        check(problems, "double symmetric rank-k update (X^T X as the learner computes G)",
+                relativeMaxError(RidgeSolver.gramAsLearned(rows), reference), 1e-12);
         INDArray floatRows = rows.castTo(DataType.FLOAT);
         check(problems, "float GEMM (X^T X)", relativeMaxError(Nd4j.gemm(floatRows, floatRows, true, false), reference), 1e-5);
         INDArray cross = Nd4j.rand(DataType.DOUBLE, DIM, OUTPUTS).subi(0.5);

@@ -159,6 +159,19 @@ public final class RidgeSolver {
     }
 
     /**
+     * X^T X for rows X (n x d), computed as the learner computes G (its lower triangle by a symmetric
+     * rank-k update where the CPU BLAS is at hand, see {@link GramUpdate}) and mirrored: what
+     * {@code NumericsCheck} compares with a plain loop.
+     */
+    public static INDArray gramAsLearned(INDArray x) {
+        INDArray gram = Nd4j.create(DataType.DOUBLE, new long[] {x.columns(), x.columns()}, 'f');
+        if (GramUpdate.add(gram, x.castTo(DataType.DOUBLE), 1)) {
+            mirrorLower(gram);
+        }
+        return gram;
+    }
+
+    /**
      * Copies the strictly lower triangle of a square float64 matrix onto its upper one, in place:
      * what {@link GramUpdate} leaves stale. Tile by tile, as {@link #symmetrise} runs.
      */

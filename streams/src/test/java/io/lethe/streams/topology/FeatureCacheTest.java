@@ -33,6 +33,26 @@ class FeatureCacheTest {
     }
 
     @Test
+    void rowsSpanChunks() {
+        int width = 1 << 20; // 4 MB rows: two to a chunk
+        FeatureCache cache = new FeatureCache(width, 4L * width * 5); // chunks of 2, 2 and 1 rows
+        float[] in = rows(5, width, 1);
+        for (int i = 0; i < 5; i++) {
+            cache.put("r" + i, in, i);
+        }
+        float[] out = new float[5 * width];
+        for (int i = 0; i < 5; i++) {
+            assertTrue(cache.copy("r" + i, out, i));
+        }
+        assertArrayEquals(in, out);
+        cache.put("r5", in, 0); // full: the oldest makes room
+        assertFalse(cache.copy("r0", out, 0));
+        assertTrue(cache.copy("r5", out, 0));
+        assertEquals(1f, out[0]);
+        assertEquals(5, cache.size());
+    }
+
+    @Test
     void keepsRowsUntilRemovedAndTheOldestMakeRoom() {
         int width = 3;
         FeatureCache cache = new FeatureCache(width, 4L * width * 2); // room for two rows
