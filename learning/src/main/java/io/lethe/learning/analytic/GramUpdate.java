@@ -17,10 +17,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * <p>On the CPU backend only G's lower triangle is updated: G is symmetric, and a symmetric rank-k
  * update needs half the flops of the GEMM (d^2 n instead of 2 d^2 n). G is cut into one column band
  * per core; the diagonal blocks are rank-k updates (dsyrk), the blocks below them GEMMs, and the
- * cores take blocks, largest first, as they come free. Every entry of the lower triangle is the
- * same dot product over the batch's rows in either kernel; callers that need the upper triangle
- * mirror it ({@link RidgeSolver#mirrorLower}). Elsewhere (CUDA) the whole of G is updated by one
- * GEMM per column band.
+ * cores take blocks, largest first, as they come free. The lower triangle is what a GEMM gives, up
+ * to rounding (the kernels may sum in another order); callers that need the upper triangle mirror it
+ * ({@link RidgeSolver#mirrorLower}). Elsewhere (CUDA) the whole of G is updated by one GEMM per
+ * column band.
  */
 final class GramUpdate {
 
