@@ -99,20 +99,23 @@ public final class RandomConvFeatureMap implements FeatureMap {
         }
         float[] x = flat.data().asFloat();
         int width = outputDim();
-        float[] out = new float[n * width];
+        // Written row by row straight into the result's native memory: a float[] of the whole batch
+        // (1.5 MB at 256 x 1,536) was a humongous object for the collector on every batch, and then a copy.
+        INDArray result = Nd4j.createUninitialized(DataType.FLOAT, new long[] {n, width}, 'c');
         int workers = Math.min(n, WORKERS);
         // Images are taken a few at a time by whichever worker is free, not in fixed shares: a worker
         // that loses its core (to the stream thread, the broker) no longer keeps the others waiting.
         java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
         java.util.stream.IntStream.range(0, workers).parallel().forEach(w -> {
             Worker worker = worker(w);
+            java.nio.FloatBuffer out = result.data().asNioFloat(); // each worker its own view, absolute puts
             for (int from = next.getAndAdd(IMAGES_PER_TAKE); from < n; from = next.getAndAdd(IMAGES_PER_TAKE)) {
                 for (int image = from; image < Math.min(n, from + IMAGES_PER_TAKE); image++) {
                     worker.features(x, image, out);
                 }
             }
         });
-        return Nd4j.create(out, new long[] {n, width}, DataType.FLOAT);
+        return result;
     }
 
     /** The threads a parallel stream runs on: the common pool's and the caller. */
@@ -135,9 +138,10 @@ public final class RandomConvFeatureMap implements FeatureMap {
         private final INDArray convArray = Nd4j.create(DataType.FLOAT, spec.filters(), positions);
         private final float[] conv = new float[spec.filters() * positions];
         private final float[] band = new float[convSide];
+        private final float[] row = new float[outputDim()];
 
         /** Writes the features of image {@code image} of {@code x} into its row of {@code out}. */
-        synchronized void features(float[] x, int image, float[] out) {
+        synchronized void features(float[] x, int image, java.nio.FloatBuffer out) {
             int k = spec.kernel();
             int side = spec.imageSide();
             // patches[tap][(y, x)] = pixel (y + ky, x + kx)
@@ -159,7 +163,8 @@ public final class RandomConvFeatureMap implements FeatureMap {
             for (int i = 0; i < conv.length; i++) {
                 conv[i] = Math.max(conv[i], 0f);
             }
-            averagePool(conv, spec.filters(), convSide, spec.pool(), band, out, image * outputDim());
+            averagePool(conv, spec.filters(), convSide, spec.pool(), band, row, 0);
+            out.put(image * row.length, row, 0, row.length);
         }
     }
 

@@ -45,10 +45,12 @@ final class AnalyticEngine implements LearningEngine {
         }
         INDArray features = learner.featureMap().apply(batch.inputs());
         if (features.dataType() == DataType.FLOAT) {
-            float[] rows = rowMajor(features);
+            INDArray dense = rowMajorArray(features);
+            java.nio.FloatBuffer rows = dense.data().asNioFloat(); // a view: dense must stay reachable
             for (int i = 0; i < examples.size(); i++) {
                 cache.put(RetainedExamples.key(examples.get(i)), rows, i);
             }
+            java.lang.ref.Reference.reachabilityFence(dense);
         } else {
             cache = null; // kept as float32, other features would not be the same numbers: no cache
         }
@@ -89,9 +91,13 @@ final class AnalyticEngine implements LearningEngine {
     }
 
     /** The rows of a float32 matrix, one after the other. */
+    /** The features themselves when they are laid out row-major in memory of their own (as the conv map's are), else a copy so. */
+    private static INDArray rowMajorArray(INDArray features) {
+        return features.isView() || features.ordering() != 'c' ? features.dup('c') : features;
+    }
+
     private static float[] rowMajor(INDArray features) {
-        INDArray dense = features.isView() || features.ordering() != 'c' ? features.dup('c') : features;
-        return dense.data().asFloat();
+        return rowMajorArray(features).data().asFloat();
     }
 
     /** How many learned examples' features are kept (for tests). */

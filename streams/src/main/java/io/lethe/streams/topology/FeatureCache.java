@@ -55,6 +55,22 @@ final class FeatureCache {
         System.arraycopy(rows, row * width, chunkOf(slot), offsetOf(slot), width);
     }
 
+    /**
+     * Keeps row {@code row} of {@code rows} (row-major, {@code width} per row) under {@code key}, read
+     * from a buffer: the learner's features in their own native memory, not copied out first.
+     */
+    void put(String key, java.nio.FloatBuffer rows, int row) {
+        if (capacity == 0) {
+            return;
+        }
+        Long slot = slots.get(key);
+        if (slot == null) {
+            slot = freeSlot();
+            slots.put(key, slot);
+        }
+        rows.get(row * width, chunkOf(slot), offsetOf(slot), width);
+    }
+
     /** Copies the row kept under {@code key} into row {@code row} of {@code out}; false if none is kept. */
     boolean copy(String key, float[] out, int row) {
         Long slot = slots.get(key);
