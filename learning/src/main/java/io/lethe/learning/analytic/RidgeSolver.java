@@ -138,20 +138,31 @@ public final class RidgeSolver {
             m.addi(t).muli(0.5);
             return;
         }
-        int n = (int) m.rows();
         // The same in 'c' and 'f' order: entry (i, j) and entry (j, i) swap places between them.
-        java.nio.DoubleBuffer a = m.data().asNioDouble();
+        pairTiles(m.data().asNioDouble(), (int) m.rows(), true, true);
+    }
+
+    /**
+     * Visits every pair of entries (i, j), (j, i) with i > j of an n x n matrix tile by tile, and
+     * sets both to their mean ({@code average}) or the upper one to the lower one; (i, j) sits at
+     * i + j n when {@code columnMajor}, at i n + j otherwise.
+     */
+    private static void pairTiles(java.nio.DoubleBuffer a, int n, boolean columnMajor, boolean average) {
         for (int bj = 0; bj < n; bj += TILE) {
             int jEnd = Math.min(n, bj + TILE);
             for (int bi = bj; bi < n; bi += TILE) {
                 int iEnd = Math.min(n, bi + TILE);
                 for (int j = bj; j < jEnd; j++) {
                     for (int i = Math.max(bi, j + 1); i < iEnd; i++) {
-                        int lower = i + j * n;
-                        int upper = j + i * n;
-                        double v = (a.get(lower) + a.get(upper)) * 0.5;
-                        a.put(lower, v);
-                        a.put(upper, v);
+                        int lower = columnMajor ? i + j * n : j + i * n;
+                        int upper = columnMajor ? j + i * n : i + j * n;
+                        if (average) {
+                            double v = (a.get(lower) + a.get(upper)) * 0.5;
+                            a.put(lower, v);
+                            a.put(upper, v);
+                        } else {
+                            a.put(upper, a.get(lower));
+                        }
                     }
                 }
             }
@@ -181,22 +192,7 @@ public final class RidgeSolver {
             throw new IllegalArgumentException("mirrorLower needs an unshared square float64 matrix, got "
                     + java.util.Arrays.toString(m.shape()));
         }
-        // Entry (i, j) sits at i + j n in column-major order and at i n + j in row-major order.
-        boolean columnMajor = m.ordering() == 'f';
-        java.nio.DoubleBuffer a = m.data().asNioDouble();
-        for (int bj = 0; bj < n; bj += TILE) {
-            int jEnd = Math.min(n, bj + TILE);
-            for (int bi = bj; bi < n; bi += TILE) {
-                int iEnd = Math.min(n, bi + TILE);
-                for (int j = bj; j < jEnd; j++) {
-                    for (int i = Math.max(bi, j + 1); i < iEnd; i++) {
-                        int lower = columnMajor ? i + j * n : j + i * n;
-                        int upper = columnMajor ? j + i * n : i + j * n;
-                        a.put(upper, a.get(lower));
-                    }
-                }
-            }
-        }
+        pairTiles(m.data().asNioDouble(), n, m.ordering() == 'f', false);
     }
 
     /** ||a - b||_F / ||b||_F (0 when both are zero). */

@@ -44,15 +44,7 @@ final class FeatureCache {
 
     /** Keeps row {@code row} of {@code rows} (row-major, {@code width} per row) under {@code key}. */
     void put(String key, float[] rows, int row) {
-        if (capacity == 0) {
-            return;
-        }
-        Long slot = slots.get(key);
-        if (slot == null) {
-            slot = freeSlot();
-            slots.put(key, slot);
-        }
-        System.arraycopy(rows, row * width, chunkOf(slot), offsetOf(slot), width);
+        put(key, java.nio.FloatBuffer.wrap(rows), row);
     }
 
     /**
