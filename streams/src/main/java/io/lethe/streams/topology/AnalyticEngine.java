@@ -90,12 +90,12 @@ final class AnalyticEngine implements LearningEngine {
         examples.forEach(e -> cache.remove(RetainedExamples.key(e)));
     }
 
-    /** The rows of a float32 matrix, one after the other. */
     /** The features themselves when they are laid out row-major in memory of their own (as the conv map's are), else a copy so. */
     private static INDArray rowMajorArray(INDArray features) {
         return features.isView() || features.ordering() != 'c' ? features.dup('c') : features;
     }
 
+    /** The rows of a float32 matrix, one after the other. */
     private static float[] rowMajor(INDArray features) {
         return rowMajorArray(features).data().asFloat();
     }
