@@ -30,7 +30,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * idle). After any update of R, W = R Q (ACIL's recursive W update, d^2 C).
  * The head therefore equals ridge trained on exactly the retained examples, in any order of events,
  * up to floating-point drift, which {@link #verifyHead()} measures and removes by a Cholesky solve
- * from G and Q, and {@link #rebuild()} removes from R too. Head columns: {@link ClassColumns}.
+ * from G and Q, and {@link #rebuild()} removes from R too. G and Q, and what follows from them
+ * alone: {@link RidgeStatistics}. Head columns: {@link ClassColumns}.
  */
 public final class AnalyticRidgeLearner implements Learner {
 
@@ -41,19 +42,13 @@ public final class AnalyticRidgeLearner implements Learner {
     private final double gamma;
     private final int d;
 
-    private INDArray gram;
+    /** G and Q. */
+    private RidgeStatistics statistics;
     private INDArray inverse;
-    private INDArray cross;
     private INDArray head;
     private ClassColumns columns = new ClassColumns();
     private long retained;
     private int updatesSinceSymmetrise;
-    /**
-     * G's upper triangle is behind its lower one ({@link GramUpdate} moves only the lower): the
-     * Cholesky paths read only the lower triangle, the residual a symmetric product of it, and a
-     * snapshot mirrors it first, so that no stale sum (one that still holds erased examples) leaves.
-     */
-    private boolean gramUpperStale;
     /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
     private final java.util.List<INDArray> pendingFeatures = new java.util.ArrayList<>();
     private int pendingCount;
@@ -71,27 +66,19 @@ public final class AnalyticRidgeLearner implements Learner {
         this.featureMap = FeatureMaps.create(spec);
         this.gamma = gamma;
         this.d = featureMap.outputDim();
-        // Column-major: Nd4j.gemm accumulates into an 'f' matrix in place; into a 'c' one it copies
-        // the whole d x d output in and out on every call.
-        this.gram = Nd4j.create(DataType.DOUBLE, new long[] {d, d}, 'f');
+        this.statistics = new RidgeStatistics(d);
         this.inverse = Nd4j.eye(d).castTo(DataType.DOUBLE).divi(gamma).dup('f');
-        this.cross = Nd4j.zeros(DataType.DOUBLE, d, 0);
         this.head = Nd4j.zeros(DataType.DOUBLE, d, 0);
     }
 
-    /**
-     * Flops the statistics update needs per learned example at d features and C classes: d (d + 1)
-     * for G's lower triangle where {@code GramUpdate} updates only that (the CPU backend), 2 d^2 for
-     * the whole of G elsewhere, plus 2 d C for Q.
-     */
+    /** Flops the statistics update needs per learned example at d features and C classes (see {@link RidgeStatistics}). */
     public static double statisticsFlopsPerExample(int d, int classes) {
-        double gram = GramUpdate.updatesLowerOnly() ? (double) d * (d + 1) : 2.0 * d * d;
-        return gram + 2.0 * d * classes;
+        return RidgeStatistics.flopsPerExample(d, classes);
     }
 
     /** {@link #statisticsFlopsPerExample} as a formula, for reports. */
     public static String statisticsFlopsRule() {
-        return GramUpdate.updatesLowerOnly() ? "d(d+1) + 2dC: G's lower triangle" : "2d^2 + 2dC: the whole of G";
+        return RidgeStatistics.flopsRule();
     }
 
     public FeatureMap featureMap() {
@@ -153,9 +140,9 @@ public final class AnalyticRidgeLearner implements Learner {
             for (int label : labels) {
                 ensureClass(label);
             }
-            // Learning is deferred: only the sufficient statistics move now (2 n d^2 flops); R and W
+            // Learning is deferred: only the sufficient statistics move now (n d^2 flops); R and W
             // catch up in refresh(), by one block update or one re-inversion, whichever is cheaper.
-            accumulate(x, columns.oneHot(labels), +1);
+            statistics.add(x, columns.oneHot(labels), +1);
             pendingCount += n;
             if ((long) pendingCount * 2 < d) {
                 pendingFeatures.add(x == features ? x.dup() : x); // a widened batch is a copy already
@@ -168,7 +155,7 @@ public final class AnalyticRidgeLearner implements Learner {
             if ((long) n * 2 < d) {
                 refresh();
                 INDArray x = StatisticsUpdate.asDouble(features);
-                accumulate(x, y, -1);
+                statistics.add(x, y, -1);
                 try {
                     woodbury(x, -1);
                 } catch (ArithmeticException notPositiveDefinite) {
@@ -182,7 +169,7 @@ public final class AnalyticRidgeLearner implements Learner {
                 // Cholesky solve (d^3 / 3) when asked for, and R is re-inverted by the next refresh(),
                 // which the stream runs when idle. G and Q already hold everything learned, so R need not be
                 // brought up to date first: that cost a re-inversion when many examples were pending.
-                gramUpperStale |= StatisticsUpdate.addByRowBlocks(gram, cross, features, y, -1);
+                statistics.addByRowBlocks(features, y, -1);
                 inverseStale = true;
                 pendingFeatures.clear();
                 pendingCount = 0;
@@ -191,19 +178,6 @@ public final class AnalyticRidgeLearner implements Learner {
         }
         columns.count(labels, sign);
         retained += (long) sign * n;
-    }
-
-    private void accumulate(INDArray x, INDArray y, int sign) {
-        gramUpperStale |= StatisticsUpdate.add(gram, cross, x, y, sign); // G += s X^T X, Q += s X^T Y
-    }
-
-    /** G with both triangles current (see {@link #gramUpperStale}). */
-    private INDArray fullGram() {
-        if (gramUpperStale) {
-            RidgeSolver.mirrorLower(gram);
-            gramUpperStale = false;
-        }
-        return gram;
     }
 
     /**
@@ -226,7 +200,7 @@ public final class AnalyticRidgeLearner implements Learner {
             tidy();
         }
         // W = R Q: equal to ACIL's recursive W update, and cheap because C is much smaller than d.
-        head = Nd4j.gemm(inverse, cross, false, false);
+        head = Nd4j.gemm(inverse, statistics.cross(), false, false);
         headCurrent = true;
     }
 
@@ -257,8 +231,8 @@ public final class AnalyticRidgeLearner implements Learner {
     }
 
     private void reinvert() {
-        inverse = RidgeSolver.inverseOfRegularised(gram, gamma).dup('f');
-        head = Nd4j.gemm(inverse, cross, false, false);
+        inverse = statistics.regularisedInverse(gamma).dup('f');
+        head = Nd4j.gemm(inverse, statistics.cross(), false, false);
         headCurrent = true;
         inverseStale = false;
         updatesSinceSymmetrise = 0;
@@ -272,7 +246,7 @@ public final class AnalyticRidgeLearner implements Learner {
         if (headCurrent) {
             return;
         }
-        head = columns.size() == 0 ? head : RidgeSolver.solve(gram, cross, gamma).dup('c');
+        head = columns.size() == 0 ? head : statistics.solveHead(gamma).dup('c');
         headCurrent = true;
     }
 
@@ -295,7 +269,7 @@ public final class AnalyticRidgeLearner implements Learner {
 
     private void ensureClass(int label) {
         if (columns.ensure(label)) {
-            cross = ClassColumns.withZeroColumn(cross);
+            statistics.addClassColumn();
             head = ClassColumns.withZeroColumn(head);
         }
     }
@@ -351,7 +325,7 @@ public final class AnalyticRidgeLearner implements Learner {
      */
     public double normalEquationResidual() {
         refreshHead();
-        return RidgeSolver.normalEquationResidual(gram, gramUpperStale, cross, head, gamma);
+        return statistics.residual(head, gamma);
     }
 
     /**
@@ -365,11 +339,11 @@ public final class AnalyticRidgeLearner implements Learner {
     /** Rebuilds R and W from G and Q by Cholesky and reports how far the recursive ones had drifted. */
     public RebuildReport rebuild() {
         refresh();
-        INDArray newInverse = RidgeSolver.inverseOfRegularised(gram, gamma).dup('f');
+        INDArray newInverse = statistics.regularisedInverse(gamma).dup('f');
         double inverseDrift = RidgeSolver.relativeFrobenius(inverse, newInverse);
         double headDrift = 0;
         if (columns.size() > 0) {
-            INDArray newHead = Nd4j.gemm(newInverse, cross, false, false);
+            INDArray newHead = Nd4j.gemm(newInverse, statistics.cross(), false, false);
             headDrift = RidgeSolver.relativeFrobenius(head, newHead);
             head = newHead;
         }
@@ -398,7 +372,8 @@ public final class AnalyticRidgeLearner implements Learner {
         // per snapshot on the stream's path, while the state that reads it back can re-invert it from
         // G when (and if) it is next needed.
         refreshHead();
-        new AnalyticRidgeState(columns, retained, fullGram(), inverseBehind() ? null : inverse, cross, head)
+        new AnalyticRidgeState(columns, retained, statistics.gram(), inverseBehind() ? null : inverse,
+                statistics.cross(), head)
                 .write(out, spec, d, gamma);
     }
 
@@ -407,10 +382,8 @@ public final class AnalyticRidgeLearner implements Learner {
         AnalyticRidgeState state = AnalyticRidgeState.read(in, spec, d, gamma, config());
         columns = state.columns();
         retained = state.retained();
-        gram = state.gram();
-        gramUpperStale = false;
+        statistics = new RidgeStatistics(state.gram(), state.cross());
         inverse = state.inverse(); // null when it was written behind: re-inverted at the next refresh()
-        cross = state.cross();
         head = state.head();
         headCurrent = true;
         updatesSinceSymmetrise = 0;

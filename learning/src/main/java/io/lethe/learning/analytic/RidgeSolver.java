@@ -110,7 +110,7 @@ public final class RidgeSolver {
         if (cross.columns() == 0) {
             return 0;
         }
-        INDArray residual = cross.mul(-1.0).dup('f');
+        INDArray residual = cross.dup('f').negi(); // one copy, column-major for either product
         if (lowerOnly) {
             NativeBlas.symmLower(gram, head.castTo(DataType.DOUBLE).dup('f'), residual);
         } else {
