@@ -1,7 +1,6 @@
 package io.lethe.learning.analytic;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import org.bytedeco.javacpp.DoublePointer;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -21,35 +20,17 @@ final class NativeBlas {
     private static final int TRANSPOSE = 112;
     private static final int LOWER = 122;
     private static final int LEFT = 141;
-    private static final MethodHandle SYRK;
-    private static final MethodHandle GEMM;
-    private static final MethodHandle SYMM;
-
-    static {
-        MethodHandle syrk = null;
-        MethodHandle gemm = null;
-        MethodHandle symm = null;
-        try {
-            if (org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName().contains("Cpu")) {
-                Class<?> blas = Class.forName("org.bytedeco.openblas.global.openblas_nolapack");
-                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-                syrk = lookup.findStatic(blas, "cblas_dsyrk", MethodType.methodType(void.class, int.class, int.class,
-                        int.class, int.class, int.class, double.class, DoublePointer.class, int.class, double.class,
-                        DoublePointer.class, int.class));
-                gemm = lookup.findStatic(blas, "cblas_dgemm", MethodType.methodType(void.class, int.class, int.class,
-                        int.class, int.class, int.class, int.class, double.class, DoublePointer.class, int.class,
-                        DoublePointer.class, int.class, double.class, DoublePointer.class, int.class));
-                symm = lookup.findStatic(blas, "cblas_dsymm", MethodType.methodType(void.class, int.class, int.class,
-                        int.class, int.class, int.class, double.class, DoublePointer.class, int.class,
-                        DoublePointer.class, int.class, double.class, DoublePointer.class, int.class));
-            }
-        } catch (ReflectiveOperationException | LinkageError e) {
-            syrk = null;
-        }
-        SYRK = syrk;
-        GEMM = gemm;
-        SYMM = symm;
-    }
+    /** ND4J's own OpenBLAS (without LAPACK), whose thread count {@code lethe.nd4j.threads} sets. */
+    private static final String LIBRARY = "openblas_nolapack";
+    private static final MethodHandle SYRK = OpenBlasRoutines.find(LIBRARY, "cblas_dsyrk", MethodType.methodType(
+            void.class, int.class, int.class, int.class, int.class, int.class, double.class, DoublePointer.class, int.class,
+            double.class, DoublePointer.class, int.class));
+    private static final MethodHandle GEMM = OpenBlasRoutines.find(LIBRARY, "cblas_dgemm", MethodType.methodType(
+            void.class, int.class, int.class, int.class, int.class, int.class, int.class, double.class, DoublePointer.class,
+            int.class, DoublePointer.class, int.class, double.class, DoublePointer.class, int.class));
+    private static final MethodHandle SYMM = OpenBlasRoutines.find(LIBRARY, "cblas_dsymm", MethodType.methodType(
+            void.class, int.class, int.class, int.class, int.class, int.class, double.class, DoublePointer.class, int.class,
+            DoublePointer.class, int.class, double.class, DoublePointer.class, int.class));
 
     private NativeBlas() {
     }
@@ -94,10 +75,6 @@ final class NativeBlas {
     }
 
     private static void invoke(MethodHandle handle, Object... args) {
-        try {
-            handle.invokeWithArguments(args);
-        } catch (Throwable e) {
-            throw new IllegalStateException("BLAS call failed: " + e, e);
-        }
+        OpenBlasRoutines.call(handle, args);
     }
 }

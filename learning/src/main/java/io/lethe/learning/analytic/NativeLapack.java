@@ -1,7 +1,6 @@
 package io.lethe.learning.analytic;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import org.bytedeco.javacpp.DoublePointer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -18,32 +17,13 @@ final class NativeLapack {
 
     private static final int COLUMN_MAJOR = 102;
     private static final byte LOWER = 'L';
-    private static final MethodHandle POTRF;
-    private static final MethodHandle POTRS;
-    private static final MethodHandle POTRI;
-
-    static {
-        MethodHandle potrf = null;
-        MethodHandle potrs = null;
-        MethodHandle potri = null;
-        try {
-            if (org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName().contains("Cpu")) {
-                Class<?> openblas = Class.forName("org.bytedeco.openblas.global.openblas");
-                MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-                potrf = lookup.findStatic(openblas, "LAPACKE_dpotrf", MethodType.methodType(int.class, int.class,
-                        byte.class, int.class, DoublePointer.class, int.class));
-                potrs = lookup.findStatic(openblas, "LAPACKE_dpotrs", MethodType.methodType(int.class, int.class,
-                        byte.class, int.class, int.class, DoublePointer.class, int.class, DoublePointer.class, int.class));
-                potri = lookup.findStatic(openblas, "LAPACKE_dpotri", MethodType.methodType(int.class, int.class,
-                        byte.class, int.class, DoublePointer.class, int.class));
-            }
-        } catch (ReflectiveOperationException | LinkageError e) {
-            potrf = null;
-        }
-        POTRF = potrf;
-        POTRS = potrs;
-        POTRI = potri;
-    }
+    private static final MethodHandle POTRF = OpenBlasRoutines.find("openblas", "LAPACKE_dpotrf",
+            MethodType.methodType(int.class, int.class, byte.class, int.class, DoublePointer.class, int.class));
+    private static final MethodHandle POTRS = OpenBlasRoutines.find("openblas", "LAPACKE_dpotrs",
+            MethodType.methodType(int.class, int.class, byte.class, int.class, int.class, DoublePointer.class, int.class,
+                    DoublePointer.class, int.class));
+    private static final MethodHandle POTRI = OpenBlasRoutines.find("openblas", "LAPACKE_dpotri",
+            MethodType.methodType(int.class, int.class, byte.class, int.class, DoublePointer.class, int.class));
 
     private NativeLapack() {
     }
@@ -78,11 +58,7 @@ final class NativeLapack {
     }
 
     private static int invoke(MethodHandle handle, Object... args) {
-        try {
-            return (int) handle.invokeWithArguments(args);
-        } catch (Throwable e) {
-            throw new IllegalStateException("LAPACK call failed: " + e, e);
-        }
+        return (int) OpenBlasRoutines.call(handle, args);
     }
 
     private static void check(String routine, int info, String positive) {
