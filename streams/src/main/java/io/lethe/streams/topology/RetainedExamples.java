@@ -114,8 +114,14 @@ public final class RetainedExamples {
         return keys;
     }
 
+    /**
+     * Whether the store holds this key, answered by the index, which mirrors the store: every example
+     * passes this check, and a store read for a key that is usually absent cost the stream thread
+     * about 4 µs each (RocksDB's memtables and files), 13 % of its time while learning.
+     */
     boolean contains(String key) {
-        return retained.get(key) != null;
+        Set<String> sameId = byExampleId.get(key.substring(key.indexOf(KEY_SEPARATOR) + 1));
+        return sameId != null && sameId.contains(key);
     }
 
     /** Whether a recorded erasure covers the example (see {@link ErasureCoverage}). */

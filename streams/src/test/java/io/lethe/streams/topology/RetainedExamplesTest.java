@@ -91,6 +91,35 @@ class RetainedExamplesTest {
                 "the index forgot the erased examples");
     }
 
+    /** contains answers from the index alone: after puts, erasures and a restart it must agree with a read of the store. */
+    @Test
+    void containsAgreesWithTheStoreAfterPutsErasuresAndARestart() {
+        RetainedExamples store = filled();
+        TrainingExample other = TestData.examples(1, 0, 1, 6).get(0);
+        other.setExampleId(data.get(0).getExampleId()); // the same example id under another subject: another key
+        other.setSubjectId("someone-else");
+        List<String> probes = new java.util.ArrayList<>(data.stream().map(RetainedExamples::key).toList());
+        probes.add(RetainedExamples.key(other));
+        probes.add("no-such-subject" + RetainedExamples.KEY_SEPARATOR + data.get(0).getExampleId());
+        assertAgrees(store, probes);
+        store.erase(TestData.erasure("c", ErasureScope.CLASS, null, List.of(), data.get(0).getLabel(), null));
+        store.erase(TestData.erasure("s", ErasureScope.SUBJECT, data.get(1).getSubjectId(), List.of(), null, null));
+        assertAgrees(store, probes);
+        store.put(RetainedExamples.key(other), other, AvroCodec.TRAINING_EXAMPLE.encode(other));
+        assertAgrees(store, probes);
+        assertAgrees(new RetainedExamples(retained, watermarks, keys), probes);
+    }
+
+    private void assertAgrees(RetainedExamples store, List<String> probes) {
+        long held = 0;
+        for (String key : probes) {
+            boolean inStore = retained.get(key) != null;
+            held += inStore ? 1 : 0;
+            assertEquals(inStore, store.contains(key), key);
+        }
+        org.junit.jupiter.api.Assertions.assertTrue(held > 0 && held < probes.size(), "probes both held and absent");
+    }
+
     @Test
     void aRestartRebuildsTheIndexFromTheStore() {
         filled();
