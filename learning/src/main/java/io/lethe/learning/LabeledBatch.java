@@ -2,9 +2,7 @@ package io.lethe.learning;
 
 import java.util.Arrays;
 import java.util.Objects;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A batch of inputs (one row each, already scaled) with their integer labels.
@@ -49,7 +47,7 @@ public record LabeledBatch(INDArray inputs, int[] labels) {
                 flat[i * dim + j] = io.lethe.learning.data.Pixels.intensity(pixels[i][j]);
             }
         }
-        return new LabeledBatch(Nd4j.create(flat, new long[] {n, dim}, DataType.FLOAT), labels);
+        return new LabeledBatch(FloatMatrix.of(flat, n, dim), labels);
     }
 
     @Override

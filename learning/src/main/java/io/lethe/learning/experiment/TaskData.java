@@ -4,8 +4,6 @@ import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.data.ImageDataset;
 import io.lethe.learning.data.Pixels;
 import java.util.Arrays;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One task of a scenario: its training and evaluation examples, and, for domain-incremental
@@ -74,7 +72,7 @@ public record TaskData(int task, ImageDataset train, int[] trainIndices, ImageDa
             System.arraycopy(row, 0, flat, i * dim, dim);
             labels[i] = test.labels()[testIndices[i]];
         }
-        return new LabeledBatch(Nd4j.create(flat, new long[] {n, dim}, DataType.FLOAT), labels);
+        return new LabeledBatch(io.lethe.learning.FloatMatrix.of(flat, n, dim), labels);
     }
 
     @Override

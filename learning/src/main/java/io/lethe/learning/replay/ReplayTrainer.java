@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.function.Predicate;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Continual learning with rehearsal: each training step is the incoming batch plus replayed
@@ -212,7 +210,7 @@ public final class ReplayTrainer {
         if (lengths.size() != 1) {
             throw new IllegalArgumentException("inputs of different lengths in one batch: " + lengths);
         }
-        return new LabeledBatch(Nd4j.create(flat, new long[] {items.size(), dim}, DataType.FLOAT), labels);
+        return new LabeledBatch(io.lethe.learning.FloatMatrix.of(flat, items.size(), dim), labels);
     }
 
     /** A replay item for an input, sized as stored (4 bytes per value plus its ids). */

@@ -188,7 +188,7 @@ final class AnalyticEngine implements LearningEngine {
         for (int i = 0; i < n; i++) {
             labels[i] = i % 2;
         }
-        INDArray inputs = Nd4j.create(values, new long[] {n, dim}, DataType.FLOAT);
+        INDArray inputs = io.lethe.learning.FloatMatrix.of(values, n, dim);
         scratch.learn(new LabeledBatch(inputs, labels));
         scratch.refreshHead();
         scratch.refresh();

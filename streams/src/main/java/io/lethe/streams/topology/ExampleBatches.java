@@ -4,8 +4,6 @@ import io.lethe.learning.LabeledBatch;
 import io.lethe.schemas.TrainingExample;
 import java.nio.ByteBuffer;
 import java.util.List;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Turns validated examples into a learner batch: pixels scaled by 1/255, or the float features as given. */
 public final class ExampleBatches {
@@ -59,6 +57,6 @@ public final class ExampleBatches {
             labels[i] = examples.get(i).getLabel();
             write(examples.get(i), flat, i * inputDim, inputDim);
         }
-        return new LabeledBatch(Nd4j.create(flat, new long[] {n, inputDim}, DataType.FLOAT), labels);
+        return new LabeledBatch(io.lethe.learning.FloatMatrix.of(flat, n, inputDim), labels);
     }
 }
