@@ -44,6 +44,7 @@ final class AnalyticEngine implements LearningEngine {
             return;
         }
         INDArray features = learner.featureMap().apply(batch.inputs());
+        release(batch.inputs(), features);
         if (features.dataType() == DataType.FLOAT) {
             INDArray dense = rowMajorArray(features);
             java.nio.FloatBuffer rows = dense.data().asNioFloat(); // a view: dense must stay reachable
@@ -54,7 +55,19 @@ final class AnalyticEngine implements LearningEngine {
         } else {
             cache = null; // kept as float32, other features would not be the same numbers: no cache
         }
-        learner.learnFeatures(features, batch.labels()); // float32 rows are widened by the learner
+        learner.learnFeatures(features, batch.labels()); // float32 rows are widened by the learner, which keeps no reference
+        release(features, batch.inputs());
+    }
+
+    /**
+     * Frees a batch's native array now rather than after a collection, so that the next batch's
+     * allocation reuses the memory instead of faulting in fresh pages; not if it is {@code other} (a
+     * feature map may hand back its input) or not the array's own memory.
+     */
+    private static void release(INDArray array, INDArray other) {
+        if (array != other && array.closeable()) {
+            array.close();
+        }
     }
 
     @Override
