@@ -97,7 +97,7 @@ final class AnalyticEngine implements LearningEngine {
             }
         }
         // float32, as kept: the learner widens them to float64 itself, a block of rows at a time for a large batch
-        INDArray features = Nd4j.create(rows, new long[] {n, d}, DataType.FLOAT);
+        INDArray features = io.lethe.learning.FloatMatrix.of(rows, n, d);
         lastResidual = learner.unlearnFeatures(features, labels).residual();
         features.close();
         examples.forEach(e -> cache.remove(RetainedExamples.key(e)));
