@@ -17,6 +17,8 @@ public final class ReplayBuffer<T> {
     private final StoragePolicy policy;
     private SplitMixRandom random;
     private final List<ReplayItem<T>> items = new ArrayList<>();
+    /** Items per task, kept with every change: the trainer asks on every step, and a recount scanned the whole buffer. */
+    private final java.util.TreeMap<Integer, Integer> perTask = new java.util.TreeMap<>();
     private long bytes;
     private long seen;
 
@@ -51,8 +53,7 @@ public final class ReplayBuffer<T> {
             int victim = policy.victim(items, item, seen, random);
             evicted.add(removeAt(victim == StoragePolicy.REJECT ? random.nextInt(items.size()) : victim));
         }
-        items.add(item);
-        bytes += item.sizeBytes();
+        add(item);
         return evicted;
     }
 
@@ -66,8 +67,7 @@ public final class ReplayBuffer<T> {
             throw new IllegalStateException("restoring " + item.exampleId() + " would exceed the buffer's capacity ("
                     + maxItems + " examples, " + maxBytes + " bytes)");
         }
-        items.add(item);
-        bytes += item.sizeBytes();
+        add(item);
         seen = Math.max(seen, seenSoFar);
     }
 
@@ -82,6 +82,7 @@ public final class ReplayBuffer<T> {
      */
     public void reset(long seenSoFar, long randomState) {
         items.clear();
+        perTask.clear();
         bytes = 0;
         seen = seenSoFar;
         random = new SplitMixRandom(randomState);
@@ -100,12 +101,19 @@ public final class ReplayBuffer<T> {
         return maxBytes;
     }
 
+    private void add(ReplayItem<T> item) {
+        items.add(item);
+        bytes += item.sizeBytes();
+        perTask.merge(item.task(), 1, Integer::sum);
+    }
+
     private ReplayItem<T> removeAt(int index) {
         ReplayItem<T> removed = items.get(index);
         int last = items.size() - 1;
         items.set(index, items.get(last));
         items.remove(last);
         bytes -= removed.sizeBytes();
+        perTask.computeIfPresent(removed.task(), (task, n) -> n == 1 ? null : n - 1);
         return removed;
     }
 
@@ -130,25 +138,46 @@ public final class ReplayBuffer<T> {
 
     /** Up to {@code count} distinct items of the given task, drawn uniformly. */
     public List<ReplayItem<T>> sample(int task, int count) {
-        List<ReplayItem<T>> ofTask = new ArrayList<>();
-        for (ReplayItem<T> item : items) {
-            if (item.task() == task) {
-                ofTask.add(item);
-            }
-        }
-        for (int i = 0; i < Math.min(count, ofTask.size()); i++) {
-            Collections.swap(ofTask, i, i + random.nextInt(ofTask.size() - i));
-        }
-        return List.copyOf(ofTask.subList(0, Math.min(count, ofTask.size())));
+        return sample(java.util.Map.of(task, count));
     }
 
-    /** Items stored per task, without copying the buffer (called every training step). */
-    public java.util.SortedMap<Integer, Integer> countPerTask() {
-        java.util.SortedMap<Integer, Integer> counts = new java.util.TreeMap<>();
-        for (ReplayItem<T> item : items) {
-            counts.merge(item.task(), 1, Integer::sum);
+    /**
+     * For each task in the plan's order, up to its count of distinct items of that task, drawn
+     * uniformly: the same draws as {@link #sample(int, int)} called task by task in that order, from
+     * one pass over the buffer instead of one per task.
+     */
+    public List<ReplayItem<T>> sample(java.util.Map<Integer, Integer> countByTask) {
+        // The plan names a few tasks: a scan of their ids per item costs less than a boxed map lookup.
+        int[] tasks = countByTask.keySet().stream().mapToInt(Integer::intValue).toArray();
+        List<List<ReplayItem<T>>> ofTask = new ArrayList<>(tasks.length);
+        for (int j = 0; j < tasks.length; j++) {
+            ofTask.add(new ArrayList<>());
         }
-        return counts;
+        for (ReplayItem<T> item : items) {
+            int task = item.task();
+            for (int j = 0; j < tasks.length; j++) {
+                if (tasks[j] == task) {
+                    ofTask.get(j).add(item);
+                    break;
+                }
+            }
+        }
+        List<ReplayItem<T>> drawn = new ArrayList<>();
+        int j = 0;
+        for (int wanted : countByTask.values()) { // the same order as its keys
+            List<ReplayItem<T>> candidates = ofTask.get(j++);
+            int count = Math.min(wanted, candidates.size());
+            for (int i = 0; i < count; i++) {
+                Collections.swap(candidates, i, i + random.nextInt(candidates.size() - i));
+            }
+            drawn.addAll(candidates.subList(0, count));
+        }
+        return drawn;
+    }
+
+    /** Items stored per task (a copy; called every training step). */
+    public java.util.SortedMap<Integer, Integer> countPerTask() {
+        return new java.util.TreeMap<>(perTask);
     }
 
     public List<ReplayItem<T>> items() {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.function.Predicate;
@@ -107,11 +106,7 @@ public final class ReplayTrainer {
             return List.of();
         }
         SortedMap<Integer, Integer> stored = buffer.countPerTask();
-        List<ReplayItem<float[]>> replay = new ArrayList<>();
-        for (Map.Entry<Integer, Integer> entry : scheduler.plan(currentTask, stored, budget).entrySet()) {
-            replay.addAll(buffer.sample(entry.getKey(), entry.getValue()));
-        }
-        return replay;
+        return buffer.sample(scheduler.plan(currentTask, stored, budget));
     }
 
     /** The current task's data has all been seen ({@code last}: and no task follows). */

@@ -15,6 +15,45 @@ class ReplayTest {
         return new ReplayItem<>("ex-" + i, "subject-" + (i % 7), task, label, bytes, i);
     }
 
+    /**
+     * The per-task counts are kept with every change, and a plan is drawn in one pass: both must give
+     * what a recount of the buffer and task-by-task sampling give, through offers with evictions,
+     * removals and a reset.
+     */
+    @Test
+    void keptCountsAndOnePassSamplingMatchARecountAndTaskByTaskSampling() {
+        ReplayBuffer<Integer> buffer = new ReplayBuffer<>(60, Long.MAX_VALUE, StoragePolicy.named("task-balanced"), 9);
+        ReplayBuffer<Integer> twin = new ReplayBuffer<>(60, Long.MAX_VALUE, StoragePolicy.named("task-balanced"), 9);
+        java.util.SplittableRandom plans = new java.util.SplittableRandom(4);
+        for (int i = 0; i < 1_500; i++) {
+            ReplayItem<Integer> offered = item(i, i / 300, i % 10, 10);
+            buffer.offer(offered);
+            twin.offer(offered);
+            if (i % 250 == 249) {
+                int subject = i % 7;
+                buffer.removeSubject("subject-" + subject);
+                twin.removeSubject("subject-" + subject);
+            }
+            Map<Integer, Integer> recount = new TreeMap<>();
+            buffer.items().forEach(it -> recount.merge(it.task(), 1, Integer::sum));
+            assertEquals(recount, buffer.countPerTask(), "after offer " + i);
+            if (i % 10 == 0) {
+                Map<Integer, Integer> plan = new java.util.LinkedHashMap<>();
+                for (int task = i / 300; task >= 0; task--) { // newest first: the order is the plan's, not the tasks'
+                    plan.put(task, plans.nextInt(0, 12));
+                }
+                plan.put(99, 3); // a task with nothing stored draws nothing
+                java.util.List<ReplayItem<Integer>> taskByTask = new java.util.ArrayList<>();
+                plan.forEach((task, count) -> taskByTask.addAll(twin.sample(task, count)));
+                assertEquals(taskByTask, buffer.sample(plan), "plan " + plan);
+            }
+        }
+        buffer.reset(buffer.seen(), buffer.randomState());
+        assertEquals(Map.of(), buffer.countPerTask());
+        buffer.restore(item(1, 4, 0, 10), 2_000);
+        assertEquals(Map.of(4, 1), buffer.countPerTask());
+    }
+
     @Test
     void theBufferNeverExceedsItsCapacityInItemsOrBytes() {
         ReplayBuffer<Integer> byCount = new ReplayBuffer<>(50, Long.MAX_VALUE, new ReservoirPolicy(), 1);
