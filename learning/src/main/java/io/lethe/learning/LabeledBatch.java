@@ -47,7 +47,7 @@ public record LabeledBatch(INDArray inputs, int[] labels) {
                 flat[i * dim + j] = io.lethe.learning.data.Pixels.intensity(pixels[i][j]);
             }
         }
-        return new LabeledBatch(FloatMatrix.of(flat, n, dim), labels);
+        return new LabeledBatch(NativeArrays.floatMatrix(flat, n, dim), labels);
     }
 
     @Override

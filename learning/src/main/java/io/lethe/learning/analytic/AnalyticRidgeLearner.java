@@ -51,12 +51,7 @@ public final class AnalyticRidgeLearner implements Learner {
     private int updatesSinceSymmetrise;
     /** Features and labels learned into G and Q but not yet into R and W (see {@link #refresh()}). */
     private final java.util.List<INDArray> pendingFeatures = new java.util.ArrayList<>();
-    /**
-     * Each learned float32 batch is widened into this array, kept from batch to batch while the batch
-     * size repeats: a fresh float64 copy (3 MB at 256 x 1,536) was a zero-filled native allocation on
-     * fresh pages every batch, about a tenth of the learner thread's time in a CPU profile.
-     */
-    private INDArray widened;
+    private final Float64Widening widening = new Float64Widening();
     private int pendingCount;
     /** R no longer matches G: a large erasure left its re-inversion to the next {@link #refresh()}. */
     private boolean inverseStale;
@@ -104,9 +99,7 @@ public final class AnalyticRidgeLearner implements Learner {
     public void learn(LabeledBatch batch) {
         INDArray features = featureMap.apply(batch.inputs());
         learnFeatures(features, batch.labels()); // widened into an array of the learner's; no reference is kept
-        if (features != batch.inputs()) {
-            StatisticsUpdate.release(features); // back to the allocator for the next batch, not after a collection
-        }
+        io.lethe.learning.NativeArrays.releaseDerived(features, batch.inputs());
     }
 
     /** Exact: the result carries the normal-equation residual of the model after the removal. */
@@ -136,20 +129,6 @@ public final class AnalyticRidgeLearner implements Learner {
         return io.lethe.learning.UnlearningResult.exact("analytic-ridge", labels.length, normalEquationResidual());
     }
 
-    /** Float64 features as they are; float32 ones widened into {@link #widened} (exact: every float is a double). */
-    private INDArray widen(INDArray features) {
-        if (features.dataType() == DataType.DOUBLE) {
-            return features;
-        }
-        if (widened == null || widened.rows() != features.rows()) {
-            if (widened != null) {
-                StatisticsUpdate.release(widened);
-            }
-            widened = Nd4j.createUninitialized(DataType.DOUBLE, new long[] {features.rows(), d}, 'c');
-        }
-        return widened.assign(features);
-    }
-
     private void update(INDArray features, int[] labels, int sign) {
         int n = labels.length;
         if (n == 0) {
@@ -160,7 +139,7 @@ public final class AnalyticRidgeLearner implements Learner {
                     + Arrays.toString(features.shape()));
         }
         if (sign > 0) {
-            INDArray x = widen(features);
+            INDArray x = widening.of(features);
             for (int label : labels) {
                 ensureClass(label);
             }

@@ -1,5 +1,6 @@
 package io.lethe.learning.analytic;
 
+import io.lethe.learning.NativeArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -48,16 +49,9 @@ final class StatisticsUpdate {
             INDArray x = features.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).castTo(DataType.DOUBLE);
             INDArray targets = y.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()).dup();
             lowerOnly |= add(gram, cross, x, targets, sign);
-            release(x); // back to the allocator now, for the next block, not after the next collection
-            release(targets);
+            NativeArrays.release(x); // back to the allocator now, for the next block, not after the next collection
+            NativeArrays.release(targets);
         }
         return lowerOnly;
-    }
-
-    /** Frees an array's native memory now, unless it is a view or otherwise not the array's to free. */
-    static void release(INDArray array) {
-        if (array.closeable()) {
-            array.close();
-        }
     }
 }

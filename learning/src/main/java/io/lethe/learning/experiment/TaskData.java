@@ -72,7 +72,7 @@ public record TaskData(int task, ImageDataset train, int[] trainIndices, ImageDa
             System.arraycopy(row, 0, flat, i * dim, dim);
             labels[i] = test.labels()[testIndices[i]];
         }
-        return new LabeledBatch(io.lethe.learning.FloatMatrix.of(flat, n, dim), labels);
+        return new LabeledBatch(io.lethe.learning.NativeArrays.floatMatrix(flat, n, dim), labels);
     }
 
     @Override

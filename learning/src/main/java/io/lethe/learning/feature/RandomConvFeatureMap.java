@@ -98,9 +98,7 @@ public final class RandomConvFeatureMap implements FeatureMap {
             flat = flat.dup('c'); // our own contiguous copy; a fresh cast already is one
         }
         float[] x = flat.data().asFloat();
-        if (flat != inputs && flat.closeable()) {
-            flat.close(); // our copy, read out: its native memory goes back now, for the next batch, not after a collection
-        }
+        io.lethe.learning.NativeArrays.releaseDerived(flat, inputs); // our copy, read out
         int width = outputDim();
         // Written row by row straight into the result's native memory: a float[] of the whole batch
         // (1.5 MB at 256 x 1,536) was a humongous object for the collector on every batch, and then a copy.

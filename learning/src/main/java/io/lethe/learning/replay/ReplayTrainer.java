@@ -205,7 +205,7 @@ public final class ReplayTrainer {
         if (lengths.size() != 1) {
             throw new IllegalArgumentException("inputs of different lengths in one batch: " + lengths);
         }
-        return new LabeledBatch(io.lethe.learning.FloatMatrix.of(flat, items.size(), dim), labels);
+        return new LabeledBatch(io.lethe.learning.NativeArrays.floatMatrix(flat, items.size(), dim), labels);
     }
 
     /** A replay item for an input, sized as stored (4 bytes per value plus its ids). */

@@ -1,6 +1,7 @@
 package io.lethe.streams.topology;
 
 import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.NativeArrays;
 import io.lethe.learning.Learner;
 import io.lethe.learning.analytic.AnalyticRidgeLearner;
 import io.lethe.schemas.TrainingExample;
@@ -44,7 +45,7 @@ final class AnalyticEngine implements LearningEngine {
             return;
         }
         INDArray features = learner.featureMap().apply(batch.inputs());
-        release(batch.inputs(), features);
+        NativeArrays.releaseDerived(batch.inputs(), features); // the map may hand back its input
         if (features.dataType() == DataType.FLOAT) {
             INDArray dense = rowMajorArray(features);
             java.nio.FloatBuffer rows = dense.data().asNioFloat(); // a view: dense must stay reachable
@@ -56,19 +57,9 @@ final class AnalyticEngine implements LearningEngine {
             cache = null; // kept as float32, other features would not be the same numbers: no cache
         }
         learner.learnFeatures(features, batch.labels()); // float32 rows are widened by the learner, which keeps no reference
-        release(features, batch.inputs());
+        NativeArrays.releaseDerived(features, batch.inputs());
     }
 
-    /**
-     * Frees a batch's native array now rather than after a collection, so that the next batch's
-     * allocation reuses the memory instead of faulting in fresh pages; not if it is {@code other} (a
-     * feature map may hand back its input) or not the array's own memory.
-     */
-    private static void release(INDArray array, INDArray other) {
-        if (array != other && array.closeable()) {
-            array.close();
-        }
-    }
 
     @Override
     public void unlearn(List<TrainingExample> examples) {
@@ -97,9 +88,9 @@ final class AnalyticEngine implements LearningEngine {
             }
         }
         // float32, as kept: the learner widens them to float64 itself, a block of rows at a time for a large batch
-        INDArray features = io.lethe.learning.FloatMatrix.of(rows, n, d);
+        INDArray features = NativeArrays.floatMatrix(rows, n, d);
         lastResidual = learner.unlearnFeatures(features, labels).residual();
-        features.close();
+        NativeArrays.release(features);
         examples.forEach(e -> cache.remove(RetainedExamples.key(e)));
     }
 
@@ -201,7 +192,7 @@ final class AnalyticEngine implements LearningEngine {
         for (int i = 0; i < n; i++) {
             labels[i] = i % 2;
         }
-        INDArray inputs = io.lethe.learning.FloatMatrix.of(values, n, dim);
+        INDArray inputs = NativeArrays.floatMatrix(values, n, dim);
         scratch.learn(new LabeledBatch(inputs, labels));
         scratch.refreshHead();
         scratch.refresh();

@@ -57,6 +57,6 @@ public final class ExampleBatches {
             labels[i] = examples.get(i).getLabel();
             write(examples.get(i), flat, i * inputDim, inputDim);
         }
-        return new LabeledBatch(io.lethe.learning.FloatMatrix.of(flat, n, inputDim), labels);
+        return new LabeledBatch(io.lethe.learning.NativeArrays.floatMatrix(flat, n, inputDim), labels);
     }
 }

@@ -64,7 +64,7 @@ public final class RetainedExamples {
     private void index(String key, TrainingExample example, boolean add) {
         update(byClass, example.getLabel(), key, add);
         update(byTask, example.getTask(), key, add);
-        update(byExampleId, key.substring(key.indexOf(KEY_SEPARATOR) + 1), key, add);
+        update(byExampleId, exampleIdOf(key), key, add);
     }
 
     private static <K> void update(java.util.Map<K, Set<String>> index, K value, String key, boolean add) {
@@ -80,6 +80,11 @@ public final class RetainedExamples {
 
     public static String key(TrainingExample example) {
         return ErasureCoverage.exampleKey(example);
+    }
+
+    /** The example id a store key ends with. */
+    private static String exampleIdOf(String key) {
+        return key.substring(key.indexOf(KEY_SEPARATOR) + 1);
     }
 
     /** The subject reference a store key starts with. */
@@ -120,7 +125,7 @@ public final class RetainedExamples {
      * about 4 µs each (RocksDB's memtables and files), 13 % of its time while learning.
      */
     boolean contains(String key) {
-        Set<String> sameId = byExampleId.get(key.substring(key.indexOf(KEY_SEPARATOR) + 1));
+        Set<String> sameId = byExampleId.get(exampleIdOf(key));
         return sameId != null && sameId.contains(key);
     }
 
@@ -171,7 +176,7 @@ public final class RetainedExamples {
             case EXAMPLES -> {
                 if (bySubject) {
                     collect(subjectRange(request.getSubjectId()),
-                            kv -> ids.contains(kv.key.substring(kv.key.indexOf(KEY_SEPARATOR) + 1)), matches);
+                            kv -> ids.contains(exampleIdOf(kv.key)), matches);
                 } else {
                     request.getExampleIds().stream().distinct().forEach(id -> collectIndexed(byExampleId.get(id), matches));
                 }

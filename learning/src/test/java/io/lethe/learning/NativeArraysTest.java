@@ -11,7 +11,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The bulk-copied matrix holds the same values, in the same places, as ND4J's own element-wise path. */
-class FloatMatrixTest {
+class NativeArraysTest {
 
     @Test
     void holdsExactlyWhatNd4jsOwnCreateHolds() {
@@ -22,7 +22,7 @@ class FloatMatrixTest {
         for (int i = 0; i < values.length; i++) {
             values[i] = (float) random.nextGaussian();
         }
-        INDArray bulk = FloatMatrix.of(values, rows, cols);
+        INDArray bulk = NativeArrays.floatMatrix(values, rows, cols);
         INDArray reference = Nd4j.create(values, new long[] {rows, cols}, DataType.FLOAT);
         assertEquals(DataType.FLOAT, bulk.dataType());
         assertEquals('c', bulk.ordering());
@@ -35,8 +35,8 @@ class FloatMatrixTest {
 
     @Test
     void anEmptyMatrixAndAWrongCount() {
-        assertArrayEquals(new long[] {0, 784}, FloatMatrix.of(new float[0], 0, 784).shape());
-        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> FloatMatrix.of(new float[10], 3, 4));
+        assertArrayEquals(new long[] {0, 784}, NativeArrays.floatMatrix(new float[0], 0, 784).shape());
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> NativeArrays.floatMatrix(new float[10], 3, 4));
         assertEquals("a 3 x 4 matrix needs 12 values, got 10", wrong.getMessage());
     }
 }
