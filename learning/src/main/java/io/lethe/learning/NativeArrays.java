@@ -10,10 +10,17 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 public final class NativeArrays {
 
-    /** The bulk copy writes the host memory ND4J's CPU backend computes on; other backends keep ND4J's own path. */
     private static final boolean CPU_BACKEND = Nd4j.getBackend().getClass().getName().contains("Cpu");
 
     private NativeArrays() {
+    }
+
+    /**
+     * Whether ND4J computes in host memory through its CPU backend (OpenBLAS): the bulk copy below and
+     * the direct OpenBLAS calls of the analytic learner apply only there; other backends keep ND4J's own paths.
+     */
+    public static boolean onCpuBackend() {
+        return CPU_BACKEND;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.lethe.learning.analytic;
 
 import io.lethe.learning.LabeledBatch;
 import io.lethe.learning.Learner;
+import io.lethe.learning.NativeArrays;
 import io.lethe.learning.NumericsCheck;
 import io.lethe.learning.feature.FeatureMap;
 import io.lethe.learning.feature.FeatureMapSpec;
@@ -99,7 +100,7 @@ public final class AnalyticRidgeLearner implements Learner {
     public void learn(LabeledBatch batch) {
         INDArray features = featureMap.apply(batch.inputs());
         learnFeatures(features, batch.labels()); // widened into an array of the learner's; no reference is kept
-        io.lethe.learning.NativeArrays.releaseDerived(features, batch.inputs());
+        NativeArrays.releaseDerived(features, batch.inputs());
     }
 
     /** Exact: the result carries the normal-equation residual of the model after the removal. */

@@ -1,5 +1,6 @@
 package io.lethe.learning.analytic;
 
+import io.lethe.learning.NativeArrays;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -59,7 +60,7 @@ final class GramUpdate {
             long to = (block + 1) * d / BANDS;
             INDArray columns = x.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)).dup('f');
             Nd4j.gemm(x, columns, gram.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to)), true, false, sign, 1.0);
-            io.lethe.learning.NativeArrays.release(columns); // a copy of half of X: freed now, not at the next collection
+            NativeArrays.release(columns); // a copy of half of X: freed now, not at the next collection
         });
         return false;
     }

@@ -1,5 +1,6 @@
 package io.lethe.learning.analytic;
 
+import io.lethe.learning.NativeArrays;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -12,9 +13,6 @@ import java.lang.invoke.MethodType;
  */
 final class OpenBlasRoutines {
 
-    private static final boolean CPU_BACKEND =
-            org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getName().contains("Cpu");
-
     private OpenBlasRoutines() {
     }
 
@@ -23,7 +21,7 @@ final class OpenBlasRoutines {
      * or null when the backend is not the CPU one or the routine is not there.
      */
     static MethodHandle find(String library, String name, MethodType type) {
-        if (!CPU_BACKEND) {
+        if (!NativeArrays.onCpuBackend()) {
             return null;
         }
         try {

@@ -1,6 +1,7 @@
 package io.lethe.learning.experiment;
 
 import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.NativeArrays;
 import io.lethe.learning.data.ImageDataset;
 import io.lethe.learning.data.Pixels;
 import java.util.Arrays;
@@ -72,7 +73,7 @@ public record TaskData(int task, ImageDataset train, int[] trainIndices, ImageDa
             System.arraycopy(row, 0, flat, i * dim, dim);
             labels[i] = test.labels()[testIndices[i]];
         }
-        return new LabeledBatch(io.lethe.learning.NativeArrays.floatMatrix(flat, n, dim), labels);
+        return new LabeledBatch(NativeArrays.floatMatrix(flat, n, dim), labels);
     }
 
     @Override

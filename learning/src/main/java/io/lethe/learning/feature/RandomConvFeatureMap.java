@@ -1,5 +1,6 @@
 package io.lethe.learning.feature;
 
+import io.lethe.learning.NativeArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -98,7 +99,7 @@ public final class RandomConvFeatureMap implements FeatureMap {
             flat = flat.dup('c'); // our own contiguous copy; a fresh cast already is one
         }
         float[] x = flat.data().asFloat();
-        io.lethe.learning.NativeArrays.releaseDerived(flat, inputs); // our copy, read out
+        NativeArrays.releaseDerived(flat, inputs); // our copy, read out
         int width = outputDim();
         // Written row by row straight into the result's native memory: a float[] of the whole batch
         // (1.5 MB at 256 x 1,536) was a humongous object for the collector on every batch, and then a copy.

@@ -3,6 +3,9 @@ package io.lethe.learning.replay;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.Predicate;
 
 /**
@@ -18,7 +21,7 @@ public final class ReplayBuffer<T> {
     private SplitMixRandom random;
     private final List<ReplayItem<T>> items = new ArrayList<>();
     /** Items per task, kept with every change: the trainer asks on every step, and a recount scanned the whole buffer. */
-    private final java.util.TreeMap<Integer, Integer> perTask = new java.util.TreeMap<>();
+    private final TreeMap<Integer, Integer> perTask = new TreeMap<>();
     private long bytes;
     private long seen;
 
@@ -138,7 +141,7 @@ public final class ReplayBuffer<T> {
 
     /** Up to {@code count} distinct items of the given task, drawn uniformly. */
     public List<ReplayItem<T>> sample(int task, int count) {
-        return sample(java.util.Map.of(task, count));
+        return sample(Map.of(task, count));
     }
 
     /**
@@ -146,7 +149,7 @@ public final class ReplayBuffer<T> {
      * uniformly: the same draws as {@link #sample(int, int)} called task by task in that order, from
      * one pass over the buffer instead of one per task.
      */
-    public List<ReplayItem<T>> sample(java.util.Map<Integer, Integer> countByTask) {
+    public List<ReplayItem<T>> sample(Map<Integer, Integer> countByTask) {
         // The plan names a few tasks: a scan of their ids per item costs less than a boxed map lookup.
         int[] tasks = countByTask.keySet().stream().mapToInt(Integer::intValue).toArray();
         List<List<ReplayItem<T>>> ofTask = new ArrayList<>(tasks.length);
@@ -176,8 +179,8 @@ public final class ReplayBuffer<T> {
     }
 
     /** Items stored per task (a copy; called every training step). */
-    public java.util.SortedMap<Integer, Integer> countPerTask() {
-        return new java.util.TreeMap<>(perTask);
+    public SortedMap<Integer, Integer> countPerTask() {
+        return new TreeMap<>(perTask);
     }
 
     public List<ReplayItem<T>> items() {

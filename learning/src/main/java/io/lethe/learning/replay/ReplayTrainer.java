@@ -1,6 +1,7 @@
 package io.lethe.learning.replay;
 
 import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.NativeArrays;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -205,7 +206,7 @@ public final class ReplayTrainer {
         if (lengths.size() != 1) {
             throw new IllegalArgumentException("inputs of different lengths in one batch: " + lengths);
         }
-        return new LabeledBatch(io.lethe.learning.NativeArrays.floatMatrix(flat, items.size(), dim), labels);
+        return new LabeledBatch(NativeArrays.floatMatrix(flat, items.size(), dim), labels);
     }
 
     /** A replay item for an input, sized as stored (4 bytes per value plus its ids). */

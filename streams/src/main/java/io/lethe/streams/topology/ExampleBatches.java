@@ -1,6 +1,7 @@
 package io.lethe.streams.topology;
 
 import io.lethe.learning.LabeledBatch;
+import io.lethe.learning.NativeArrays;
 import io.lethe.schemas.TrainingExample;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -57,6 +58,6 @@ public final class ExampleBatches {
             labels[i] = examples.get(i).getLabel();
             write(examples.get(i), flat, i * inputDim, inputDim);
         }
-        return new LabeledBatch(io.lethe.learning.NativeArrays.floatMatrix(flat, n, inputDim), labels);
+        return new LabeledBatch(NativeArrays.floatMatrix(flat, n, inputDim), labels);
     }
 }
